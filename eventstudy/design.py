@@ -1,0 +1,100 @@
+"""The study design: windows in event time and the options that shape the panel.
+
+Relative days (tau) count trading sessions of the security's exchange from the
+event session (tau = 0). Defaults follow common practice (MacKinlay 1997, sec. 3):
+a 240-session estimation window [-250, -11] that ends before the event windows
+start, so that the event cannot leak into the normal-return model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .calendar import UNKNOWN_TIMING_RULES
+from .errors import SpecificationError
+from .returns import check_return_kind
+
+DEFAULT_ESTIMATION = (-250, -11)
+DEFAULT_WINDOWS = ((0, 0), (-1, 1), (0, 1), (-5, 5))
+ON_ERROR = ("raise", "skip")
+
+
+@dataclass(frozen=True)
+class StudyDesign:
+    """Windows and options of an event study.
+
+    Parameters
+    ----------
+    estimation : (int, int)
+        First and last relative day of the estimation window, inclusive.
+    windows : sequence of (int, int)
+        Event windows (first, last relative day, inclusive) for CARs.
+    min_estimation : int
+        Fewest usable estimation returns; an event with fewer fails.
+    exclude_other_events : bool
+        Remove from each event's estimation window the sessions that lie in the
+        event span (union of all windows) of the same security's other events.
+    returns : {"simple", "log"}
+        Return definition, from adjusted closes.
+    unknown_timing : {"earliest", "latest", "both"}
+        Which candidate session(s) to study for events of unknown timing.
+    on_error : {"raise", "skip"}
+        What to do with an event that cannot be studied: raise its error, or skip
+        it and report why in the results' diagnostics.
+    """
+
+    estimation: tuple[int, int] = DEFAULT_ESTIMATION
+    windows: tuple[tuple[int, int], ...] = field(default=DEFAULT_WINDOWS)
+    min_estimation: int = 120
+    exclude_other_events: bool = True
+    returns: str = "simple"
+    unknown_timing: str = "earliest"
+    on_error: str = "raise"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "estimation", _pair(self.estimation, "estimation window"))
+        windows = tuple(_pair(w, "event window") for w in self.windows)
+        if not windows:
+            raise SpecificationError("at least one event window is needed")
+        object.__setattr__(self, "windows", tuple(dict.fromkeys(windows)))
+        first, last = self.estimation
+        if last >= self.span[0]:
+            raise SpecificationError(
+                f"the estimation window {self.estimation} must end before the first event "
+                f"window day {self.span[0]}"
+            )
+        if self.min_estimation < 3:
+            raise SpecificationError("min_estimation must be at least 3")
+        if self.min_estimation > last - first + 1:
+            raise SpecificationError(
+                f"min_estimation {self.min_estimation} exceeds the estimation window's "
+                f"{last - first + 1} sessions"
+            )
+        check_return_kind(self.returns)
+        if self.unknown_timing not in UNKNOWN_TIMING_RULES:
+            raise SpecificationError(f"unknown_timing must be one of {UNKNOWN_TIMING_RULES}")
+        if self.on_error not in ON_ERROR:
+            raise SpecificationError(f"on_error must be one of {ON_ERROR}")
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """First and last relative day covered by the event windows."""
+        return min(w[0] for w in self.windows), max(w[1] for w in self.windows)
+
+
+def _pair(value: object, what: str) -> tuple[int, int]:
+    try:
+        first, last = (int(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError) as exc:
+        raise SpecificationError(f"{what} must be two integers, got {value!r}") from exc
+    if first > last:
+        raise SpecificationError(f"{what} ({first}, {last}) starts after it ends")
+    return first, last
+
+
+def parse_window(text: str) -> tuple[int, int]:
+    """Parse ``"A,B"`` (command-line form) into a window."""
+    parts = text.replace(" ", "").split(",")
+    if len(parts) != 2:
+        raise SpecificationError(f"a window is two integers A,B, got {text!r}")
+    return _pair(parts, "window")

@@ -1,0 +1,48 @@
+"""What a study excluded, flagged or skipped, and why: it travels with the results.
+
+Kinds of record
+---------------
+missing_sessions
+    The price file lacks some of the exchange's sessions; returns spanning them are missing.
+non_session_rows
+    Price rows on days that are not sessions of the exchange; they are ignored.
+market_missing_sessions
+    The market index lacks prices on some of the stock's sessions.
+estimation_exclusion
+    Sessions removed from an event's estimation window because the same security's
+    other events cover them.
+estimation_missing
+    Estimation sessions without a usable return (missing price or market return).
+event_window_missing
+    Event-window days without a return; CARs sum the days present.
+incomplete_event_session
+    The event session's price row has no intraday range: peak and trough moves are missing.
+event_skipped
+    The event could not be studied (with ``on_error='skip'``); the detail says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+COLUMNS = ("event_id", "ticker", "kind", "detail")
+
+
+@dataclass
+class Diagnostics:
+    """An append-only list of records ``(event_id, ticker, kind, detail)``."""
+
+    records: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def add(self, event_id: str, ticker: str, kind: str, detail: str) -> None:
+        """Record one finding; ``event_id`` is '' for findings about a whole series."""
+        self.records.append((event_id, ticker, kind, detail))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The records as a DataFrame with columns ``event_id, ticker, kind, detail``."""
+        return pd.DataFrame(self.records, columns=list(COLUMNS))
+
+    def __len__(self) -> int:
+        return len(self.records)

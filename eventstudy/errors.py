@@ -1,0 +1,45 @@
+"""Typed errors raised by eventstudy.
+
+Every error derives from :class:`EventStudyError` (itself a ``ValueError``) so that
+callers can catch the whole family at once, and the command line can turn any of
+them into a single line on stderr. Messages name the event, security, date or file
+involved and, where possible, what to do next.
+"""
+
+from __future__ import annotations
+
+
+class EventStudyError(ValueError):
+    """Base class of all errors raised by eventstudy."""
+
+
+class DataIntegrityError(EventStudyError):
+    """A bundled or cached data file does not match its recorded checksum or schema."""
+
+
+class CatalogError(EventStudyError):
+    """An event catalog row is malformed (unknown type, timing, exchange, bad date...)."""
+
+
+class UnknownTickerError(EventStudyError):
+    """No price series is available for the requested ticker."""
+
+
+class PriceDataError(EventStudyError):
+    """A price series is malformed: wrong columns, bad values, unsorted or duplicate dates."""
+
+
+class CalendarError(EventStudyError):
+    """An announcement cannot be placed on its exchange's calendar."""
+
+
+class EventWindowError(EventStudyError):
+    """An event's estimation or event window is not covered by the available data."""
+
+
+class InsufficientDataError(EventWindowError):
+    """Too few estimation returns remain to fit the normal-return model."""
+
+
+class SpecificationError(EventStudyError):
+    """An option is invalid: unknown model, malformed window, bad return type."""

@@ -1,0 +1,304 @@
+"""Returns of many events laid out in event time, as arrays.
+
+Every (ticker, market) series is placed on its exchange's sessions and all series
+are concatenated into flat arrays; an event is then just an offset into them, so
+its estimation and event windows are gathered for all events at once with one
+fancy index of shape (N, n_tau). Missing values stay NaN and are masked, never
+filled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .calendar import event_sessions
+from .design import StudyDesign
+from .diagnostics import Diagnostics
+from .errors import EventStudyError, EventWindowError
+from .events import Event
+from .prices import PriceSource
+from .returns import returns_from_prices, sessions_between
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event placed on a session; ``candidate`` is set for unknown timing."""
+
+    event: Event
+    session: pd.Timestamp
+    candidate: str = ""
+
+    @property
+    def label(self) -> str:
+        suffix = f" [{self.candidate} session]" if self.candidate else ""
+        return f"{self.event.key}{suffix}"
+
+
+def align_events(events: tuple[Event, ...], unknown_timing: str) -> list[EventRow]:
+    """One row per event and studied session (two for ``unknown_timing='both'``)."""
+    rows = []
+    for event in events:
+        sessions = event_sessions(event, unknown_timing)
+        many = event.timing == "unknown"
+        labels = ("earliest", "latest") if len(sessions) == 2 else (unknown_timing,)
+        for label, session in zip(labels, sessions, strict=True):
+            rows.append(EventRow(event, session, label if many else ""))
+    return rows
+
+
+@dataclass
+class SeriesStore:
+    """Flat, concatenated per-series arrays (see module docstring)."""
+
+    keys: list[tuple[str, str, str]]
+    sessions: list[pd.DatetimeIndex]
+    offsets: np.ndarray
+    values: dict[str, np.ndarray]
+
+    def position(self, key: tuple[str, str, str], session: pd.Timestamp) -> int:
+        """Flat position of ``session`` in series ``key``, or -1 if not a session there."""
+        i = self.keys.index(key)
+        where = self.sessions[i].get_indexer([session])[0]
+        return -1 if where < 0 else int(self.offsets[i] + where)
+
+
+def build_series(
+    source: PriceSource, keys: list[tuple[str, str, str]], kind: str, diagnostics: Diagnostics
+) -> SeriesStore:
+    """Place each (ticker, market, exchange) series on its exchange's sessions."""
+    parts: dict[str, list[np.ndarray]] = {}
+    sessions = []
+    for ticker, market, exchange in keys:
+        stock = source.get(ticker)
+        days = sessions_between(exchange, stock.index[0], stock.index[-1])
+        _report_missing_sessions(ticker, days, stock.index, diagnostics)
+        stock = stock.reindex(days)
+        index_prices = _market_prices(source, market, days, diagnostics)
+        columns = {
+            "ret": returns_from_prices(stock["adj_close"].to_numpy(), kind),
+            "mret": returns_from_prices(index_prices, kind),
+            "adj": stock["adj_close"].to_numpy(),
+            "madj": index_prices,
+            "close": stock["close"].to_numpy(),
+            "high": stock["high"].to_numpy(),
+            "low": stock["low"].to_numpy(),
+            "incomplete": stock["incomplete"].to_numpy(dtype=bool, na_value=False),
+        }
+        for name, values in columns.items():
+            parts.setdefault(name, []).append(values)
+        sessions.append(days)
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sessions])])
+    values = {name: np.concatenate(chunks) for name, chunks in parts.items()}
+    return SeriesStore(keys, sessions, offsets, values)
+
+
+def _report_missing_sessions(
+    ticker: str, days: pd.DatetimeIndex, have: pd.DatetimeIndex, diagnostics: Diagnostics
+) -> None:
+    missing = days.difference(have)
+    if len(missing):
+        shown = ", ".join(str(d.date()) for d in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        diagnostics.add(
+            "", ticker, "missing_sessions",
+            f"{len(missing)} exchange sessions have no price ({shown}{more}); "
+            "their returns and the next session's are missing",
+        )
+    extra = have.difference(days)
+    if len(extra):
+        diagnostics.add(
+            "", ticker, "non_session_rows",
+            f"{len(extra)} price rows fall on days that are not sessions of the exchange "
+            f"(first {extra[0].date()}); they are not used",
+        )
+
+
+def _market_prices(
+    source: PriceSource, market: str, days: pd.DatetimeIndex, diagnostics: Diagnostics
+) -> np.ndarray:
+    if not market:
+        return np.full(len(days), np.nan)
+    prices = source.get(market)["adj_close"].reindex(days)
+    gaps = int(prices.isna().sum())
+    if gaps:
+        diagnostics.add(
+            "", market, "market_missing_sessions",
+            f"the market index has no price on {gaps} of the stock's sessions "
+            f"{days[0].date()}..{days[-1].date()}; those days are missing",
+        )
+    return prices.to_numpy()
+
+
+@dataclass
+class EventPanel:
+    """Event-time arrays for N events.
+
+    Attributes
+    ----------
+    rows : list of EventRow
+    est_tau, evt_tau : ndarray
+        Relative days of the estimation and event-window columns.
+    est_ret, est_mret : ndarray (N, len(est_tau))
+        Stock and market returns in the estimation window.
+    excluded : ndarray of bool (N, len(est_tau))
+        Estimation sessions removed because other events of the security cover them.
+    evt_ret, evt_mret : ndarray (N, len(evt_tau))
+        Stock and market returns in the event span.
+    evt_dates : ndarray of datetime64 (N, len(evt_tau))
+    adj, madj : ndarray (N, len(evt_tau) + 1)
+        Adjusted closes of stock and market from the session before the span.
+    prev_close, high, low : ndarray (N,)
+        Previous session's close and the event session's high and low.
+    incomplete : ndarray of bool (N,)
+        The event session's price row is a placeholder without intraday range.
+    excluded_by : list of tuple of str
+        Ids of the other events whose spans were removed from each estimation window.
+    """
+
+    rows: list[EventRow]
+    est_tau: np.ndarray
+    evt_tau: np.ndarray
+    est_ret: np.ndarray
+    est_mret: np.ndarray
+    excluded: np.ndarray
+    evt_ret: np.ndarray
+    evt_mret: np.ndarray
+    evt_dates: np.ndarray
+    adj: np.ndarray
+    madj: np.ndarray
+    prev_close: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    incomplete: np.ndarray
+    excluded_by: list[tuple[str, ...]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def select(self, keep: np.ndarray) -> EventPanel:
+        """A panel of the rows where ``keep`` is True."""
+        picked = np.flatnonzero(keep)
+        arrays = {
+            name: getattr(self, name)[picked]
+            for name in self.__dataclass_fields__
+            if isinstance(getattr(self, name), np.ndarray) and name not in ("est_tau", "evt_tau")
+        }
+        return EventPanel(
+            rows=[self.rows[i] for i in picked],
+            est_tau=self.est_tau,
+            evt_tau=self.evt_tau,
+            excluded_by=[self.excluded_by[i] for i in picked],
+            **arrays,
+        )
+
+
+def build_panel(
+    events: tuple[Event, ...],
+    source: PriceSource,
+    design: StudyDesign,
+    diagnostics: Diagnostics,
+) -> EventPanel:
+    """Align events, gather their windows and apply the design's exclusions.
+
+    Events whose windows are not covered by the data raise
+    :class:`EventWindowError` (or are skipped and reported with ``on_error='skip'``).
+    """
+    rows = align_events(events, design.unknown_timing)
+    keys = list(dict.fromkeys((r.event.ticker, r.event.market, r.event.exchange) for r in rows))
+    store = build_series(source, keys, design.returns, diagnostics)
+    lo, hi = design.span
+    first, last = design.estimation
+    key_of = {key: i for i, key in enumerate(keys)}
+    series = np.array([key_of[(r.event.ticker, r.event.market, r.event.exchange)] for r in rows])
+    pos = np.array([store.position(keys[s], r.session) for s, r in zip(series, rows, strict=True)])
+    ok = _check_coverage(rows, pos, series, store, (first, hi), design, diagnostics)
+    rows, pos, series = [r for r, k in zip(rows, ok, strict=True) if k], pos[ok], series[ok]
+    if not rows:
+        raise EventWindowError("no event could be studied; see the reasons above")
+    est_tau = np.arange(first, last + 1)
+    evt_tau = np.arange(lo, hi + 1)
+    est_idx = pos[:, None] + est_tau[None, :]
+    evt_idx = pos[:, None] + evt_tau[None, :]
+    price_idx = pos[:, None] + np.arange(lo - 1, hi + 1)[None, :]
+    v = store.values
+    dates = np.concatenate([s.to_numpy() for s in store.sessions])
+    excluded, excluded_by = _other_event_exclusion(rows, pos, series, design)
+    return EventPanel(
+        rows=rows,
+        est_tau=est_tau,
+        evt_tau=evt_tau,
+        est_ret=v["ret"][est_idx],
+        est_mret=v["mret"][est_idx],
+        excluded=excluded,
+        evt_ret=v["ret"][evt_idx],
+        evt_mret=v["mret"][evt_idx],
+        evt_dates=dates[evt_idx],
+        adj=v["adj"][price_idx],
+        madj=v["madj"][price_idx],
+        prev_close=v["close"][pos - 1],
+        high=v["high"][pos],
+        low=v["low"][pos],
+        incomplete=v["incomplete"][pos],
+        excluded_by=excluded_by,
+    )
+
+
+def _check_coverage(rows, pos, series, store, needed, design, diagnostics) -> np.ndarray:
+    """Which rows have their whole estimation-to-event span inside their series."""
+    start = store.offsets[series]
+    stop = store.offsets[series + 1]
+    ok = (pos >= 0) & (pos + needed[0] - 1 >= start) & (pos + needed[1] < stop)
+    for i in np.flatnonzero(~ok):
+        error = _coverage_error(rows[i], store.sessions[series[i]], pos[i] - start[i], needed)
+        if design.on_error == "raise":
+            raise error
+        diagnostics.add(rows[i].event.id, rows[i].event.ticker, "event_skipped", str(error))
+    return ok
+
+
+def _coverage_error(row: EventRow, days: pd.DatetimeIndex, where: int, needed) -> EventStudyError:
+    event, session = row.event, row.session.date()
+    head = f"event {event.id} ({event.ticker}, session {session})"
+    span = f"{days[0].date()} to {days[-1].date()}"
+    if where < 0:
+        return EventWindowError(f"{head}: the event session is outside the price data ({span})")
+    if where + needed[0] - 1 < 0:
+        return EventWindowError(
+            f"{head}: the estimation window needs {1 - needed[0]} sessions of prices before the "
+            f"event session but the data ({span}) has {where}; use a shorter or later estimation "
+            "window or longer price history"
+        )
+    return EventWindowError(
+        f"{head}: the event window needs {needed[1]} sessions after the event session but the "
+        f"data ({span}) ends after {len(days) - 1 - where}"
+    )
+
+
+def _other_event_exclusion(rows, pos, series, design) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Mask estimation sessions covered by the spans of the same security's other events."""
+    first, last = design.estimation
+    lo, hi = design.span
+    n_est = last - first + 1
+    excluded = np.zeros((len(rows), n_est), dtype=bool)
+    excluded_by: list[tuple[str, ...]] = [() for _ in rows]
+    if not design.exclude_other_events:
+        return excluded, excluded_by
+    ids = np.array([r.event.id for r in rows], dtype=object)
+    for s in np.unique(series):
+        members = np.flatnonzero(series == s)
+        order = members[np.argsort(pos[members], kind="stable")]
+        sorted_pos = pos[order]
+        for i in members:
+            # Other events whose span [p+lo, p+hi] meets i's estimation window.
+            a = np.searchsorted(sorted_pos, pos[i] + first - hi, side="left")
+            b = np.searchsorted(sorted_pos, pos[i] + last - lo, side="right")
+            others = [j for j in order[a:b] if ids[j] != ids[i]]
+            for j in others:
+                rel_lo = pos[j] + lo - pos[i] - first
+                rel_hi = pos[j] + hi - pos[i] - first
+                excluded[i, max(rel_lo, 0) : min(rel_hi, n_est - 1) + 1] = True
+            excluded_by[i] = tuple(dict.fromkeys(ids[j] for j in others))
+    return excluded, excluded_by

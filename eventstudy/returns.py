@@ -1,0 +1,40 @@
+"""Returns from prices, on the exchange's own session calendar.
+
+Prices are placed on every session of the security's exchange between its first
+and last price; a session without a price stays missing (NaN) and so do the
+returns that would span it: nothing is filled or interpolated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .calendar import exchange_calendar
+from .errors import SpecificationError
+
+RETURN_KINDS = ("simple", "log")
+
+
+def check_return_kind(kind: str) -> str:
+    """Validate and return ``kind``."""
+    if kind not in RETURN_KINDS:
+        raise SpecificationError(f"returns must be one of {RETURN_KINDS}, not {kind!r}")
+    return kind
+
+
+def sessions_between(exchange: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+    """All sessions of ``exchange`` from ``first`` to ``last`` inclusive."""
+    calendar = exchange_calendar(exchange)
+    return calendar.sessions_in_range(max(first, calendar.first_session), last)
+
+
+def returns_from_prices(prices: np.ndarray, kind: str = "simple") -> np.ndarray:
+    """Session-to-session returns of a price array; the first element is NaN.
+
+    Simple: ``P_t / P_{t-1} - 1``; log: ``ln(P_t / P_{t-1})``. Any missing price
+    makes the returns on both sides of it missing.
+    """
+    ratio = np.full(prices.shape, np.nan)
+    ratio[1:] = prices[1:] / prices[:-1]
+    return np.log(ratio) if check_return_kind(kind) == "log" else ratio - 1.0

@@ -1,0 +1,160 @@
+"""The event study itself: from events and prices to results.
+
+    >>> from eventstudy import EventStudy, bundled_events
+    >>> results = EventStudy(bundled_events("xiaomi"), model="market").fit()
+    >>> print(results.summary())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .design import StudyDesign
+from .diagnostics import Diagnostics
+from .errors import EventStudyError, InsufficientDataError, SpecificationError
+from .events import Event
+from .models import NormalReturnModel, get_model
+from .panel import EventPanel, build_panel
+from .prices import PriceSource, as_price_source, require_tickers
+from .results import EventStudyResults
+
+
+class EventStudy:
+    """A classical event study (MacKinlay 1997; Campbell, Lo & MacKinlay 1997, ch. 4).
+
+    Parameters
+    ----------
+    events : iterable of Event
+        The events, e.g. from :func:`eventstudy.bundled_events` or
+        :func:`eventstudy.read_catalog`.
+    prices : PriceSource or mapping of ticker -> DataFrame, optional
+        Where prices come from; the bundled snapshot by default.
+    model : {"market", "market_adjusted", "constant_mean"} or NormalReturnModel
+    design : StudyDesign, optional
+        Windows and options; keyword arguments override its fields, e.g.
+        ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])``.
+    """
+
+    def __init__(
+        self,
+        events: Iterable[Event],
+        prices: PriceSource | Mapping[str, pd.DataFrame] | None = None,
+        model: str | NormalReturnModel = "market",
+        design: StudyDesign | None = None,
+        **options,
+    ) -> None:
+        self.events = tuple(events)
+        if not self.events:
+            raise SpecificationError("no events given")
+        self.model = get_model(model)
+        base = design if design is not None else StudyDesign()
+        self.design = StudyDesign(**{**base.__dict__, **options})
+        self.source = as_price_source(prices)
+        self._check_inputs()
+
+    def _check_inputs(self) -> None:
+        needed = [e.ticker for e in self.events]
+        if self.model.needs_market:
+            for e in self.events:
+                if not e.market:
+                    raise SpecificationError(
+                        f"event {e.id} ({e.ticker}) has no market index, which the "
+                        f"{self.model.name} model needs; give one or use model='constant_mean'"
+                    )
+        needed += [e.market for e in self.events if e.market]
+        require_tickers(self.source, dict.fromkeys(needed))
+
+    def fit(self) -> EventStudyResults:
+        """Build the panel, fit the normal-return model and compute CARs and tests."""
+        diagnostics = Diagnostics()
+        panel = build_panel(self.events, self.source, self.design, diagnostics)
+        panel, mask = self._estimation_sample(panel, diagnostics)
+        fit = self.model.fit((panel.est_ret, panel.est_mret), (panel.evt_ret, panel.evt_mret), mask)
+        panel, fit = self._drop_unfitted(panel, fit, diagnostics)
+        _report_event_gaps(panel, fit, diagnostics)
+        return EventStudyResults(panel, fit, self.design, diagnostics)
+
+    def _estimation_sample(
+        self, panel: EventPanel, diagnostics: Diagnostics
+    ) -> tuple[EventPanel, np.ndarray]:
+        """Usable estimation rows; events with too few fail (or are skipped)."""
+        usable = self.model.usable(panel.est_ret, panel.est_mret)
+        mask = usable & ~panel.excluded
+        n = mask.sum(axis=1)
+        for i in range(len(panel)):
+            _report_estimation(i, panel, usable[i], n[i], diagnostics)
+        short = n < self.design.min_estimation
+        for i in np.flatnonzero(short):
+            row = panel.rows[i]
+            error = InsufficientDataError(
+                f"event {row.event.id} ({row.event.ticker}, session {row.session.date()}): only "
+                f"{n[i]} usable estimation returns, fewer than min_estimation="
+                f"{self.design.min_estimation}; lengthen the estimation window, lower "
+                "min_estimation or set exclude_other_events=False"
+            )
+            self._fail(error, row, diagnostics)
+        keep = ~short
+        if not keep.any():
+            raise InsufficientDataError("no event has enough estimation returns; see diagnostics")
+        return panel.select(keep), mask[keep]
+
+    def _drop_unfitted(self, panel, fit, diagnostics):
+        bad = ~np.isfinite(fit.s2) | np.isnan(fit.params).any(axis=1)
+        for i in np.flatnonzero(bad):
+            row = panel.rows[i]
+            error = InsufficientDataError(
+                f"event {row.event.id} ({row.event.ticker}): the {fit.model} model cannot be "
+                "estimated (a regressor has no variation in the estimation window)"
+            )
+            self._fail(error, row, diagnostics)
+        if not bad.any():
+            return panel, fit
+        keep = ~bad
+        if not keep.any():
+            raise InsufficientDataError("no event could be estimated; see diagnostics")
+        fit = type(fit)(
+            **{k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in fit.__dict__.items()}
+        )
+        return panel.select(keep), fit
+
+    def _fail(self, error: EventStudyError, row, diagnostics: Diagnostics) -> None:
+        if self.design.on_error == "raise":
+            raise error
+        diagnostics.add(row.event.id, row.event.ticker, "event_skipped", str(error))
+
+
+def _report_estimation(i: int, panel: EventPanel, usable, n_used, diagnostics) -> None:
+    row = panel.rows[i]
+    n_excluded = int((panel.excluded[i] & usable).sum())
+    if n_excluded:
+        diagnostics.add(
+            row.event.id, row.event.ticker, "estimation_exclusion",
+            f"{n_excluded} estimation sessions removed: they lie in the event windows of "
+            f"{', '.join(panel.excluded_by[i])}; {n_used} returns remain",
+        )
+    n_missing = int((~usable).sum())
+    if n_missing:
+        diagnostics.add(
+            row.event.id, row.event.ticker, "estimation_missing",
+            f"{n_missing} of {len(usable)} estimation sessions have no usable return",
+        )
+
+
+def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None:
+    for i, row in enumerate(panel.rows):
+        gaps = panel.evt_tau[np.isnan(fit.ar[i])]
+        if len(gaps):
+            diagnostics.add(
+                row.event.id, row.event.ticker, "event_window_missing",
+                f"no abnormal return on relative days {', '.join(map(str, gaps))}; "
+                "CARs sum the days present (n_days)",
+            )
+        if panel.incomplete[i]:
+            diagnostics.add(
+                row.event.id, row.event.ticker, "incomplete_event_session",
+                f"the price row of {row.session.date()} has no intraday range or volume; "
+                "peak and trough moves are not available",
+            )

@@ -1,0 +1,31 @@
+"""Shared fixtures: the bundled snapshot, read independently of the library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@pytest.fixture(scope="session")
+def raw_prices():
+    """Read a bundled price file with plain pandas (no eventstudy code involved)."""
+
+    def read(ticker: str) -> pd.DataFrame:
+        path = DATA / "prices" / f"{ticker}.csv"
+        return pd.read_csv(path, parse_dates=["date"], index_col="date")
+
+    return read
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A writable copy of the bundled data folder."""
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target

@@ -1,0 +1,98 @@
+"""Calendar alignment: every event of shared/cases.md against its first-session column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from eventstudy.calendar import candidate_sessions, event_sessions
+from eventstudy.errors import SpecificationError
+from eventstudy.events import Event, bundled_events
+
+# First sessions as stated in cases.md (both candidates where timing is unknown).
+CASES_MD = {
+    "xiaomi-designation": ["2021-01-15"],
+    "xiaomi-lawsuit": ["2021-02-01"],
+    "xiaomi-injunction": ["2021-03-15"],
+    "xiaomi-joint-filing": ["2021-05-12"],
+    "xiaomi-final-order": ["2021-05-26"],
+    "luokung-designation": ["2021-01-15"],
+    "luokung-lawsuit": ["2021-03-04", "2021-03-05"],
+    "luokung-injunction": ["2021-05-05", "2021-05-06"],
+    "telecoms-eo13959": ["2020-11-13"],
+    "telecoms-nyse-delisting": ["2021-01-04"],
+    "telecoms-nyse-reversal": ["2021-01-05"],
+    "telecoms-nyse-re-reversal": ["2021-01-07"],
+    "smic-blacklist-report": ["2020-09-07"],
+    "smic-designation-report": ["2020-11-30"],
+    "smic-designation": ["2020-12-04"],
+}
+
+
+def test_catalog_covers_every_event_of_cases_md():
+    assert {e.id for e in bundled_events()} == set(CASES_MD)
+    assert len(bundled_events()) == 23  # 5 + 3 + 4 x 3 telecoms + 3
+
+
+@pytest.mark.parametrize("event", bundled_events(), ids=lambda e: e.key)
+def test_first_session_matches_cases_md(event):
+    got = [s.date().isoformat() for s in candidate_sessions(event)]
+    assert got == CASES_MD[event.id]
+
+
+def _event(date, exchange="XNYS", time=None, timing="during", tz="America/New_York"):
+    return Event(
+        id="e", case="c", ticker="T", exchange=exchange, market="", type="other",
+        date=dt.date.fromisoformat(date), time=time,
+        timing="exact" if time else timing, timezone=tz,
+    )
+
+
+@pytest.mark.parametrize(
+    ("date", "time", "timing", "expected"),
+    [
+        ("2021-05-11", None, "before_open", "2021-05-11"),  # Tuesday, before the open
+        ("2021-05-11", None, "during", "2021-05-12"),
+        ("2021-05-11", None, "after_close", "2021-05-12"),
+        ("2021-05-11", dt.time(9, 29), None, "2021-05-11"),  # a minute before the open
+        ("2021-05-11", dt.time(9, 30), None, "2021-05-12"),  # at the open: too late for it
+        ("2021-05-08", None, "during", "2021-05-10"),  # Saturday rolls to Monday
+        ("2021-12-24", None, "before_open", "2021-12-27"),  # Christmas Eve holiday (Friday)
+        ("2021-07-03", None, "after_close", "2021-07-06"),  # Sat before the 5 July holiday
+    ],
+)
+def test_same_market_rules(date, time, timing, expected):
+    event = _event(date, time=time, timing=timing)
+    assert event_sessions(event)[0] == pd.Timestamp(expected)
+
+
+def test_cross_market_us_evening_reaches_same_hong_kong_morning():
+    # 20:00 New York on Thursday 2021-01-14 is 09:00 Friday in Hong Kong, before the 09:30 open.
+    event = _event("2021-01-14", exchange="XHKG", time=dt.time(20, 0))
+    assert event_sessions(event)[0] == pd.Timestamp("2021-01-15")
+    # 22:00 New York is 11:00 in Hong Kong, mid-session: the next session is Monday.
+    event = _event("2021-01-14", exchange="XHKG", time=dt.time(22, 0))
+    assert event_sessions(event)[0] == pd.Timestamp("2021-01-18")
+
+
+def test_hong_kong_half_day_and_lunch_break():
+    # 2020-12-31 is a half-day in Hong Kong (close 12:00); news at 13:00 HKT is after it.
+    event = _event("2020-12-31", exchange="XHKG", time=dt.time(13, 0), tz="Asia/Hong_Kong")
+    assert event_sessions(event)[0] == pd.Timestamp("2021-01-04")
+    # News in the lunch break of a full day counts for the next session.
+    event = _event("2021-03-12", exchange="XHKG", time=dt.time(12, 30), tz="Asia/Hong_Kong")
+    assert event_sessions(event)[0] == pd.Timestamp("2021-03-15")
+
+
+def test_unknown_timing_rules():
+    event = _event("2021-03-04", exchange="XNAS", timing="unknown")
+    assert [s.day for s in event_sessions(event)] == [4]
+    assert [s.day for s in event_sessions(event, "latest")] == [5]
+    assert [s.day for s in event_sessions(event, "both")] == [4, 5]
+    # On a Saturday both candidates are Monday: one session, not two.
+    saturday = _event("2021-03-06", exchange="XNAS", timing="unknown")
+    assert [s.day for s in event_sessions(saturday, "both")] == [8]
+    with pytest.raises(SpecificationError):
+        event_sessions(event, "middle")

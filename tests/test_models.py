@@ -1,0 +1,112 @@
+"""Normal-return models against statsmodels OLS and hand formulas (tolerance 1e-10)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+from eventstudy.errors import SpecificationError
+from eventstudy.models import ConstantMean, MarketAdjusted, MarketModel, get_model
+
+TOL = 1e-10
+
+
+@pytest.fixture
+def arrays():
+    """Three events, 240 estimation and 11 event rows, with masked estimation rows."""
+    rng = np.random.default_rng(7)
+    n, l1, l2 = 3, 240, 11
+    est_m = rng.normal(0.0005, 0.012, (n, l1))
+    est_r = 0.0003 + np.array([[0.8], [1.2], [0.5]]) * est_m + rng.normal(0, 0.02, (n, l1))
+    evt_m = rng.normal(0, 0.012, (n, l2))
+    evt_r = 1.1 * evt_m + rng.normal(0, 0.02, (n, l2))
+    mask = np.ones((n, l1), dtype=bool)
+    mask[1, 100:133] = False  # another event's window removed
+    mask[2, :40] = False
+    evt_r[0, 3] = np.nan  # a missing event day
+    return est_r, est_m, evt_r, evt_m, mask
+
+
+def test_market_model_equals_statsmodels(arrays):
+    est_r, est_m, evt_r, evt_m, mask = arrays
+    fit = MarketModel().fit((est_r, est_m), (evt_r, evt_m), mask)
+    ar_var = fit.ar_variance()
+    for i in range(3):
+        rows = mask[i]
+        ols = sm.OLS(est_r[i, rows], sm.add_constant(est_m[i, rows])).fit()
+        assert fit.params[i] == pytest.approx(ols.params, abs=TOL)
+        assert fit.s2[i] == pytest.approx(ols.scale, rel=TOL)
+        assert fit.df[i] == ols.df_resid == rows.sum() - 2
+        assert np.allclose(fit.est_resid[i, rows], ols.resid, atol=TOL, rtol=0)
+        assert np.isnan(fit.est_resid[i, ~rows]).all()
+        x_star = sm.add_constant(evt_m[i], has_constant="add")
+        expected_ar = evt_r[i] - ols.predict(x_star)
+        assert np.allclose(fit.ar[i], expected_ar, atol=TOL, rtol=0, equal_nan=True)
+        # Prediction-error variance of each AR: var of the fitted mean plus s^2.
+        pred = ols.get_prediction(x_star)
+        expected_var = pred.var_pred_mean + ols.scale
+        present = ~np.isnan(evt_r[i])
+        assert np.allclose(ar_var[i, present], expected_var[present], atol=TOL, rtol=0)
+
+
+def test_car_variance_is_g_v_g(arrays):
+    """var(CAR) = g'(s^2 I + X* cov(b) X*')g (MacKinlay 1997 eq. 7-8), from statsmodels."""
+    est_r, est_m, evt_r, evt_m, mask = arrays
+    fit = MarketModel().fit((est_r, est_m), (evt_r, evt_m), mask)
+    select = np.zeros(evt_r.shape, dtype=bool)
+    select[:, 2:8] = True  # a 6-day window; event 0 misses one day of it
+    variance, n_days = fit.car_variance(select)
+    assert n_days.tolist() == [5, 6, 6]
+    for i in range(3):
+        ols = sm.OLS(est_r[i, mask[i]], sm.add_constant(est_m[i, mask[i]])).fit()
+        g = (select[i] & ~np.isnan(evt_r[i])).astype(float)
+        x_star = sm.add_constant(evt_m[i], has_constant="add")
+        v = ols.scale * np.eye(11) + x_star @ ols.cov_params() @ x_star.T
+        assert variance[i] == pytest.approx(g @ v @ g, rel=TOL)
+
+
+def test_constant_mean_by_hand(arrays):
+    est_r, est_m, evt_r, evt_m, mask = arrays
+    fit = ConstantMean().fit((est_r, est_m), (evt_r, evt_m), mask)
+    for i in range(3):
+        sample = est_r[i, mask[i]]
+        n = len(sample)
+        mean = sample.sum() / n
+        s2 = ((sample - mean) ** 2).sum() / (n - 1)
+        assert fit.params[i, 0] == pytest.approx(mean, abs=TOL)
+        assert fit.s2[i] == pytest.approx(s2, rel=TOL)
+        assert fit.df[i] == n - 1
+        assert np.allclose(fit.ar[i], evt_r[i] - mean, atol=TOL, equal_nan=True)
+        select = np.ones((3, 11), dtype=bool)
+        days = (~np.isnan(evt_r[i])).sum()
+        assert fit.car_variance(select)[0][i] == pytest.approx(s2 * (days + days**2 / n), rel=TOL)
+
+
+def test_market_adjusted_by_hand(arrays):
+    est_r, est_m, evt_r, evt_m, mask = arrays
+    fit = MarketAdjusted().fit((est_r, est_m), (evt_r, evt_m), mask)
+    for i in range(3):
+        excess = est_r[i, mask[i]] - est_m[i, mask[i]]
+        n = len(excess)
+        s2 = ((excess - excess.mean()) ** 2).sum() / (n - 1)
+        assert fit.s2[i] == pytest.approx(s2, rel=TOL) and fit.df[i] == n - 1
+        assert np.allclose(fit.ar[i], evt_r[i] - evt_m[i], atol=TOL, equal_nan=True)
+        assert fit.car_variance(np.ones((3, 11), dtype=bool))[0][2] == pytest.approx(
+            11 * fit.s2[2], rel=TOL
+        )
+
+
+def test_constant_market_gives_nan_not_failure(arrays):
+    est_r, est_m, evt_r, evt_m, mask = arrays
+    est_m = est_m.copy()
+    est_m[1] = 0.001  # no variation: beta is not identified for event 1
+    fit = MarketModel().fit((est_r, est_m), (evt_r, evt_m), mask)
+    assert np.isnan(fit.params[1]).all()
+    assert np.isfinite(fit.params[[0, 2]]).all()
+
+
+def test_model_lookup():
+    assert get_model("market").name == "market"
+    with pytest.raises(SpecificationError, match="unknown model 'capm'"):
+        get_model("capm")

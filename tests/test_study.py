@@ -1,0 +1,175 @@
+"""The Xiaomi case end to end, checked against numbers worked out independently."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from eventstudy import EventStudy, FramePrices, bundled_events
+from eventstudy.errors import (
+    EventWindowError,
+    InsufficientDataError,
+    SpecificationError,
+    UnknownTickerError,
+)
+from eventstudy.events import Event
+from eventstudy.prices import BundledPrices
+from eventstudy.results import WINDOW_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def xiaomi():
+    return EventStudy(bundled_events("xiaomi"), model="market").fit()
+
+
+def _row(results, event_id, window):
+    t = results.windows
+    pick = (t.event_id == event_id) & (t.window_start == window[0]) & (t.window_end == window[1])
+    (index,) = np.flatnonzero(pick)
+    return t.iloc[index]
+
+
+def test_event_sessions(xiaomi):
+    sessions = xiaomi.windows.drop_duplicates("event_id")["event_session"].tolist()
+    assert sessions == ["2021-01-15", "2021-02-01", "2021-03-15", "2021-05-12", "2021-05-26"]
+
+
+def test_joint_filing_raw_and_peak_move(xiaomi):
+    row = _row(xiaomi, "xiaomi-joint-filing", (0, 0))
+    assert row.raw_return == pytest.approx(26.10 / 24.60 - 1, abs=1e-12)  # +6.10%
+    assert row.peak_move == pytest.approx(26.30 / 24.60 - 1, abs=1e-12)  # +6.91%
+    assert row.trough_move == pytest.approx(24.65 / 24.60 - 1, abs=1e-12)
+    # Over (-1, +1): close of 2021-05-13 over close of 2021-05-10.
+    assert _row(xiaomi, "xiaomi-joint-filing", (-1, 1)).raw_return == pytest.approx(
+        25.35 / 25.20 - 1, abs=1e-12
+    )
+
+
+def _independent_market_model(raw_prices, session, drop_sessions=()):
+    """Market model fitted with pandas + statsmodels straight from the CSV files."""
+    stock = raw_prices("1810.HK")["adj_close"].pct_change()
+    market = raw_prices("^HSI")["adj_close"].pct_change()
+    dates = stock.index
+    pos = dates.get_loc(pd.Timestamp(session))
+    est = dates[pos - 250 : pos - 10]  # relative days -250 .. -11
+    est = est[~est.isin(pd.DatetimeIndex(drop_sessions))]
+    ols = sm.OLS(stock[est].to_numpy(), sm.add_constant(market[est].to_numpy())).fit()
+    return ols, stock, market, pos
+
+
+def test_designation_day0_equals_statsmodels_and_is_significant(xiaomi, raw_prices):
+    ols, stock, market, pos = _independent_market_model(raw_prices, "2021-01-15")
+    x0 = np.array([[1.0, market.iloc[pos]]])
+    ar0 = stock.iloc[pos] - ols.predict(x0)[0]
+    se0 = np.sqrt(ols.scale + ols.get_prediction(x0).var_pred_mean[0])
+    p0 = 2 * stats.t.sf(abs(ar0 / se0), ols.df_resid)
+    row = _row(xiaomi, "xiaomi-designation", (0, 0))
+    assert row.car == pytest.approx(ar0, abs=1e-10)
+    assert row.se == pytest.approx(se0, abs=1e-10)
+    assert row.p_value == pytest.approx(p0, rel=1e-8)
+    assert row.df == 238 and row.n_estimation == 240
+    assert row.car < 0 and row.p_value < 0.01
+
+
+def test_later_events_exclude_earlier_event_windows(xiaomi, raw_prices):
+    """The joint filing's normal return is estimated without the three earlier shocks."""
+    dates = raw_prices("1810.HK").index
+    removed = []
+    for session in ("2021-01-15", "2021-02-01", "2021-03-15"):
+        p = dates.get_loc(pd.Timestamp(session))
+        removed.extend(dates[p - 5 : p + 6])  # their (-5, +5) windows
+    ols, stock, market, pos = _independent_market_model(raw_prices, "2021-05-12", removed)
+    x = np.column_stack([np.ones(2), market.iloc[pos : pos + 2]])
+    car = (stock.iloc[pos : pos + 2] - ols.predict(x)).sum()
+    g = np.ones(2)
+    var = ols.scale * 2 + g @ x @ ols.cov_params() @ x.T @ g
+    row = _row(xiaomi, "xiaomi-joint-filing", (0, 1))
+    assert row.n_estimation == ols.nobs == 240 - 33
+    assert row.car == pytest.approx(car, abs=1e-10)
+    assert row.se == pytest.approx(np.sqrt(var), abs=1e-10)
+    notes = xiaomi.diagnostics
+    note = notes[(notes.event_id == "xiaomi-joint-filing") & (notes.kind == "estimation_exclusion")]
+    assert "33 estimation sessions removed" in note.detail.iloc[0]
+
+
+def test_exclusion_can_be_switched_off():
+    results = EventStudy(bundled_events("xiaomi"), exclude_other_events=False).fit()
+    assert (results.windows.n_estimation == 240).all()
+    assert "estimation_exclusion" not in set(results.diagnostics.kind)
+
+
+def test_log_returns(raw_prices):
+    results = EventStudy(bundled_events("xiaomi"), returns="log", windows=[(0, 0)]).fit()
+    row = _row(results, "xiaomi-joint-filing", (0, 0))
+    assert row.raw_return == pytest.approx(np.log(26.10 / 24.60), abs=1e-12)
+
+
+def test_tables_and_displays(xiaomi):
+    assert list(xiaomi.to_frame().columns) == list(WINDOW_COLUMNS)
+    assert len(xiaomi.windows) == 5 * 4
+    daily = xiaomi.to_frame("daily")
+    assert len(daily) == 5 * 11 and set(daily.tau) == set(range(-5, 6))
+    day0 = daily[(daily.event_id == "xiaomi-designation") & (daily.tau == 0)].iloc[0]
+    assert day0.ar == pytest.approx(_row(xiaomi, "xiaomi-designation", (0, 0)).car, abs=1e-15)
+    assert day0.date == pd.Timestamp("2021-01-15")
+    params = xiaomi.to_frame("params")
+    assert {"alpha", "beta", "sigma2", "df"} <= set(params.columns)
+    text = xiaomi.summary()
+    assert "xiaomi-joint-filing" in text and "Estimation window" in text and "+6.10%" in text
+    assert "<table" in xiaomi._repr_html_()
+    with pytest.raises(ValueError, match="kind must be"):
+        xiaomi.to_frame("nope")
+
+
+def test_unknown_timing_both_candidates():
+    results = EventStudy(bundled_events("luokung"), unknown_timing="both", windows=[(0, 0)]).fit()
+    table = results.windows
+    lawsuit = table[table.event_id == "luokung-lawsuit"]
+    assert lawsuit.candidate.tolist() == ["earliest", "latest"]
+    assert lawsuit.event_session.tolist() == ["2021-03-04", "2021-03-05"]
+
+
+def _event(date, ticker="1810.HK", market="^HSI", exchange="XHKG"):
+    return Event("probe", "test", ticker, exchange, market, "other",
+                 dt.date.fromisoformat(date), None, "during", "America/New_York")
+
+
+def test_event_before_data_start():
+    with pytest.raises(EventWindowError, match=r"probe \(1810.HK.*estimation window needs 251"):
+        EventStudy([_event("2019-09-02")]).fit()
+    with pytest.raises(EventWindowError, match="outside the price data"):
+        EventStudy([_event("2023-01-02")]).fit()
+    with pytest.raises(EventWindowError, match="event window needs 5 sessions after"):
+        EventStudy([_event("2021-12-27")]).fit()
+
+
+def test_skip_reports_instead_of_raising():
+    events = [_event("2019-09-02"), *bundled_events("xiaomi")[:1]]
+    results = EventStudy(events, on_error="skip").fit()
+    assert results.windows.event_id.unique().tolist() == ["xiaomi-designation"]
+    skipped = results.diagnostics[results.diagnostics.kind == "event_skipped"]
+    assert skipped.event_id.tolist() == ["probe"]
+
+
+def test_too_short_estimation():
+    with pytest.raises(SpecificationError, match="exceeds the estimation window"):
+        EventStudy(bundled_events("xiaomi"), estimation=(-100, -11))
+    # Prices with a long hole: fewer than 120 usable returns remain.
+    source = BundledPrices()
+    stock = source.get("1810.HK").drop(columns="incomplete")
+    holed = stock.drop(stock.loc["2020-03-01":"2020-10-01"].index)
+    prices = FramePrices({"1810.HK": holed, "^HSI": source.get("^HSI").drop(columns="incomplete")})
+    with pytest.raises(InsufficientDataError, match=r"xiaomi-designation.*only \d+ usable"):
+        EventStudy(bundled_events("xiaomi")[:1], prices=prices).fit()
+
+
+def test_ticker_without_prices():
+    with pytest.raises(UnknownTickerError, match="'AAPL'"):
+        EventStudy([_event("2021-01-04", ticker="AAPL")])
+    with pytest.raises(SpecificationError, match="no market index"):
+        EventStudy([_event("2021-01-04", market="")])
