@@ -1,0 +1,613 @@
+"""Tests of the multi-event test battery in eventstudy.stats.
+
+Expected numbers are worked out independently of the code under test: by hand
+with the arithmetic written out below, from scipy (ttest_1samp, binomtest,
+wilcoxon, rankdata), from closed forms (the Student-t with 2 df has
+P(|T| > t) = 1 - t / sqrt(2 + t^2)), or from plain-loop re-implementations of a
+paper's formula. Tolerances: rel 1e-12 for arithmetic and scipy references
+(floating-point round-off only), stated otherwise where a test is statistical.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from eventstudy import stats as es
+from eventstudy.errors import SpecificationError
+
+NAN = float("nan")
+REL = 1e-12
+
+# 3 events x 4 event-window days; event 0 and 2 miss the last day.
+AR = np.array(
+    [
+        [0.01, -0.02, 0.03, NAN],
+        [0.02, 0.00, -0.01, 0.04],
+        [0.03, -0.01, 0.02, NAN],
+    ]
+)
+AR_VAR = np.array(
+    [
+        [1e-4, 1e-4, 4e-4, NAN],
+        [1e-4, 4e-4, 1e-4, 1e-4],
+        [4e-4, 1e-4, 1e-4, NAN],
+    ]
+)
+DF = np.array([6.0, 8.0, 10.0])
+# 3 events x 5 estimation days
+EST = np.array(
+    [
+        [0.01, -0.01, 0.00, 0.02, -0.02],
+        [0.00, 0.01, -0.01, 0.01, -0.01],
+        [-0.01, 0.00, 0.01, 0.00, 0.00],
+    ]
+)
+
+
+def t2_two_sided_p(t: float) -> float:
+    """Closed-form two-sided p-value of Student-t with 2 df."""
+    return 1.0 - abs(t) / math.sqrt(2.0 + t * t)
+
+
+def normal_two_sided_p(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def mean_offdiag_corr(x: np.ndarray) -> float:
+    c = np.corrcoef(x)
+    k = c.shape[0]
+    return float((c.sum() - np.trace(c)) / (k * (k - 1)))
+
+
+def approx(x, rel=REL, abs=1e-15):
+    return pytest.approx(x, rel=rel, abs=abs, nan_ok=True)
+
+
+# ---------------------------------------------------------------------------
+# cross-sectional t
+# ---------------------------------------------------------------------------
+
+
+def test_csect_t_by_hand():
+    res = es.daily_csect_t(AR)
+    # day 0: 0.01, 0.02, 0.03
+    mean0 = (0.01 + 0.02 + 0.03) / 3
+    sd0 = math.sqrt(((0.01 - mean0) ** 2 + (0.02 - mean0) ** 2 + (0.03 - mean0) ** 2) / 2)
+    t0 = mean0 / (sd0 / math.sqrt(3))
+    assert t0 == approx(2 * math.sqrt(3))  # the arithmetic above, simplified
+    # day 1: -0.02, 0.00, -0.01
+    mean1 = (-0.02 + 0.00 - 0.01) / 3
+    sd1 = math.sqrt(((-0.02 - mean1) ** 2 + (0.0 - mean1) ** 2 + (-0.01 - mean1) ** 2) / 2)
+    t1 = mean1 / (sd1 / math.sqrt(3))
+    assert res.statistic[:2] == approx([t0, t1])
+    assert res.p_value[:2] == approx([t2_two_sided_p(t0), t2_two_sided_p(t1)], rel=1e-10)
+    assert res.name == "csect_t" and res.distribution == "t"
+    assert res.n.tolist() == [3, 3, 3, 1]
+    assert res.df[:3].tolist() == [2.0, 2.0, 2.0]
+    # day 3 has one event: no cross-sectional s.d., so NaN with n reported
+    assert math.isnan(res.statistic[3]) and math.isnan(res.p_value[3])
+
+
+def test_csect_t_matches_scipy_with_missing_days():
+    rng = np.random.default_rng(0)
+    ar = rng.standard_t(5, size=(60, 7)) * 0.02 + 0.003
+    ar[rng.random(ar.shape) < 0.2] = NAN
+    res = es.daily_csect_t(ar)
+    for j in range(ar.shape[1]):
+        col = ar[~np.isnan(ar[:, j]), j]
+        ref = sps.ttest_1samp(col, 0.0)
+        assert res.n[j] == col.size
+        assert res.statistic[j] == approx(ref.statistic)
+        assert res.p_value[j] == approx(ref.pvalue, rel=1e-10)
+        assert res.df[j] == col.size - 1
+
+
+# ---------------------------------------------------------------------------
+# Brown & Warner portfolio t
+# ---------------------------------------------------------------------------
+
+
+def test_bw_portfolio_t_by_hand():
+    res = es.daily_bw_portfolio_t(AR, EST)
+    # average estimation residual per day: columns of EST averaged over 3 events
+    est_aar = [
+        (0.01 + 0.00 - 0.01) / 3,
+        (-0.01 + 0.01 + 0.00) / 3,
+        (0.00 - 0.01 + 0.01) / 3,
+        (0.02 + 0.01 + 0.00) / 3,
+        (-0.02 - 0.01 + 0.00) / 3,
+    ]
+    m = sum(est_aar) / 5
+    s = math.sqrt(sum((a - m) ** 2 for a in est_aar) / 4)
+    aar = [(0.01 + 0.02 + 0.03) / 3, (-0.02 + 0.0 - 0.01) / 3, (0.03 - 0.01 + 0.02) / 3, 0.04]
+    expected = [a / s for a in aar]
+    assert res.statistic == approx(expected)
+    assert res.df.tolist() == [4.0] * 4
+    assert res.p_value == approx(2 * sps.t.sf(np.abs(expected), 4), rel=1e-10)
+    assert res.n.tolist() == [3, 3, 3, 1]  # one event is enough: the s.d. is a time series
+
+
+# ---------------------------------------------------------------------------
+# Patell, BMP and the Kolari-Pynnonen adjustments
+# ---------------------------------------------------------------------------
+
+
+def test_patell_by_hand():
+    res = es.daily_patell(AR, AR_VAR, DF)
+    var_sum = 6 / 4 + 8 / 6 + 10 / 8  # df/(df-2) for df = 6, 8, 10
+    sar0 = [0.01 / 0.01, 0.02 / 0.01, 0.03 / 0.02]  # AR / sqrt(ar_var)
+    z0 = sum(sar0) / math.sqrt(var_sum)
+    sar1 = [-0.02 / 0.01, 0.00 / 0.02, -0.01 / 0.01]
+    z1 = sum(sar1) / math.sqrt(var_sum)
+    z3 = (0.04 / 0.01) / math.sqrt(8 / 6)  # only event 1 on day 3
+    assert res.statistic[[0, 1, 3]] == approx([z0, z1, z3])
+    assert res.p_value[0] == approx(normal_two_sided_p(z0), rel=1e-10)
+    assert res.n.tolist() == [3, 3, 3, 1]
+    assert res.distribution == "normal" and res.df is None
+
+
+def test_patell_drops_events_with_df_at_most_two():
+    res = es.daily_patell(AR, AR_VAR, np.array([2.0, 8.0, 10.0]))
+    z0 = (0.02 / 0.01 + 0.03 / 0.02) / math.sqrt(8 / 6 + 10 / 8)
+    assert res.statistic[0] == approx(z0)
+    assert res.n.tolist() == [2, 2, 2, 1]
+
+
+def test_bmp_by_hand():
+    res = es.daily_bmp(AR, AR_VAR)
+    sar = [1.0, 2.0, 1.5]  # day-0 SARs as in test_patell_by_hand
+    mean = sum(sar) / 3
+    sd = math.sqrt(sum((x - mean) ** 2 for x in sar) / 2)
+    t0 = mean / (sd / math.sqrt(3))
+    assert t0 == approx(3 * math.sqrt(3))
+    assert res.statistic[0] == approx(t0)
+    assert res.p_value[0] == approx(t2_two_sided_p(t0), rel=1e-10)
+    assert res.n.tolist() == [3, 3, 3, 1]
+    assert math.isnan(res.statistic[3])
+
+
+def test_bmp_equals_cross_sectional_t_of_standardized_residuals():
+    rng = np.random.default_rng(1)
+    ar = rng.normal(0.001, 0.02, size=(40, 5))
+    ar_var = rng.uniform(1e-4, 9e-4, size=ar.shape)
+    ar[rng.random(ar.shape) < 0.15] = NAN
+    ar_var[rng.random(ar.shape) < 0.05] = NAN  # AR present, variance missing
+    bmp = es.daily_bmp(ar, ar_var)
+    sar = ar / np.sqrt(ar_var)
+    csect = es.daily_csect_t(sar)
+    assert bmp.statistic == approx(csect.statistic)
+    assert bmp.n.tolist() == csect.n.tolist()
+    for j in range(ar.shape[1]):
+        col = sar[~np.isnan(sar[:, j]), j]
+        assert bmp.statistic[j] == approx(sps.ttest_1samp(col, 0.0).statistic)
+
+
+def test_average_residual_correlation_matches_corrcoef():
+    rng = np.random.default_rng(2)
+    common = rng.normal(size=30)
+    est = 0.4 * common + rng.normal(size=(8, 30))
+    assert es.average_residual_correlation(est) == approx(mean_offdiag_corr(est), rel=1e-10)
+    assert es.average_residual_correlation(EST) == approx(mean_offdiag_corr(EST), rel=1e-10)
+
+
+def test_average_residual_correlation_by_hand():
+    x = np.array([1.0, -2.0, 0.5, 3.0])
+    assert es.average_residual_correlation(np.vstack([x, 2 * x + 1])) == approx(1.0)
+    assert es.average_residual_correlation(np.vstack([x, -x])) == approx(-1.0)
+    orthogonal = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0], [1.0, -1.0, -1.0, 1.0]])
+    assert es.average_residual_correlation(orthogonal) == approx(0.0)
+    assert math.isnan(es.average_residual_correlation(x[None, :]))
+
+
+def test_average_residual_correlation_missing_days_convention():
+    # Documented convention: centre and scale each event over its own present days,
+    # a missing day adds nothing to the cross-product. Re-implemented with loops.
+    rng = np.random.default_rng(3)
+    est = rng.normal(size=(5, 12))
+    est[0, 3] = est[2, [0, 7]] = est[4, 11] = NAN
+    z = []
+    for row in est:
+        ok = ~np.isnan(row)
+        c = np.where(ok, row - row[ok].mean(), 0.0)
+        z.append(c / math.sqrt((c**2).sum()))
+    pairs = [float(z[i] @ z[j]) for i, j in itertools.combinations(range(5), 2)]
+    assert es.average_residual_correlation(est) == approx(sum(pairs) / len(pairs), rel=1e-10)
+
+
+def test_kp_adjustments_equal_closed_form_factors():
+    r = mean_offdiag_corr(EST)
+    bmp = es.daily_bmp(AR, AR_VAR)
+    pat = es.daily_patell(AR, AR_VAR, DF)
+    kp_bmp = es.daily_kp_bmp(AR, AR_VAR, EST)
+    kp_pat = es.daily_kp_patell(AR, AR_VAR, DF, EST)
+    n = bmp.n.astype(float)
+    assert kp_bmp.statistic == approx(bmp.statistic * np.sqrt((1 - r) / (1 + (n - 1) * r)))
+    assert kp_bmp.p_value[:3] == approx(2 * sps.t.sf(np.abs(kp_bmp.statistic[:3]), 2))
+    assert kp_pat.statistic == approx(pat.statistic / np.sqrt(1 + (n - 1) * r))
+    # one event (day 3): the Patell factor is 1 whatever r is; BMP is undefined
+    assert kp_pat.statistic[3] == approx(pat.statistic[3])
+    assert math.isnan(kp_bmp.statistic[3]) and kp_bmp.n[3] == 1
+
+
+def test_kp_equals_unadjusted_without_cross_correlation():
+    orthogonal = np.array([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0], [1.0, -1.0, -1.0, 1.0]])
+    assert es.daily_kp_bmp(AR, AR_VAR, orthogonal).statistic == approx(
+        es.daily_bmp(AR, AR_VAR).statistic
+    )
+    assert es.daily_kp_patell(AR, AR_VAR, DF, orthogonal).statistic == approx(
+        es.daily_patell(AR, AR_VAR, DF).statistic
+    )
+
+
+# ---------------------------------------------------------------------------
+# Corrado rank test
+# ---------------------------------------------------------------------------
+
+
+def test_row_ranks_match_scipy_rankdata():
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 5, size=(30, 9)).astype(float)  # many ties
+    x[rng.random(x.shape) < 0.2] = NAN
+    ranks = es._row_ranks(x)
+    for row, got in zip(x, ranks, strict=True):
+        ok = ~np.isnan(row)
+        assert got[ok] == approx(sps.rankdata(row[ok]))
+        assert np.isnan(got[~ok]).all()
+
+
+def test_corrado_by_hand_matches_original_formula():
+    # 2 events, 3 estimation days + 1 event day, no missing values
+    est = np.array([[0.01, -0.02, 0.00], [-0.01, 0.02, 0.01]])
+    ar = np.array([[0.03], [0.00]])
+    # ranks over the 4 days: event A [0.01,-0.02,0.00,0.03] -> 3,1,2,4;
+    # event B [-0.01,0.02,0.01,0.00] -> 1,4,3,2. Corrado (1989): K - (M+1)/2, M = 4
+    dev_a = [3 - 2.5, 1 - 2.5, 2 - 2.5, 4 - 2.5]
+    dev_b = [1 - 2.5, 4 - 2.5, 3 - 2.5, 2 - 2.5]
+    day_mean = [(a + b) / 2 for a, b in zip(dev_a, dev_b, strict=True)]
+    s_k = math.sqrt(sum(d * d for d in day_mean) / 4)
+    expected = day_mean[3] / s_k
+    assert expected == approx(math.sqrt(2))
+    res = es.daily_corrado_rank(ar, est)
+    assert res.statistic[0] == approx(expected)
+    assert res.p_value[0] == approx(normal_two_sided_p(expected), rel=1e-10)
+    assert res.n.tolist() == [2]
+
+
+def corrado_zivney_reference(ar: np.ndarray, est: np.ndarray) -> np.ndarray:
+    """Corrado (1989) / Corrado-Zivney (1992) rank z, one event at a time."""
+    combined = np.hstack([est, ar])
+    u = np.full(combined.shape, NAN)
+    for i, row in enumerate(combined):
+        ok = ~np.isnan(row)
+        u[i, ok] = sps.rankdata(row[ok]) / (ok.sum() + 1) - 0.5
+    total, days = 0.0, 0
+    for col in u.T:
+        vals = col[~np.isnan(col)]
+        if vals.size:
+            total += vals.size * vals.mean() ** 2
+            days += 1
+    sigma = math.sqrt(total / days)
+    out = []
+    for col in u[:, est.shape[1]:].T:
+        vals = col[~np.isnan(col)]
+        out.append(math.sqrt(vals.size) * vals.mean() / sigma)
+    return np.array(out)
+
+
+def test_corrado_with_ties_and_missing_matches_loop_reference():
+    rng = np.random.default_rng(5)
+    est = np.round(rng.normal(0, 0.02, size=(25, 40)), 3)  # rounding creates ties
+    ar = np.round(rng.normal(0.004, 0.02, size=(25, 6)), 3)
+    est[rng.random(est.shape) < 0.1] = NAN
+    ar[rng.random(ar.shape) < 0.2] = NAN
+    res = es.daily_corrado_rank(ar, est)
+    assert res.statistic == approx(corrado_zivney_reference(ar, est), rel=1e-10)
+    assert res.n.tolist() == (~np.isnan(ar)).sum(axis=0).tolist()
+
+
+# ---------------------------------------------------------------------------
+# sign tests
+# ---------------------------------------------------------------------------
+
+
+def test_gen_sign_by_hand():
+    res = es.daily_gen_sign(AR, EST)
+    share = [2 / 5, 2 / 5, 1 / 5]  # positive estimation residuals per event (zeros are not)
+    p = sum(share) / 3
+    z0 = (3 - 3 * p) / math.sqrt(3 * p * (1 - p))  # day 0: all three ARs positive
+    z1 = (0 - 3 * p) / math.sqrt(3 * p * (1 - p))  # day 1: -0.02, 0.00, -0.01
+    p3 = share[1]  # day 3: only event 1, one positive AR
+    z3 = (1 - p3) / math.sqrt(p3 * (1 - p3))
+    assert res.statistic[[0, 1, 3]] == approx([z0, z1, z3])
+    assert res.p_value[0] == approx(normal_two_sided_p(z0), rel=1e-10)
+    assert res.n.tolist() == [3, 3, 3, 1]
+
+
+def test_sign_matches_binomtest():
+    res = es.daily_sign(AR)
+    # day 1 has a zero AR, dropped: 2 non-zero, both negative
+    assert res.n.tolist() == [3, 2, 3, 1]
+    assert res.statistic[:2] == approx([(3 - 1.5) / math.sqrt(0.75), (0 - 1.0) / math.sqrt(0.5)])
+    rng = np.random.default_rng(6)
+    ar = rng.normal(0.003, 0.02, size=(37, 5))
+    ar[rng.random(ar.shape) < 0.2] = NAN
+    ar[0, 0] = 0.0
+    res = es.daily_sign(ar)
+    for j in range(ar.shape[1]):
+        col = ar[~np.isnan(ar[:, j]), j]
+        w, n = int((col > 0).sum()), int((col != 0).sum())
+        assert res.n[j] == n
+        assert res.p_value[j] == approx(sps.binomtest(w, n, 0.5).pvalue, rel=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# Wilcoxon signed rank
+# ---------------------------------------------------------------------------
+
+
+def test_wilcoxon_exact_by_enumeration():
+    x = np.array([0.01, -0.02, 0.03, 0.04])
+    # |x| ranks 1,2,3,4; W+ = 1 + 3 + 4 = 8; E = 4*5/4 = 5; Var = 4*5*9/24 = 7.5
+    z = (8 - 5) / math.sqrt(7.5)
+    # exact null: W+ over the 16 equally likely sign patterns
+    null = [sum(r for r, s in zip((1, 2, 3, 4), signs, strict=True) if s)
+            for signs in itertools.product((0, 1), repeat=4)]
+    p = sum(abs(w - 5) >= 3 for w in null) / 16
+    res = es.window_wilcoxon(x)
+    assert res.statistic == approx(z)
+    assert res.p_value == approx(p)
+    assert p == 6 / 16 and res.n == 4
+
+
+def test_wilcoxon_tie_corrected_score_and_scipy_p():
+    x = np.array([1.0, -1.0, 2.0, 3.0, -3.0, 4.0, 0.0])
+    # zero dropped; |x| ranks 1.5,1.5,3,4.5,4.5,6; W+ = 1.5 + 3 + 4.5 + 6 = 15
+    var = 6 * 7 * 13 / 24 - ((2**3 - 2) + (2**3 - 2)) / 48
+    z = (15 - 6 * 7 / 4) / math.sqrt(var)
+    res = es.window_wilcoxon(x)
+    assert res.statistic == approx(z)
+    assert res.n == 6
+    ref = sps.wilcoxon(x, zero_method="wilcox", method="asymptotic")
+    assert abs(res.statistic) == approx(abs(ref.zstatistic), rel=1e-10)
+    rng = np.random.default_rng(7)
+    ar = rng.normal(0.002, 0.02, size=(70, 4))
+    ar[rng.random(ar.shape) < 0.3] = NAN
+    daily = es.daily_wilcoxon(ar)
+    for j in range(ar.shape[1]):
+        col = ar[~np.isnan(ar[:, j]), j]
+        assert daily.p_value[j] == approx(sps.wilcoxon(col).pvalue, rel=1e-10)
+        assert daily.n[j] == col.size
+
+
+# ---------------------------------------------------------------------------
+# window tests
+# ---------------------------------------------------------------------------
+
+CAR = np.array([0.01, 0.02, 0.03])
+CAR_VAR = np.array([1e-4, 1e-4, 4e-4])
+
+
+def test_window_csect_bmp_patell():
+    rng = np.random.default_rng(8)
+    car = rng.normal(0.01, 0.05, size=50)
+    car_var = rng.uniform(1e-3, 4e-3, size=50)
+    car[[3, 9]] = NAN
+    ok = ~np.isnan(car)
+    ref = sps.ttest_1samp(car[ok], 0.0)
+    res = es.window_csect_t(car)
+    assert (res.statistic, res.p_value, res.df, res.n) == (
+        approx(ref.statistic), approx(ref.pvalue, rel=1e-10), 47.0, 48,
+    )
+    scar = car[ok] / np.sqrt(car_var[ok])
+    assert es.window_bmp(car, car_var).statistic == approx(sps.ttest_1samp(scar, 0).statistic)
+    # Patell / CLM J2 by hand on the 3-event example
+    z = (0.01 / 0.01 + 0.02 / 0.01 + 0.03 / 0.02) / math.sqrt(6 / 4 + 8 / 6 + 10 / 8)
+    pat = es.window_patell(CAR, CAR_VAR, DF)
+    assert (pat.statistic, pat.n, pat.distribution) == (approx(z), 3, "normal")
+    # with a common df this is CLM's J2 = sqrt(N (L1-4)/(L1-2)) * mean SCAR, L1 - 2 = df
+    j2 = math.sqrt(3 * (10 - 2) / 10) * (1.0 + 2.0 + 1.5) / 3
+    assert es.window_patell(CAR, CAR_VAR, np.full(3, 10.0)).statistic == approx(j2)
+
+
+def test_window_kp_gen_sign_and_sign():
+    r = mean_offdiag_corr(EST)
+    bmp = es.window_bmp(CAR, CAR_VAR)
+    kp = es.window_kp_bmp(CAR, CAR_VAR, EST)
+    assert kp.statistic == approx(bmp.statistic * math.sqrt((1 - r) / (1 + 2 * r)))
+    kpp = es.window_kp_patell(CAR, CAR_VAR, DF, EST)
+    assert kpp.statistic == approx(es.window_patell(CAR, CAR_VAR, DF).statistic
+                                   / math.sqrt(1 + 2 * r))
+    p = (2 / 5 + 2 / 5 + 1 / 5) / 3
+    gs = es.window_gen_sign(CAR, EST)
+    assert gs.statistic == approx((3 - 3 * p) / math.sqrt(3 * p * (1 - p)))
+    sg = es.window_sign(np.array([0.01, -0.02, 0.03, 0.04, 0.05, 0.0]))
+    assert (sg.p_value, sg.n) == (approx(sps.binomtest(4, 5, 0.5).pvalue), 5)
+
+
+def test_grank_by_hand():
+    # estimation residuals [0.01, -0.01, 0.00] and df 2 give s = sqrt(2e-4 / 2) = 0.01,
+    # so the estimation SARs are [1, -1, 0] for every event
+    est = np.tile([0.01, -0.01, 0.00], (3, 1))
+    df = np.full(3, 2.0)
+    car = np.array([0.01, 0.02, 0.03])
+    car_var = np.full(3, 1e-4)
+    # SCAR = [1, 2, 3]; cross-sectional s.d. = sqrt(((1-2)^2 + 0 + (3-2)^2) / 2) = 1
+    # rows [1,-1,0 | 1], [1,-1,0 | 2], [1,-1,0 | 3] -> ranks (ties averaged)
+    ranks = [[3.5, 1, 2, 3.5], [3, 1, 2, 4], [3, 1, 2, 4]]
+    u = [[k / 5 - 0.5 for k in row] for row in ranks]  # M_i + 1 = 5
+    ubar = [sum(row[t] for row in u) / 3 for t in range(4)]
+    s_u = math.sqrt(sum(b * b for b in ubar) / 4)  # n_t / n = 1 on all 4 "days"
+    z = ubar[3] / s_u
+    t = z * math.sqrt((4 - 2) / (4 - 1 - z * z))
+    res = es.window_grank(car, car_var, est, df)
+    assert res.statistic == approx(t)
+    assert res.df == 2.0 and res.n == 3
+    assert res.p_value == approx(t2_two_sided_p(t), rel=1e-10)
+
+
+def grank_reference(car, car_var, est, df) -> tuple[float, float]:
+    """Kolari-Pynnonen (2011) GRANK t and df, one event at a time."""
+    rows = []
+    scar = []
+    for i in range(len(car)):
+        e = est[i][~np.isnan(est[i])]
+        s = math.sqrt((e**2).sum() / df[i])
+        rows.append(est[i] / s)
+        scar.append(car[i] / math.sqrt(car_var[i]))
+    scar = np.array(scar)
+    scar_star = scar / scar.std(ddof=1)
+    u = np.full((len(car), est.shape[1] + 1), NAN)
+    for i in range(len(car)):
+        g = np.append(rows[i], scar_star[i])
+        ok = ~np.isnan(g)
+        u[i, ok] = sps.rankdata(g[ok]) / (ok.sum() + 1) - 0.5
+    n = len(car)
+    acc, days = 0.0, 0
+    for col in u.T:
+        vals = col[~np.isnan(col)]
+        if vals.size:
+            acc += vals.size / n * vals.mean() ** 2
+            days += 1
+    z = np.mean(u[:, -1]) / math.sqrt(acc / days)
+    return z * math.sqrt((days - 2) / (days - 1 - z * z)), days - 2.0
+
+
+def test_grank_matches_loop_reference_with_missing_estimation_days():
+    rng = np.random.default_rng(9)
+    n, length = 30, 60
+    est = rng.normal(0, 0.02, size=(n, length))
+    est[rng.random(est.shape) < 0.1] = NAN
+    df = (~np.isnan(est)).sum(axis=1) - 2.0
+    car = rng.normal(0.02, 0.06, size=n)
+    car_var = rng.uniform(2e-3, 6e-3, size=n)
+    t, dof = grank_reference(car, car_var, est, df)
+    res = es.window_grank(car, car_var, est, df)
+    assert res.statistic == approx(t, rel=1e-10)
+    assert res.df == dof and res.n == n
+    assert res.p_value == approx(2 * sps.t.sf(abs(t), dof), rel=1e-10)
+
+
+def test_bootstrap_seeded_and_consistent_with_t():
+    rng = np.random.default_rng(10)
+    car = rng.normal(0.004, 0.03, size=200)
+    a = es.window_bootstrap(car, n_boot=4999, seed=123)
+    b = es.window_bootstrap(car, n_boot=4999, seed=123)
+    c = es.window_bootstrap(car, n_boot=4999, seed=np.random.default_rng(123))
+    assert a == b == c  # same seed (or equally seeded generator): same result
+    assert es.window_bootstrap(car, n_boot=4999, seed=124).p_value != a.p_value
+    ref = sps.ttest_1samp(car, 0.0)
+    assert a.statistic == approx(ref.statistic)
+    assert (a.distribution, a.df, a.n) == ("bootstrap", None, 200)
+    # with normal data the bootstrap-t p-value approximates the t-test one; the
+    # tolerance 0.03 is about 4 Monte Carlo s.e. at B = 4999 plus bootstrap error
+    assert abs(a.p_value - ref.pvalue) < 0.03
+    # every resample is far less extreme than a huge effect: p = 1 / (B + 1)
+    strong = es.window_bootstrap(np.array([0.10, 0.11, 0.12, 0.13, 0.14]), n_boot=99, seed=0)
+    assert strong.p_value == approx(1 / 100)
+    with pytest.raises(SpecificationError):
+        es.window_bootstrap(car, n_boot=0)
+
+
+# ---------------------------------------------------------------------------
+# missing data and degenerate inputs
+# ---------------------------------------------------------------------------
+
+
+def test_per_day_n_reflects_missing_values():
+    ar_var = AR_VAR.copy()
+    ar_var[2, 0] = NAN  # AR present, variance missing: out of Patell/BMP, in csect_t
+    ar_var[0, 1] = 0.0  # a zero variance cannot standardize: left out, not an infinite SAR
+    battery = es.run_daily_battery(AR, ar_var, EST, DF)
+    assert battery["csect_t"].n.tolist() == [3, 3, 3, 1]
+    for name in ("patell", "kp_patell", "bmp", "kp_bmp"):
+        assert battery[name].n.tolist() == [2, 2, 3, 1], name
+        assert np.isfinite(battery[name].statistic[:3]).all(), name
+    assert battery["sign"].n.tolist() == [3, 2, 3, 1]
+    assert battery["wilcoxon"].n.tolist() == [3, 2, 3, 1]
+    assert battery["corrado_rank"].n.tolist() == [3, 3, 3, 1]
+
+
+def test_degenerate_inputs_give_nan_with_n_and_no_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = np.array([0.05])
+        for res in (
+            es.window_csect_t(one),
+            es.window_bmp(one, [1e-4]),
+            es.window_kp_bmp(one, [1e-4], EST[:1]),
+            es.window_grank(one, [1e-4], EST[:1], [3.0]),
+            es.window_bootstrap(one, n_boot=10, seed=0),
+        ):
+            assert math.isnan(res.statistic) and math.isnan(res.p_value), res.name
+            assert res.n == 1, res.name
+        constant = np.full((4, 2), 0.01)  # zero cross-sectional s.d.: t undefined, not inf
+        res = es.daily_csect_t(constant)
+        assert np.isnan(res.statistic).all() and res.n.tolist() == [4, 4]
+        empty = np.full((3, 2), NAN)  # a day with no events at all
+        for res in es.run_daily_battery(empty, empty, EST, DF).values():
+            assert np.isnan(res.statistic).all() and res.n.tolist() == [0, 0], res.name
+        window = es.run_window_battery(np.full(3, NAN), np.full(3, NAN), EST, DF, seed=0)
+        for res in window.values():
+            assert math.isnan(res.statistic) and res.n == 0, res.name
+
+
+def test_shape_mismatch_raises_typed_error():
+    with pytest.raises(SpecificationError, match="ar_var"):
+        es.daily_bmp(AR, AR_VAR[:, :3])
+    with pytest.raises(SpecificationError, match="est_resid"):
+        es.daily_corrado_rank(AR, EST[:2])
+    with pytest.raises(SpecificationError, match="2-D"):
+        es.daily_csect_t(np.array([0.01, 0.02]))
+
+
+# ---------------------------------------------------------------------------
+# descriptives, BHAR and the batteries
+# ---------------------------------------------------------------------------
+
+
+def test_daily_descriptives_by_hand():
+    d = es.daily_descriptives(AR)
+    aar = [(0.01 + 0.02 + 0.03) / 3, (-0.02 + 0.0 - 0.01) / 3, (0.03 - 0.01 + 0.02) / 3, 0.04]
+    assert d.n.tolist() == [3, 3, 3, 1]
+    assert d.aar == approx(aar)
+    assert d.caar == approx([aar[0], aar[0] + aar[1], sum(aar[:3]), sum(aar)])
+    assert d.sd[0] == approx(0.01)
+    assert math.isnan(d.sd[3])
+    assert d.share_positive == approx([1.0, 0.0, 2 / 3, 1.0])
+
+
+def test_bhar_by_hand():
+    returns = np.array([[0.10, -0.05], [0.02, NAN], [0.0, 0.01]])
+    normal = np.array([[0.02, 0.01], [0.01, 0.01], [0.01, 0.0]])
+    b = es.bhar(returns, normal)
+    first = 1.10 * 0.95 - 1.02 * 1.01  # = 1.045 - 1.0302
+    third = 1.00 * 1.01 - 1.01 * 1.00
+    assert b[[0, 2]] == approx([first, third], abs=1e-15)
+    assert math.isnan(b[1])  # a missing day makes the buy-and-hold return undefined
+    mean, n = es.mean_bhar(b)
+    assert (mean, n) == (approx((first + third) / 2, abs=1e-15), 2)
+
+
+def test_batteries_return_every_named_test():
+    daily = es.run_daily_battery(AR, AR_VAR, EST, DF)
+    assert list(daily) == [
+        "csect_t", "bw_portfolio_t", "patell", "kp_patell", "bmp", "kp_bmp",
+        "corrado_rank", "gen_sign", "sign", "wilcoxon",
+    ]
+    for name, res in daily.items():
+        assert res.name == name and res.statistic.shape == (4,)
+    window = es.run_window_battery(CAR, CAR_VAR, EST, DF, n_boot=199, seed=7)
+    assert list(window) == [
+        "csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank", "gen_sign", "sign",
+        "wilcoxon", "bootstrap",
+    ]
+    for name, res in window.items():
+        assert res.name == name and isinstance(res, es.TestResult)
+    assert window["bootstrap"] == es.window_bootstrap(CAR, n_boot=199, seed=7)
+    assert daily["corrado_rank"].day(0).statistic == daily["corrado_rank"].statistic[0]
