@@ -1,24 +1,56 @@
-"""Normal-return models, fitted for all events at once.
+"""Normal-return (and normal-volume) models, fitted for all events at once.
 
-Each model regresses the stock return on k regressors over the estimation rows,
-predicts the event rows and gives the prediction-error variance (MacKinlay 1997,
-eqs. 7-8; Campbell, Lo & MacKinlay 1997, sec. 4.4.3). For an event window with
-selection vector g over the event rows X* (L2 x k),
+Each linear model regresses a dependent series y on k regressors X over the
+estimation rows, predicts the event rows and gives the prediction-error variance
+(MacKinlay 1997, eqs. 7-8; Campbell, Lo & MacKinlay 1997, sec. 4.4.3). For an event
+window with selection vector g over the event rows X* (L2 x k),
 
     var(CAR) = g' V g,   V = s^2 (I + X* (X'X)^-1 X*'),
 
-so var(CAR) = s^2 (L + (X*'g)' (X'X)^-1 (X*'g)) with L = g'g, the number of
-days summed. The batched least squares uses a QR decomposition per event
-(numpy's stacked ``qr``), with masked rows set to zero so they carry no weight.
+so var(CAR) = s^2 (L + (X*'g)' (X'X)^-1 (X*'g)) with L = g'g, the number of days
+summed. The batched least squares uses a QR decomposition per event (numpy's
+stacked ``qr``), with masked rows set to zero so they carry no weight.
+
+Models read their inputs from a *block* (:class:`eventstudy.panel.PanelBlock`, or
+:class:`ArrayBlock` for arrays you hold): ``block.column(name, shift)`` returns an
+(N, L) array of ``ret``, ``mret`` (market return), ``vol``, ``mvol`` (volumes) or a
+factor ``f:<name>``, moved by ``shift`` sessions (lags < 0, leads > 0).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import SpecificationError
+
+FACTOR_SETS = {
+    "ff3": ("mkt_rf", "smb", "hml"),
+    "carhart": ("mkt_rf", "smb", "hml", "mom"),
+    "ff5": ("mkt_rf", "smb", "hml", "rmw", "cma"),
+}
+
+
+@dataclass
+class ArrayBlock:
+    """Named (N, L) arrays in the block interface the models read.
+
+    Shifted columns move along axis 1 and are NaN where they leave the array.
+    """
+
+    columns: dict[str, np.ndarray]
+
+    def column(self, name: str, shift: int = 0) -> np.ndarray:
+        values = np.asarray(self.columns[name], dtype=float)
+        if shift == 0:
+            return values
+        out = np.full_like(values, np.nan)
+        if shift > 0:
+            out[:, :-shift] = values[:, shift:]
+        else:
+            out[:, -shift:] = values[:, :shift]
+        return out
 
 
 @dataclass
@@ -35,17 +67,21 @@ class ModelFit:
     s2 : ndarray (N,)
         Residual variance, SSR / df.
     df : ndarray (N,)
-        Residual degrees of freedom: estimation returns used minus parameters
-        (minus one for the market-adjusted model, whose variance is taken around
-        the mean as in Brown & Warner 1985).
+        Residual degrees of freedom: estimation rows used minus parameters (minus
+        one for the market-adjusted model, whose variance is taken around the
+        mean as in Brown & Warner 1985).
     n_est : ndarray (N,)
-        Estimation returns used.
+        Estimation rows used.
     est_resid : ndarray (N, L1)
         Estimation residuals, NaN where a row was not used.
     ar : ndarray (N, L2)
-        Abnormal returns over the event span, NaN where the day is missing.
+        Abnormal values over the event span (returns, or log volumes for the
+        volume models), NaN where the day is missing.
     evt_x : ndarray (N, L2, k)
         Event-span regressors.
+    derived : dict of str -> ndarray (N,)
+        Summary coefficients that are not regression parameters, e.g. the
+        Scholes-Williams or Dimson aggregate beta.
     """
 
     model: str
@@ -58,10 +94,12 @@ class ModelFit:
     est_resid: np.ndarray
     ar: np.ndarray
     evt_x: np.ndarray
+    derived: dict[str, np.ndarray] = field(default_factory=dict)
 
     def ar_variance(self) -> np.ndarray:
         """Prediction-error variance of each event-span AR, (N, L2) (MacKinlay eq. 8)."""
-        quad = np.einsum("nwk,nkj,nwj->nw", self.evt_x, self.xtx_inv, self.evt_x)
+        x = np.nan_to_num(self.evt_x)
+        quad = np.einsum("nwk,nkj,nwj->nw", x, self.xtx_inv, x)
         return np.where(np.isnan(self.ar), np.nan, self.s2[:, None] * (1.0 + quad))
 
     def car_variance(self, select: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -78,42 +116,66 @@ class ModelFit:
         variance = self.s2 * (n_days + quad)
         return np.where(n_days > 0, variance, np.nan), n_days.astype(int)
 
+    def subset(self, keep: np.ndarray) -> ModelFit:
+        """The fit of the events where ``keep`` is True."""
+        arrays = {
+            k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()
+        }
+        arrays["derived"] = {k: v[keep] for k, v in self.derived.items()}
+        return ModelFit(**arrays)
+
 
 class NormalReturnModel:
-    """Base class: a linear model ``R = X b + e`` with regressors from the panel."""
+    """Base class: a linear model ``y = X b + e`` fitted by OLS per event.
+
+    Subclasses set ``name`` and ``param_names`` and define :meth:`regressors`;
+    :meth:`dependent` is the stock return unless overridden.
+    """
 
     name = ""
     param_names: tuple[str, ...] = ()
     needs_market = False
+    factors: tuple[str, ...] = ()
+    measure = "return"
 
-    def regressors(self, ret: np.ndarray, mret: np.ndarray) -> np.ndarray:
-        """Regressor array (N, L, k) for returns ``ret`` and market returns ``mret``."""
+    def dependent(self, block) -> np.ndarray:
+        """The modelled series, (N, L)."""
+        return block.column("ret")
+
+    def regressors(self, block) -> np.ndarray:
+        """Regressor array (N, L, k)."""
         raise NotImplementedError
 
-    def usable(self, ret: np.ndarray, mret: np.ndarray) -> np.ndarray:
-        """Rows with every value the model needs."""
-        ok = np.isfinite(ret)
-        return ok & np.isfinite(mret) if self.needs_market else ok
+    def usable(self, block) -> np.ndarray:
+        """Rows with the dependent value and every regressor present."""
+        return np.isfinite(self.dependent(block)) & np.isfinite(self.regressors(block)).all(-1)
 
-    def fit(self, est: tuple, evt: tuple, mask: np.ndarray) -> ModelFit:
+    def fit(self, est, evt, mask: np.ndarray) -> ModelFit:
         """Fit on estimation rows where ``mask`` holds; predict the event span.
 
         Parameters
         ----------
-        est, evt : (ret, mret) pairs of (N, L1) and (N, L2) arrays
+        est, evt : block
+            Estimation rows (N, L1) and event-span rows (N, L2).
         mask : ndarray of bool (N, L1)
+            Estimation rows to use; they must be :meth:`usable`.
         """
-        x_est = self.regressors(*est)
-        params, xtx_inv, resid = _batched_ols(est[0], x_est, mask)
-        df = mask.sum(axis=1) - len(self.param_names)
-        s2 = np.nansum(resid**2, axis=1) / df
-        x_evt = self.regressors(*evt)
-        ar = evt[0] - np.einsum("nwk,nk->nw", x_evt, params)
-        ar = np.where(self.usable(*evt), ar, np.nan)
+        y, x = self.dependent(est), self.regressors(est)
+        params, xtx_inv, resid = _batched_ols(y, x, mask)
+        df = (mask.sum(axis=1) - len(self.param_names)).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = np.nansum(resid**2, axis=1) / df
+        x_evt = self.regressors(evt)
+        ar = self.dependent(evt) - np.einsum("nwk,nk->nw", x_evt, params)
+        ar = np.where(self.usable(evt), ar, np.nan)
         return ModelFit(
-            self.name, self.param_names, params, xtx_inv, s2, df.astype(float),
-            mask.sum(axis=1), resid, ar, x_evt,
+            self.name, self.param_names, params, xtx_inv, s2, df, mask.sum(axis=1), resid,
+            ar, x_evt, self.derive(params),
         )
+
+    def derive(self, params: np.ndarray) -> dict[str, np.ndarray]:
+        """Summary coefficients computed from the parameters (none by default)."""
+        return {}
 
 
 def _batched_ols(y: np.ndarray, x: np.ndarray, mask: np.ndarray):
@@ -132,8 +194,8 @@ def _batched_ols(y: np.ndarray, x: np.ndarray, mask: np.ndarray):
     xtx_inv = r_inv @ np.swapaxes(r_inv, 1, 2)
     params[singular] = np.nan
     xtx_inv[singular] = np.nan
-    resid = np.where(mask, y - np.einsum("nlk,nk->nl", np.nan_to_num(x), params), np.nan)
-    return params, xtx_inv, resid
+    fitted = np.einsum("nlk,nk->nl", np.nan_to_num(x), params)
+    return params, xtx_inv, np.where(mask, y - fitted, np.nan)
 
 
 class ConstantMean(NormalReturnModel):
@@ -146,8 +208,8 @@ class ConstantMean(NormalReturnModel):
     name = "constant_mean"
     param_names = ("mu",)
 
-    def regressors(self, ret, mret):
-        return np.ones(ret.shape + (1,))
+    def regressors(self, block):
+        return np.ones(self.dependent(block).shape + (1,))
 
 
 class MarketModel(NormalReturnModel):
@@ -160,8 +222,9 @@ class MarketModel(NormalReturnModel):
     param_names = ("alpha", "beta")
     needs_market = True
 
-    def regressors(self, ret, mret):
-        return np.stack([np.ones_like(mret), mret], axis=-1)
+    def regressors(self, block):
+        market = block.column("mret")
+        return np.stack([np.ones_like(market), market], axis=-1)
 
 
 class MarketAdjusted(NormalReturnModel):
@@ -175,14 +238,17 @@ class MarketAdjusted(NormalReturnModel):
     name = "market_adjusted"
     needs_market = True
 
-    def regressors(self, ret, mret):
-        return np.zeros(ret.shape + (0,))
+    def dependent(self, block):
+        return block.column("ret") - block.column("mret")
+
+    def regressors(self, block):
+        return np.zeros(self.dependent(block).shape + (0,))
 
     def fit(self, est, evt, mask):
-        excess = np.where(mask, est[0] - est[1], np.nan)
+        excess = np.where(mask, self.dependent(est), np.nan)
         n = mask.sum(axis=1)
-        s2 = np.nanvar(excess, axis=1, ddof=1)
-        ar = np.where(self.usable(*evt), evt[0] - evt[1], np.nan)
+        s2 = _nanvar(excess)
+        ar = np.where(self.usable(evt), self.dependent(evt), np.nan)
         nobs = len(n)
         return ModelFit(
             self.name, (), np.zeros((nobs, 0)), np.zeros((nobs, 0, 0)), s2,
@@ -190,8 +256,187 @@ class MarketAdjusted(NormalReturnModel):
         )
 
 
-MODELS: dict[str, type[NormalReturnModel]] = {
-    m.name: m for m in (ConstantMean, MarketModel, MarketAdjusted)
+def _nanvar(x: np.ndarray) -> np.ndarray:
+    """Row variances with n - 1 df; NaN (without a warning) below two values."""
+    n = np.isfinite(x).sum(axis=1)
+    mean = np.nansum(x, axis=1) / np.maximum(n, 1)
+    ss = np.nansum((x - mean[:, None]) ** 2, axis=1)
+    return np.where(n > 1, ss / np.maximum(n - 1, 1), np.nan)
+
+
+class FactorModel(NormalReturnModel):
+    """Linear factor model on excess returns, ``R_t - RF_t = a + b' F_t + e_t``, by OLS.
+
+    Fama & French (1993) three factors (``ff3``: mkt_rf, smb, hml), Carhart (1997)
+    four factors (``carhart``: + mom) and Fama & French (2015) five factors
+    (``ff5``: + rmw, cma). The factors, including the risk-free rate ``rf``, come
+    from a DataFrame the user supplies (see :mod:`eventstudy.factors`). Abnormal
+    returns are ``R_t - RF_t - (a + b' F_t)``; their variances follow the general
+    prediction-error formula of this module.
+    """
+
+    def __init__(self, factor_set: str) -> None:
+        if factor_set not in FACTOR_SETS:
+            raise SpecificationError(
+                f"unknown factor set {factor_set!r}; choose one of {tuple(FACTOR_SETS)}"
+            )
+        self.name = factor_set
+        self.factors = FACTOR_SETS[factor_set] + ("rf",)
+        self.param_names = ("alpha",) + FACTOR_SETS[factor_set]
+
+    def dependent(self, block):
+        return block.column("ret") - block.column("f:rf")
+
+    def regressors(self, block):
+        columns = [block.column(f"f:{name}") for name in self.param_names[1:]]
+        return np.stack([np.ones_like(columns[0]), *columns], axis=-1)
+
+
+class Dimson(NormalReturnModel):
+    """Dimson (1979) market model with ``lags`` lags and leads of the market return.
+
+    ``R_t = a + sum_{k=-lags..lags} b_k R_m,t+k + e_t`` by OLS; the aggregate beta
+    (Dimson 1979, eq. 8) is the sum of the slopes, reported as ``beta`` in the
+    parameter table. Abnormal returns use the full regression, so the general
+    prediction-error variance applies exactly.
+    """
+
+    needs_market = True
+
+    def __init__(self, lags: int = 1) -> None:
+        if lags < 1:
+            raise SpecificationError("Dimson lags must be at least 1")
+        self.lags = lags
+        self.name = "dimson" if lags == 1 else f"dimson{lags}"
+        shifts = range(-lags, lags + 1)
+        self.param_names = ("alpha",) + tuple(_shift_name(k) for k in shifts)
+
+    def regressors(self, block):
+        columns = [block.column("mret", k) for k in range(-self.lags, self.lags + 1)]
+        return np.stack([np.ones_like(columns[0]), *columns], axis=-1)
+
+    def derive(self, params):
+        return {"beta": params[:, 1:].sum(axis=1)}
+
+
+def _shift_name(k: int) -> str:
+    return "beta_0" if k == 0 else f"beta_lag{-k}" if k < 0 else f"beta_lead{k}"
+
+
+class ScholesWilliams(NormalReturnModel):
+    """Scholes & Williams (1977) market model for nonsynchronous trading.
+
+    ``beta_SW = (b_-1 + b_0 + b_+1) / (1 + 2 rho_m)`` (Scholes & Williams 1977,
+    eq. 14), where ``b_k`` is the OLS slope of ``R_t`` on ``R_m,t+k`` alone and
+    ``rho_m`` the first-order autocorrelation of the market return, all over the
+    estimation rows where ``R_t`` and ``R_m,t-1``, ``R_m,t``, ``R_m,t+1`` exist;
+    ``alpha_SW = mean(R) - beta_SW mean(R_m)`` over the same rows. Abnormal returns
+    are ``R_t - alpha_SW - beta_SW R_mt``; ``s^2`` is their estimation-window
+    residual variance with n - 2 df. The prediction-error variance treats
+    ``(alpha_SW, beta_SW)`` like OLS estimates of a market model on those rows
+    (the usual approximation; the exact sampling variance of the SW estimator
+    differs slightly).
+    """
+
+    name = "scholes_williams"
+    param_names = ("alpha", "beta")
+    needs_market = True
+
+    def regressors(self, block):
+        market = block.column("mret")
+        return np.stack([np.ones_like(market), market], axis=-1)
+
+    def usable(self, block):
+        near = np.isfinite(block.column("mret", -1)) & np.isfinite(block.column("mret", 1))
+        return super().usable(block) & near
+
+    def fit(self, est, evt, mask):
+        y = np.where(mask, est.column("ret"), np.nan)
+        slopes = [_slope(y, np.where(mask, est.column("mret", k), np.nan)) for k in (-1, 0, 1)]
+        market = np.where(mask, est.column("mret"), np.nan)
+        rho = _autocorrelation(market, np.where(mask, est.column("mret", -1), np.nan))
+        beta = sum(slopes) / (1.0 + 2.0 * rho)
+        alpha = np.nanmean(y, axis=1) - beta * np.nanmean(market, axis=1)
+        params = np.column_stack([alpha, beta])
+        x = self.regressors(est)
+        _, xtx_inv, _ = _batched_ols(y, x, mask)
+        resid = np.where(mask, y - alpha[:, None] - beta[:, None] * market, np.nan)
+        n = mask.sum(axis=1)
+        df = (n - 2).astype(float)
+        s2 = np.nansum(resid**2, axis=1) / df
+        x_evt = self.regressors(evt)
+        ar = np.where(self.usable(evt), evt.column("ret") - alpha[:, None]
+                      - beta[:, None] * evt.column("mret"), np.nan)
+        derived = {"beta_lag": slopes[0], "beta_0": slopes[1], "beta_lead": slopes[2],
+                   "rho_market": rho}
+        return ModelFit(self.name, self.param_names, params, xtx_inv, s2, df, n, resid, ar,
+                        x_evt, derived)
+
+
+def _slope(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Row-wise OLS slope of y on x (with intercept) over rows where both exist."""
+    both = np.isfinite(y) & np.isfinite(x)
+    y, x = np.where(both, y, np.nan), np.where(both, x, np.nan)
+    xc = x - np.nanmean(x, axis=1, keepdims=True)
+    yc = y - np.nanmean(y, axis=1, keepdims=True)
+    return np.nansum(xc * yc, axis=1) / np.nansum(xc**2, axis=1)
+
+
+def _autocorrelation(x: np.ndarray, x_lag: np.ndarray) -> np.ndarray:
+    """Row-wise Pearson correlation of x_t with x_{t-1} over rows where both exist."""
+    both = np.isfinite(x) & np.isfinite(x_lag)
+    a, b = np.where(both, x, np.nan), np.where(both, x_lag, np.nan)
+    ac = a - np.nanmean(a, axis=1, keepdims=True)
+    bc = b - np.nanmean(b, axis=1, keepdims=True)
+    return np.nansum(ac * bc, axis=1) / np.sqrt(np.nansum(ac**2, axis=1) * np.nansum(bc**2, axis=1))
+
+
+class VolumeMeanAdjusted(ConstantMean):
+    """Mean-adjusted abnormal log volume (Campbell & Wasley 1996, sec. 3).
+
+    ``V_t = ln(1 + volume_t)``; the abnormal volume is ``V_t`` minus its
+    estimation-window mean. Campbell & Wasley use log turnover with a small
+    constant; shares outstanding are not in the price data, so log share volume
+    stands in (turnover and volume differ by a constant within the window when
+    shares outstanding do not change). Volume on incomplete rows is missing.
+    """
+
+    name = "volume_mean"
+    measure = "volume"
+
+    def dependent(self, block):
+        return np.log1p(block.column("vol"))
+
+
+class VolumeMarketModel(MarketModel):
+    """Market model for log volume (Campbell & Wasley 1996, eq. 4).
+
+    ``V_t = a + b V_mt + e_t`` with ``V = ln(1 + volume)`` of the stock and of the
+    market index, by OLS; the abnormal volume is the residual.
+    """
+
+    name = "volume_market"
+    measure = "volume"
+
+    def dependent(self, block):
+        return np.log1p(block.column("vol"))
+
+    def regressors(self, block):
+        market = np.log1p(block.column("mvol"))
+        return np.stack([np.ones_like(market), market], axis=-1)
+
+
+MODELS: dict[str, object] = {
+    "market": MarketModel,
+    "market_adjusted": MarketAdjusted,
+    "constant_mean": ConstantMean,
+    "ff3": lambda: FactorModel("ff3"),
+    "carhart": lambda: FactorModel("carhart"),
+    "ff5": lambda: FactorModel("ff5"),
+    "scholes_williams": ScholesWilliams,
+    "dimson": Dimson,
+    "volume_mean": VolumeMeanAdjusted,
+    "volume_market": VolumeMarketModel,
 }
 
 

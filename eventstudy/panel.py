@@ -66,9 +66,19 @@ class SeriesStore:
 
 
 def build_series(
-    source: PriceSource, keys: list[tuple[str, str, str]], kind: str, diagnostics: Diagnostics
+    source: PriceSource,
+    keys: list[tuple[str, str, str]],
+    kind: str,
+    diagnostics: Diagnostics,
+    factors: pd.DataFrame | None = None,
 ) -> SeriesStore:
-    """Place each (ticker, market, exchange) series on its exchange's sessions."""
+    """Place each (ticker, market, exchange) series on its exchange's sessions.
+
+    Columns: ``ret``/``mret`` (stock and market returns), ``adj``/``madj``,
+    ``close``, ``high``, ``low``, ``incomplete``, ``vol``/``mvol`` (share volume,
+    missing on incomplete rows) and, when ``factors`` is given, one column per
+    factor named ``f:<column>`` (fractions, aligned on the same sessions).
+    """
     parts: dict[str, list[np.ndarray]] = {}
     sessions = []
     for ticker, market, exchange in keys:
@@ -76,7 +86,7 @@ def build_series(
         days = sessions_between(exchange, stock.index[0], stock.index[-1])
         _report_missing_sessions(ticker, days, stock.index, diagnostics)
         stock = stock.reindex(days)
-        index_prices = _market_prices(source, market, days, diagnostics)
+        index_prices, index_volume = _market_prices(source, market, days, diagnostics)
         columns = {
             "ret": returns_from_prices(stock["adj_close"].to_numpy(), kind),
             "mret": returns_from_prices(index_prices, kind),
@@ -86,7 +96,12 @@ def build_series(
             "high": stock["high"].to_numpy(),
             "low": stock["low"].to_numpy(),
             "incomplete": stock["incomplete"].to_numpy(dtype=bool, na_value=False),
+            "vol": stock["volume"].to_numpy(),
+            "mvol": index_volume,
         }
+        if factors is not None:
+            aligned = factors.reindex(days)
+            columns.update({f"f:{name}": aligned[name].to_numpy() for name in factors.columns})
         for name, values in columns.items():
             parts.setdefault(name, []).append(values)
         sessions.append(days)
@@ -118,10 +133,12 @@ def _report_missing_sessions(
 
 def _market_prices(
     source: PriceSource, market: str, days: pd.DatetimeIndex, diagnostics: Diagnostics
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Adjusted closes and volumes of the market index on the stock's sessions."""
     if not market:
-        return np.full(len(days), np.nan)
-    prices = source.get(market)["adj_close"].reindex(days)
+        return np.full(len(days), np.nan), np.full(len(days), np.nan)
+    index = source.get(market).reindex(days)
+    prices = index["adj_close"]
     gaps = int(prices.isna().sum())
     if gaps:
         diagnostics.add(
@@ -129,7 +146,7 @@ def _market_prices(
             f"the market index has no price on {gaps} of the stock's sessions "
             f"{days[0].date()}..{days[-1].date()}; those days are missing",
         )
-    return prices.to_numpy()
+    return prices.to_numpy(), index["volume"].to_numpy()
 
 
 @dataclass
@@ -156,6 +173,12 @@ class EventPanel:
         The event session's price row is a placeholder without intraday range.
     excluded_by : list of tuple of str
         Ids of the other events whose spans were removed from each estimation window.
+    store : SeriesStore
+        The flat series the windows were gathered from.
+    est_idx, evt_idx : ndarray of int (N, n_tau)
+        Flat positions of the estimation and event-span sessions in ``store``.
+    start, stop : ndarray of int (N,)
+        Flat bounds of each event's series in ``store``.
     """
 
     rows: list[EventRow]
@@ -174,6 +197,11 @@ class EventPanel:
     low: np.ndarray
     incomplete: np.ndarray
     excluded_by: list[tuple[str, ...]]
+    store: SeriesStore
+    est_idx: np.ndarray
+    evt_idx: np.ndarray
+    start: np.ndarray
+    stop: np.ndarray
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -181,18 +209,45 @@ class EventPanel:
     def select(self, keep: np.ndarray) -> EventPanel:
         """A panel of the rows where ``keep`` is True."""
         picked = np.flatnonzero(keep)
-        arrays = {
-            name: getattr(self, name)[picked]
-            for name in self.__dataclass_fields__
-            if isinstance(getattr(self, name), np.ndarray) and name not in ("est_tau", "evt_tau")
-        }
-        return EventPanel(
-            rows=[self.rows[i] for i in picked],
-            est_tau=self.est_tau,
-            evt_tau=self.evt_tau,
-            excluded_by=[self.excluded_by[i] for i in picked],
-            **arrays,
-        )
+        shared = ("est_tau", "evt_tau", "store")
+        fields = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name in shared:
+                fields[name] = value
+            elif isinstance(value, np.ndarray):
+                fields[name] = value[picked]
+            else:
+                fields[name] = [value[i] for i in picked]
+        return EventPanel(**fields)
+
+    def block(self, which: str) -> PanelBlock:
+        """The estimation (``"est"``) or event-span (``"evt"``) rows, for the models."""
+        idx = self.est_idx if which == "est" else self.evt_idx
+        return PanelBlock(self.store, idx, self.start, self.stop)
+
+
+@dataclass
+class PanelBlock:
+    """Columns of the series store at given flat positions, with shifted views."""
+
+    store: SeriesStore
+    idx: np.ndarray
+    start: np.ndarray
+    stop: np.ndarray
+
+    def column(self, name: str, shift: int = 0) -> np.ndarray:
+        """Column ``name`` at each position moved by ``shift`` sessions (NaN off the series).
+
+        Raises
+        ------
+        KeyError
+            If the store has no such column (e.g. a factor that was not supplied).
+        """
+        values = self.store.values[name]
+        where = self.idx + shift
+        inside = (where >= self.start[:, None]) & (where < self.stop[:, None])
+        return np.where(inside, values[np.where(inside, where, 0)], np.nan)
 
 
 def build_panel(
@@ -200,6 +255,7 @@ def build_panel(
     source: PriceSource,
     design: StudyDesign,
     diagnostics: Diagnostics,
+    factors: pd.DataFrame | None = None,
 ) -> EventPanel:
     """Align events, gather their windows and apply the design's exclusions.
 
@@ -208,7 +264,7 @@ def build_panel(
     """
     rows = align_events(events, design.unknown_timing)
     keys = list(dict.fromkeys((r.event.ticker, r.event.market, r.event.exchange) for r in rows))
-    store = build_series(source, keys, design.returns, diagnostics)
+    store = build_series(source, keys, design.returns, diagnostics, factors)
     lo, hi = design.span
     first, last = design.estimation
     key_of = {key: i for i, key in enumerate(keys)}
@@ -243,6 +299,11 @@ def build_panel(
         low=v["low"][pos],
         incomplete=v["incomplete"][pos],
         excluded_by=excluded_by,
+        store=store,
+        est_idx=est_idx,
+        evt_idx=evt_idx,
+        start=store.offsets[series],
+        stop=store.offsets[series + 1],
     )
 
 

@@ -16,6 +16,7 @@ from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .errors import EventStudyError, InsufficientDataError, SpecificationError
 from .events import Event
+from .factors import validate_factors
 from .models import NormalReturnModel, get_model
 from .panel import EventPanel, build_panel
 from .prices import PriceSource, as_price_source, require_tickers
@@ -44,6 +45,7 @@ class EventStudy:
         prices: PriceSource | Mapping[str, pd.DataFrame] | None = None,
         model: str | NormalReturnModel = "market",
         design: StudyDesign | None = None,
+        factors: pd.DataFrame | None = None,
         **options,
     ) -> None:
         self.events = tuple(events)
@@ -53,6 +55,7 @@ class EventStudy:
         base = design if design is not None else StudyDesign()
         self.design = StudyDesign(**{**base.__dict__, **options})
         self.source = as_price_source(prices)
+        self.factors = None if factors is None else validate_factors(factors)
         self._check_inputs()
 
     def _check_inputs(self) -> None:
@@ -66,13 +69,21 @@ class EventStudy:
                     )
         needed += [e.market for e in self.events if e.market]
         require_tickers(self.source, dict.fromkeys(needed))
+        if self.model.factors:
+            have = () if self.factors is None else tuple(self.factors.columns)
+            missing = [f for f in self.model.factors if f not in have]
+            if missing:
+                raise SpecificationError(
+                    f"the {self.model.name} model needs the factors {missing}; pass "
+                    "factors=DataFrame (see eventstudy.factors.read_french_csv)"
+                )
 
     def fit(self) -> EventStudyResults:
         """Build the panel, fit the normal-return model and compute CARs and tests."""
         diagnostics = Diagnostics()
-        panel = build_panel(self.events, self.source, self.design, diagnostics)
+        panel = build_panel(self.events, self.source, self.design, diagnostics, self.factors)
         panel, mask = self._estimation_sample(panel, diagnostics)
-        fit = self.model.fit((panel.est_ret, panel.est_mret), (panel.evt_ret, panel.evt_mret), mask)
+        fit = self.model.fit(panel.block("est"), panel.block("evt"), mask)
         panel, fit = self._drop_unfitted(panel, fit, diagnostics)
         _report_event_gaps(panel, fit, diagnostics)
         return EventStudyResults(panel, fit, self.design, diagnostics)
@@ -81,7 +92,7 @@ class EventStudy:
         self, panel: EventPanel, diagnostics: Diagnostics
     ) -> tuple[EventPanel, np.ndarray]:
         """Usable estimation rows; events with too few fail (or are skipped)."""
-        usable = self.model.usable(panel.est_ret, panel.est_mret)
+        usable = self.model.usable(panel.block("est"))
         mask = usable & ~panel.excluded
         n = mask.sum(axis=1)
         for i in range(len(panel)):
@@ -115,10 +126,7 @@ class EventStudy:
         keep = ~bad
         if not keep.any():
             raise InsufficientDataError("no event could be estimated; see diagnostics")
-        fit = type(fit)(
-            **{k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in fit.__dict__.items()}
-        )
-        return panel.select(keep), fit
+        return panel.select(keep), fit.subset(keep)
 
     def _fail(self, error: EventStudyError, row, diagnostics: Diagnostics) -> None:
         if self.design.on_error == "raise":

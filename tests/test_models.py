@@ -7,9 +7,13 @@ import pytest
 import statsmodels.api as sm
 
 from eventstudy.errors import SpecificationError
-from eventstudy.models import ConstantMean, MarketAdjusted, MarketModel, get_model
+from eventstudy.models import ArrayBlock, ConstantMean, MarketAdjusted, MarketModel, get_model
 
 TOL = 1e-10
+
+
+def _blocks(est_r, est_m, evt_r, evt_m):
+    return ArrayBlock({"ret": est_r, "mret": est_m}), ArrayBlock({"ret": evt_r, "mret": evt_m})
 
 
 @pytest.fixture
@@ -30,7 +34,7 @@ def arrays():
 
 def test_market_model_equals_statsmodels(arrays):
     est_r, est_m, evt_r, evt_m, mask = arrays
-    fit = MarketModel().fit((est_r, est_m), (evt_r, evt_m), mask)
+    fit = MarketModel().fit(*_blocks(est_r, est_m, evt_r, evt_m), mask)
     ar_var = fit.ar_variance()
     for i in range(3):
         rows = mask[i]
@@ -53,7 +57,7 @@ def test_market_model_equals_statsmodels(arrays):
 def test_car_variance_is_g_v_g(arrays):
     """var(CAR) = g'(s^2 I + X* cov(b) X*')g (MacKinlay 1997 eq. 7-8), from statsmodels."""
     est_r, est_m, evt_r, evt_m, mask = arrays
-    fit = MarketModel().fit((est_r, est_m), (evt_r, evt_m), mask)
+    fit = MarketModel().fit(*_blocks(est_r, est_m, evt_r, evt_m), mask)
     select = np.zeros(evt_r.shape, dtype=bool)
     select[:, 2:8] = True  # a 6-day window; event 0 misses one day of it
     variance, n_days = fit.car_variance(select)
@@ -68,7 +72,7 @@ def test_car_variance_is_g_v_g(arrays):
 
 def test_constant_mean_by_hand(arrays):
     est_r, est_m, evt_r, evt_m, mask = arrays
-    fit = ConstantMean().fit((est_r, est_m), (evt_r, evt_m), mask)
+    fit = ConstantMean().fit(*_blocks(est_r, est_m, evt_r, evt_m), mask)
     for i in range(3):
         sample = est_r[i, mask[i]]
         n = len(sample)
@@ -85,7 +89,7 @@ def test_constant_mean_by_hand(arrays):
 
 def test_market_adjusted_by_hand(arrays):
     est_r, est_m, evt_r, evt_m, mask = arrays
-    fit = MarketAdjusted().fit((est_r, est_m), (evt_r, evt_m), mask)
+    fit = MarketAdjusted().fit(*_blocks(est_r, est_m, evt_r, evt_m), mask)
     for i in range(3):
         excess = est_r[i, mask[i]] - est_m[i, mask[i]]
         n = len(excess)
@@ -101,7 +105,7 @@ def test_constant_market_gives_nan_not_failure(arrays):
     est_r, est_m, evt_r, evt_m, mask = arrays
     est_m = est_m.copy()
     est_m[1] = 0.001  # no variation: beta is not identified for event 1
-    fit = MarketModel().fit((est_r, est_m), (evt_r, evt_m), mask)
+    fit = MarketModel().fit(*_blocks(est_r, est_m, evt_r, evt_m), mask)
     assert np.isnan(fit.params[1]).all()
     assert np.isfinite(fit.params[[0, 2]]).all()
 
