@@ -18,6 +18,7 @@ from .design import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, StudyDesign, parse_wind
 from .errors import EventStudyError
 from .events import bundled_cases, bundled_events
 from .models import MODELS
+from .results import GROUPINGS
 from .returns import RETURN_KINDS
 from .study import EventStudy
 
@@ -63,6 +64,19 @@ def _parser() -> argparse.ArgumentParser:
         help="do not remove the security's other event windows from estimation windows",
     )
     run.add_argument("--unknown-timing", choices=("earliest", "latest", "both"), default="earliest")
+    run.add_argument(
+        "--tests", choices=("none", "all"), default="none",
+        help="add the pooled multi-event test battery (CSV: one row per window)",
+    )
+    run.add_argument(
+        "--by-day", action="store_true",
+        help="pooled AAR/CAAR and the daily tests per relative day (CSV: one row per day)",
+    )
+    run.add_argument(
+        "--group-by", choices=GROUPINGS, default=None,
+        help="pool each group of events separately, e.g. event_id for a shared announcement",
+    )
+    run.add_argument("--seed", type=int, default=0, help="seed of the bootstrap test (default 0)")
     run.add_argument("--format", choices=("table", "csv"), default="table")
     run.add_argument("--output", type=Path, metavar="FILE", help="also write the CSV to FILE")
     return parser
@@ -103,12 +117,20 @@ def _run(args: argparse.Namespace) -> str:
         unknown_timing=args.unknown_timing,
     )
     results = EventStudy(bundled_events(args.case), model=args.model, design=design).fit()
-    table = results.to_frame()
+    if args.by_day:
+        table = results.aar(group_by=args.group_by)
+    elif args.tests == "all":
+        table = results.caar(group_by=args.group_by, seed=args.seed)
+    else:
+        table = results.to_frame()
     if args.output is not None:
         _write_csv(table, args.output)
     if args.format == "csv":
         return "" if args.output is not None else table.to_csv(index=False)
-    return results.summary()
+    text = results.summary()
+    if args.tests == "all" or args.by_day:
+        text += "\n\n" + results.pooled_summary(group_by=args.group_by, seed=args.seed)
+    return text
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:

@@ -11,6 +11,9 @@ market_missing_sessions
 estimation_exclusion
     Sessions removed from an event's estimation window because the same security's
     other events cover them.
+overlapping_event_windows
+    The event span contains another event of the same security; CARs over windows
+    that include it mix the announcements.
 estimation_missing
     Estimation sessions without a usable return (missing price or market return).
 event_window_missing

@@ -282,6 +282,7 @@ def build_panel(
     v = store.values
     dates = np.concatenate([s.to_numpy() for s in store.sessions])
     excluded, excluded_by = _other_event_exclusion(rows, pos, series, design)
+    _report_overlapping_windows(rows, pos, series, design.span, diagnostics)
     return EventPanel(
         rows=rows,
         est_tau=est_tau,
@@ -336,6 +337,28 @@ def _coverage_error(row: EventRow, days: pd.DatetimeIndex, where: int, needed) -
         f"{head}: the event window needs {needed[1]} sessions after the event session but the "
         f"data ({span}) ends after {len(days) - 1 - where}"
     )
+
+
+def _report_overlapping_windows(rows, pos, series, span, diagnostics: Diagnostics) -> None:
+    """Flag events whose event span contains another event of the same security.
+
+    Their CARs over such windows mix the effects of several announcements.
+    """
+    lo, hi = span
+    for s in np.unique(series):
+        members = np.flatnonzero(series == s)
+        for i in members:
+            inside = [
+                rows[j].event.id for j in members
+                if rows[j].event.id != rows[i].event.id and lo <= pos[j] - pos[i] <= hi
+            ]
+            if inside:
+                diagnostics.add(
+                    rows[i].event.id, rows[i].event.ticker, "overlapping_event_windows",
+                    f"the event span [{lo}, {hi}] around {rows[i].session.date()} contains "
+                    f"the session(s) of {', '.join(dict.fromkeys(inside))}; CARs over windows "
+                    "that include them mix the announcements",
+                )
 
 
 def _other_event_exclusion(rows, pos, series, design) -> tuple[np.ndarray, list[tuple[str, ...]]]:

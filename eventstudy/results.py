@@ -11,7 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, pooled, stats
 from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .models import ModelFit
@@ -21,8 +21,10 @@ from .stats import car_t_test
 WINDOW_COLUMNS = (
     "case", "event_id", "ticker", "event_type", "announced", "event_session", "candidate",
     "model", "window_start", "window_end", "n_days", "car", "se", "t_stat", "df", "p_value",
-    "raw_return", "market_return", "peak_move", "trough_move", "n_estimation", "n_excluded",
+    "bhar", "raw_return", "market_return", "peak_move", "trough_move", "n_estimation",
+    "n_excluded",
 )
+GROUPINGS = ("event_id", "event_type", "case", "ticker", "event_session")
 
 
 class EventStudyResults:
@@ -38,12 +40,18 @@ class EventStudyResults:
     """
 
     def __init__(
-        self, panel: EventPanel, fit: ModelFit, design: StudyDesign, diagnostics: Diagnostics
+        self,
+        panel: EventPanel,
+        fit: ModelFit,
+        design: StudyDesign,
+        diagnostics: Diagnostics,
+        measure: str = "return",
     ) -> None:
         self.panel = panel
         self.fit = fit
         self.design = design
         self.model = fit.model
+        self.measure = measure
         self.diagnostics = diagnostics.to_frame()
 
     # ----- tables -------------------------------------------------------------------------
@@ -69,13 +77,29 @@ class EventStudyResults:
         table = pd.concat(frames, ignore_index=True).iloc[order].reset_index(drop=True)
         return table.loc[:, list(WINDOW_COLUMNS)]
 
-    def _window_frame(self, window: tuple[int, int]) -> pd.DataFrame:
-        start, end = window
+    def _window_arrays(self, window: tuple[int, int]) -> tuple[np.ndarray, ...]:
+        """Per event: CAR, its variance, days summed and BHAR over ``window``."""
         tau = self.panel.evt_tau
-        select = np.broadcast_to((tau >= start) & (tau <= end), self.fit.ar.shape)
+        columns = (tau >= window[0]) & (tau <= window[1])
+        select = np.broadcast_to(columns, self.fit.ar.shape)
         car = np.where(select, np.nan_to_num(self.fit.ar), 0.0).sum(axis=1)
         variance, n_days = self.fit.car_variance(select)
         car = np.where(n_days > 0, car, np.nan)
+        return car, variance, n_days, self._bhar(columns)
+
+    def _bhar(self, columns: np.ndarray) -> np.ndarray:
+        """Buy-and-hold abnormal returns (Barber & Lyon 1997); NaN for volume models."""
+        if self.measure != "return":
+            return np.full(len(self.panel), np.nan)
+        ret = self.panel.evt_ret[:, columns]
+        normal = ret - self.fit.ar[:, columns]
+        if self.design.returns == "log":
+            ret, normal = np.expm1(ret), np.expm1(normal)
+        return stats.bhar(ret, normal)
+
+    def _window_frame(self, window: tuple[int, int]) -> pd.DataFrame:
+        start, end = window
+        car, variance, n_days, bhar = self._window_arrays(window)
         se, t_stat, p_value = car_t_test(car, variance, self.fit.df)
         frame = self._event_columns()
         frame["model"] = self.model
@@ -83,6 +107,7 @@ class EventStudyResults:
         frame["n_days"] = n_days
         frame["car"], frame["se"], frame["t_stat"] = car, se, t_stat
         frame["df"], frame["p_value"] = self.fit.df, p_value
+        frame["bhar"] = bhar
         frame["raw_return"] = self._compound(self.panel.adj, window)
         frame["market_return"] = self._compound(self.panel.madj, window)
         frame["peak_move"] = self.panel.high / self.panel.prev_close - 1.0
@@ -126,9 +151,71 @@ class EventStudyResults:
         frame = self._event_columns()[["event_id", "ticker", "event_session", "candidate"]]
         for j, name in enumerate(self.fit.param_names):
             frame[name] = self.fit.params[:, j]
+        for name, values in self.fit.derived.items():
+            frame[name] = values
         frame["sigma2"], frame["df"] = self.fit.s2, self.fit.df
         frame["n_estimation"] = self.fit.n_est
         return frame
+
+    def _group_labels(self, group_by: str | None) -> pd.Series | None:
+        if group_by is None:
+            return None
+        if group_by not in GROUPINGS:
+            raise ValueError(f"group_by must be None or one of {GROUPINGS}, not {group_by!r}")
+        return self._event_columns()[group_by]
+
+    def aar(self, group_by: str | None = None, tests: bool = True) -> pd.DataFrame:
+        """Pooled abnormal returns by relative day, with the daily test battery.
+
+        One row per (group and) relative day: ``n`` events present, ``aar``,
+        ``caar`` (cumulated AAR), cross-sectional ``sd``, ``share_positive`` and,
+        for each test of :data:`eventstudy.pooled.DAILY_TESTS`, ``<name>_stat``
+        and ``<name>_p``. Each day uses the events present that day.
+
+        Parameters
+        ----------
+        group_by : {None, "event_id", "event_type", "case", "ticker", "event_session"}
+            Pool all events (None) or each group separately, e.g. ``"event_id"``
+            for one pool per announcement shared by several securities.
+        tests : bool
+            Run the test battery (True) or only the descriptive columns.
+        """
+        variance = self.fit.ar_variance()
+        frames = []
+        for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):
+            table = pooled.daily_table(
+                self.panel.evt_tau, self.fit.ar[rows], variance[rows],
+                self.fit.est_resid[rows], self.fit.df[rows], tests,
+            )
+            frames.append(_with_group(table, group_by, label))
+        return pd.concat(frames, ignore_index=True)
+
+    def caar(
+        self,
+        group_by: str | None = None,
+        tests: bool = True,
+        n_boot: int = 999,
+        seed: int | None = 0,
+    ) -> pd.DataFrame:
+        """Pooled CARs by window, with the window test battery and mean BHAR.
+
+        One row per (group and) window: ``n``, ``caar`` (mean CAR), ``sd``,
+        ``share_positive``, ``mean_bhar``, ``n_bhar`` and, for each test of
+        :data:`eventstudy.pooled.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``.
+        The bootstrap is seeded (``seed``) so that results are reproducible.
+        """
+        frames = []
+        arrays = {w: self._window_arrays(w) for w in self.design.windows}
+        for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):
+            records = []
+            for (start, end), (car, var, _, bhar) in arrays.items():
+                row = pooled.window_row(
+                    car[rows], var[rows], bhar[rows], self.fit.est_resid[rows],
+                    self.fit.df[rows], tests, n_boot, seed,
+                )
+                records.append({"window_start": start, "window_end": end, **row})
+            frames.append(_with_group(pd.DataFrame(records), group_by, label))
+        return pd.concat(frames, ignore_index=True)
 
     def to_frame(self, kind: str = "windows") -> pd.DataFrame:
         """A tidy copy of ``windows`` (default), ``daily``, ``params`` or ``diagnostics``."""
@@ -194,6 +281,30 @@ class EventStudyResults:
             lines.append(f"See .diagnostics for {len(self.diagnostics)} notes on excluded data.")
         return "\n".join(lines)
 
+    def pooled_summary(self, group_by: str | None = None, seed: int | None = 0) -> str:
+        """Text table of the pooled CARs per window with the p-values of the window tests."""
+        table = self.caar(group_by=group_by, seed=seed)
+        shown = pd.DataFrame({
+            "window": "(" + table["window_start"].astype(str) + ","
+            + table["window_end"].astype(str) + ")",
+            "N": table["n"],
+            "CAAR": table["caar"].map(_pct),
+            "BHAR": table["mean_bhar"].map(_pct),
+        })
+        if group_by is not None:
+            shown.insert(0, group_by, table[group_by])
+        for name in pooled.WINDOW_TESTS:
+            shown[name] = table[f"{name}_p"].map(lambda v: f"{v:.3f}" if np.isfinite(v) else "")
+        body = shown.to_string(index=False)
+        width = max(len(line) for line in body.splitlines())
+        title = "Pooled CARs" + (f" by {group_by}" if group_by else " over all events")
+        return "\n".join([
+            title.center(width), "=" * width, body, "-" * width,
+            "Test columns are two-sided p-values: csect_t cross-sectional t; patell Patell (1976);",
+            "bmp Boehmer-Musumeci-Poulsen (1991); kp_* Kolari-Pynnonen (2010); grank Kolari-",
+            "Pynnonen (2011); gen_sign Cowan (1992); bootstrap: seeded bootstrap-t of the CAAR.",
+        ])
+
     def __str__(self) -> str:
         return self.summary()
 
@@ -211,6 +322,12 @@ class EventStudyResults:
             notes = "<details><summary>Diagnostics</summary>" + self.diagnostics.to_html(
                 index=False, escape=True) + "</details>"
         return f"<div><h4>Event study results</h4><table>{header}</table>{table}{notes}</div>"
+
+
+def _with_group(table: pd.DataFrame, group_by: str | None, label: object) -> pd.DataFrame:
+    if group_by is not None:
+        table.insert(0, group_by, label)
+    return table
 
 
 def _pct(value: float, sign: bool = True) -> str:

@@ -86,7 +86,7 @@ class EventStudy:
         fit = self.model.fit(panel.block("est"), panel.block("evt"), mask)
         panel, fit = self._drop_unfitted(panel, fit, diagnostics)
         _report_event_gaps(panel, fit, diagnostics)
-        return EventStudyResults(panel, fit, self.design, diagnostics)
+        return EventStudyResults(panel, fit, self.design, diagnostics, self.model.measure)
 
     def _estimation_sample(
         self, panel: EventPanel, diagnostics: Diagnostics

@@ -1,0 +1,83 @@
+"""Pooled (multi-event) tables: AAR/CAAR by relative day and by window, with tests.
+
+The statistics themselves are in :mod:`eventstudy.stats`; this module lays their
+outputs out as tidy DataFrames, optionally per group of events (e.g. one group per
+announcement when several securities share it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import stats
+
+DAILY_TESTS = ("csect_t", "bw_portfolio_t", "patell", "kp_patell", "bmp", "kp_bmp",
+               "corrado_rank", "gen_sign", "sign", "wilcoxon")
+WINDOW_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank", "gen_sign",
+                "sign", "wilcoxon", "bootstrap")
+
+
+def groups(labels: pd.Series | None, n: int) -> list[tuple[object, np.ndarray]]:
+    """(label, row indices) per group in order of first appearance; one group if None."""
+    if labels is None:
+        return [("all", np.arange(n))]
+    codes, uniques = pd.factorize(labels, sort=False)
+    return [(label, np.flatnonzero(codes == k)) for k, label in enumerate(uniques)]
+
+
+def daily_table(
+    tau: np.ndarray,
+    ar: np.ndarray,
+    ar_var: np.ndarray,
+    est_resid: np.ndarray,
+    df: np.ndarray,
+    tests: bool = True,
+) -> pd.DataFrame:
+    """One row per relative day: n, aar, caar, sd, share_positive, and each daily test.
+
+    Test columns are ``<name>_stat`` and ``<name>_p`` for the names in
+    :data:`DAILY_TESTS`.
+    """
+    d = stats.daily_descriptives(ar)
+    table = pd.DataFrame({"tau": tau, "n": d.n, "aar": d.aar, "caar": d.caar, "sd": d.sd,
+                          "share_positive": d.share_positive})
+    if tests:
+        for name, result in stats.run_daily_battery(ar, ar_var, est_resid, df).items():
+            table[f"{name}_stat"] = result.statistic
+            table[f"{name}_p"] = result.p_value
+    return table
+
+
+def window_row(
+    car: np.ndarray,
+    car_var: np.ndarray,
+    bhar: np.ndarray,
+    est_resid: np.ndarray,
+    df: np.ndarray,
+    tests: bool = True,
+    n_boot: int = 999,
+    seed: int | None = 0,
+) -> dict[str, float]:
+    """Pooled figures of one window: n, caar, sd, share_positive, BHAR mean, tests.
+
+    ``caar`` is the mean of the per-event CARs (events with a CAR); ``sd`` their
+    cross-sectional standard deviation (n - 1 df).
+    """
+    present = np.isfinite(car)
+    values = car[present]
+    mean_bhar, n_bhar = stats.mean_bhar(bhar)
+    row: dict[str, float] = {
+        "n": int(present.sum()),
+        "caar": float(values.mean()) if values.size else np.nan,
+        "sd": float(values.std(ddof=1)) if values.size > 1 else np.nan,
+        "share_positive": float((values > 0).mean()) if values.size else np.nan,
+        "mean_bhar": mean_bhar,
+        "n_bhar": n_bhar,
+    }
+    if tests:
+        battery = stats.run_window_battery(car, car_var, est_resid, df, n_boot=n_boot, seed=seed)
+        for name, result in battery.items():
+            row[f"{name}_stat"] = result.statistic
+            row[f"{name}_p"] = result.p_value
+    return row
