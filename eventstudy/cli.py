@@ -17,6 +17,7 @@ from .calendar import candidate_sessions
 from .design import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, StudyDesign, parse_window
 from .errors import EventStudyError
 from .events import bundled_cases, bundled_events
+from .factors import read_factors
 from .models import MODELS
 from .results import GROUPINGS
 from .returns import RETURN_KINDS
@@ -77,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
         help="pool each group of events separately, e.g. event_id for a shared announcement",
     )
     run.add_argument("--seed", type=int, default=0, help="seed of the bootstrap test (default 0)")
+    run.add_argument(
+        "--factors", type=Path, action="append", metavar="FILE",
+        help="daily factor file (Ken French CSV or date,factor... in fractions), repeatable; "
+        "needed by --model ff3, carhart, ff5",
+    )
     run.add_argument("--format", choices=("table", "csv"), default="table")
     run.add_argument("--output", type=Path, metavar="FILE", help="also write the CSV to FILE")
     return parser
@@ -116,7 +122,10 @@ def _run(args: argparse.Namespace) -> str:
         returns=args.returns,
         unknown_timing=args.unknown_timing,
     )
-    results = EventStudy(bundled_events(args.case), model=args.model, design=design).fit()
+    factors = read_factors(args.factors) if args.factors else None
+    results = EventStudy(
+        bundled_events(args.case), model=args.model, design=design, factors=factors
+    ).fit()
     if args.by_day:
         table = results.aar(group_by=args.group_by)
     elif args.tests == "all":

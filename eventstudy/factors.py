@@ -117,3 +117,23 @@ def read_french_csv(path: str | Path) -> pd.DataFrame:
     values = values.mask(np.isin(values.to_numpy(), MISSING_CODES)) / 100.0
     values.index = pd.DatetimeIndex(pd.to_datetime(table["date"], format="%Y%m%d"), name="date")
     return validate_factors(values)
+
+
+def read_factors(paths: list[str | Path]) -> pd.DataFrame:
+    """Read and join factor files: Ken French's daily layout or a plain CSV.
+
+    A plain CSV has a ``date`` column and factor columns in fractions. Several
+    files (e.g. the five factors and momentum) are joined on their dates; a date
+    missing from one file leaves that file's factors missing there.
+    """
+    frames = []
+    for path in map(Path, paths):
+        text = path.read_text(encoding="latin-1")
+        if any(line.lstrip().startswith(",") for line in text.splitlines()):
+            frames.append(read_french_csv(path))
+        else:
+            frames.append(validate_factors(pd.read_csv(path)))
+    if not frames:
+        raise PriceDataError("no factor file given")
+    return validate_factors(pd.concat(frames, axis=1, join="outer").sort_index())
+

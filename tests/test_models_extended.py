@@ -167,3 +167,25 @@ def test_percent_factors_are_refused():
     frame = pd.DataFrame({"Mkt-RF": [1.5, -0.4]}, index=dates)
     with pytest.raises(PriceDataError, match="beyond 100%"):
         validate_factors(frame)
+
+
+def test_cli_factor_model_reads_factor_files(tmp_path, raw_prices, capsys):
+    from eventstudy.cli import main
+
+    dates = raw_prices("1810.HK").index
+    rng = np.random.default_rng(9)
+    plain = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"),
+                          "mkt_rf": rng.normal(0, 0.01, len(dates)),
+                          "smb": rng.normal(0, 0.004, len(dates)), "rf": 0.0})
+    plain.to_csv(tmp_path / "ff.csv", index=False)
+    french = ",HML\n" + "\n".join(
+        f"{d:%Y%m%d}, {v:.4f}" for d, v in zip(dates, rng.normal(0, 0.4, len(dates)), strict=True)
+    ) + "\n\nCopyright\n"
+    (tmp_path / "hml_daily.csv").write_text(french)
+    argv = ["run", "xiaomi", "--model", "ff3", "--factors", str(tmp_path / "ff.csv"),
+            "--factors", str(tmp_path / "hml_daily.csv"), "--format", "csv"]
+    assert main(argv) == 0
+    assert "ff3" in capsys.readouterr().out
+    assert main(["run", "xiaomi", "--model", "ff3"]) == 2
+    assert "needs the factors" in capsys.readouterr().err
+    assert main(["run", "xiaomi", "--model", "ff3", "--factors", str(tmp_path / "none.csv")]) == 2
