@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Sequence
 from functools import cache
-from zoneinfo import ZoneInfo
 
 import exchange_calendars as xcals
+import numpy as np
 import pandas as pd
 
 from .errors import CalendarError, SpecificationError
@@ -62,44 +63,119 @@ def exchange_calendar(exchange: str) -> xcals.ExchangeCalendar:
         raise CalendarError(f"unknown exchange calendar {exchange!r}") from exc
 
 
-def announcement_moments(event: Event) -> tuple[pd.Timestamp, ...]:
-    """The announcement as UTC moment(s): one, or two for ``unknown`` timing.
+def announcement_moments(events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray]:
+    """Earliest and latest UTC moments of each announcement, as int64 nanoseconds.
 
-    Returns the earliest possible moment, and for ``unknown`` timing also the
-    latest (midnight at the end of the announcement day).
+    The earliest is the given time, or the start of the timing's part of the day
+    (:data:`TIMING_CLOCK`); the latest equals it except for ``unknown`` timing,
+    where it is midnight at the end of the announcement day. Local clock times
+    that a daylight-saving change makes ambiguous take the earlier instant;
+    nonexistent ones move forward to the first valid instant.
     """
-    zone = ZoneInfo(event.timezone)
-    clock = event.time if event.time is not None else TIMING_CLOCK[event.timing]
-    first = pd.Timestamp(dt.datetime.combine(event.date, clock, tzinfo=zone)).tz_convert("UTC")
-    if event.timing != "unknown":
-        return (first,)
-    end = dt.datetime.combine(event.date + dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
-    return first, pd.Timestamp(end).tz_convert("UTC")
+    earliest = np.empty(len(events), dtype=np.int64)
+    latest = np.empty(len(events), dtype=np.int64)
+    by_zone: dict[str, list[int]] = {}
+    for i, event in enumerate(events):
+        by_zone.setdefault(event.timezone, []).append(i)
+    for zone, rows in by_zone.items():
+        first = [_local(events[i], events[i].date) for i in rows]
+        last = [
+            _local(events[i], events[i].date + dt.timedelta(days=1), dt.time(0, 0))
+            if events[i].timing == "unknown" else first[k]
+            for k, i in enumerate(rows)
+        ]
+        earliest[rows] = _to_utc(first, zone)
+        latest[rows] = _to_utc(last, zone)
+    return earliest, latest
 
 
-def first_session_after(exchange: str, moment: pd.Timestamp) -> pd.Timestamp:
-    """First session of ``exchange`` whose open is strictly after ``moment`` (UTC)."""
+def _local(event: Event, day: dt.date, clock: dt.time | None = None) -> dt.datetime:
+    if clock is None:
+        clock = event.time if event.time is not None else TIMING_CLOCK[event.timing]
+    return dt.datetime.combine(day, clock)
+
+
+def _to_utc(local: list[dt.datetime], zone: str) -> np.ndarray:
+    stamps = pd.DatetimeIndex(local).tz_localize(
+        zone, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
+    )
+    return stamps.tz_convert("UTC").as_unit("ns").asi8
+
+
+@cache
+def _opens(exchange: str) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Session opens (UTC, int64 ns, ascending) and the sessions of ``exchange``."""
     calendar = exchange_calendar(exchange)
-    # session_open/close rather than first/last_minute, which build every minute.
-    first_open = calendar.session_open(calendar.first_session)
-    last_close = calendar.session_close(calendar.last_session)
-    if not first_open <= moment < last_close:
+    opens = calendar.opens
+    return opens.dt.tz_convert("UTC").array.as_unit("ns").asi8, pd.DatetimeIndex(opens.index)
+
+
+def first_sessions_after(exchange: str, moments: np.ndarray) -> pd.DatetimeIndex:
+    """For each UTC moment (int64 ns), the first session of ``exchange`` opening after it.
+
+    Raises
+    ------
+    CalendarError
+        If a moment is before the calendar's first session or after its last open.
+    """
+    opens, sessions = _opens(exchange)
+    where = np.searchsorted(opens, moments, side="right")
+    outside = (moments < opens[0]) | (where >= len(opens))
+    if outside.any():
+        moment = pd.Timestamp(moments[np.argmax(outside)], tz="UTC")
         raise CalendarError(
             f"{moment} is outside the {exchange} calendar "
-            f"({calendar.first_session.date()} to {calendar.last_session.date()})"
+            f"({sessions[0].date()} to {sessions[-1].date()})"
         )
-    # The session of the announcement's local date, or the next one, is the candidate.
-    local_day = moment.tz_convert(calendar.tz).normalize().tz_localize(None)
-    session = calendar.date_to_session(local_day, direction="next")
-    while calendar.session_open(session) <= moment:
-        session = calendar.next_session(session)
-    return session
+    return sessions[where]
+
+
+def align(events: Sequence[Event], unknown_timing: str = "earliest") -> pd.DataFrame:
+    """Event sessions of many events at once.
+
+    Returns
+    -------
+    DataFrame
+        One row per studied (event, session): ``event`` (position in ``events``),
+        ``session`` and ``candidate`` ("" for events of known timing, else
+        "earliest" or "latest"). ``unknown_timing="both"`` gives two rows for an
+        unknown-timing event whose candidates differ, in that order.
+    """
+    if unknown_timing not in UNKNOWN_TIMING_RULES:
+        raise SpecificationError(
+            f"unknown_timing must be one of {UNKNOWN_TIMING_RULES}, not {unknown_timing!r}"
+        )
+    earliest, latest = announcement_moments(events)
+    first = np.empty(len(events), dtype="datetime64[ns]")
+    last = np.empty(len(events), dtype="datetime64[ns]")
+    exchanges = np.array([e.exchange for e in events], dtype=object)
+    for exchange in dict.fromkeys(exchanges):
+        rows = np.flatnonzero(exchanges == exchange)
+        first[rows] = first_sessions_after(exchange, earliest[rows]).to_numpy()
+        last[rows] = first_sessions_after(exchange, latest[rows]).to_numpy()
+    unknown = np.array([e.timing == "unknown" for e in events], dtype=bool)
+    label = np.where(unknown, unknown_timing, "")
+    if unknown_timing == "earliest":
+        return _aligned(np.arange(len(events)), first, label)
+    if unknown_timing == "latest":
+        return _aligned(np.arange(len(events)), last, label)
+    two = unknown & (first != last)
+    index = np.concatenate([np.arange(len(events)), np.flatnonzero(two)])
+    sessions = np.concatenate([first, last[two]])
+    labels = np.concatenate([np.where(unknown, "earliest", ""), np.full(two.sum(), "latest")])
+    order = np.argsort(index, kind="stable")
+    return _aligned(index[order], sessions[order], labels[order])
+
+
+def _aligned(index: np.ndarray, sessions: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"event": index, "session": pd.DatetimeIndex(sessions), "candidate": labels.astype(str)}
+    )
 
 
 def candidate_sessions(event: Event) -> tuple[pd.Timestamp, ...]:
     """Every session the event could first reach: one, or two for ``unknown`` timing."""
-    sessions = tuple(first_session_after(event.exchange, m) for m in announcement_moments(event))
-    return tuple(dict.fromkeys(sessions))  # an unknown-timing event on a holiday has one
+    return tuple(align([event], "both")["session"])
 
 
 def event_sessions(event: Event, unknown_timing: str = "earliest") -> tuple[pd.Timestamp, ...]:
@@ -111,13 +187,4 @@ def event_sessions(event: Event, unknown_timing: str = "earliest") -> tuple[pd.T
     unknown_timing : {"earliest", "latest", "both"}
         Which candidate to use when the event's timing is ``unknown``.
     """
-    if unknown_timing not in UNKNOWN_TIMING_RULES:
-        raise SpecificationError(
-            f"unknown_timing must be one of {UNKNOWN_TIMING_RULES}, not {unknown_timing!r}"
-        )
-    candidates = candidate_sessions(event)
-    if unknown_timing == "earliest":
-        return candidates[:1]
-    if unknown_timing == "latest":
-        return candidates[-1:]
-    return candidates
+    return tuple(align([event], unknown_timing)["session"])
