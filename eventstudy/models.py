@@ -8,8 +8,8 @@ window with selection vector g over the event rows X* (L2 x k),
     var(CAR) = g' V g,   V = s^2 (I + X* (X'X)^-1 X*'),
 
 so var(CAR) = s^2 (L + (X*'g)' (X'X)^-1 (X*'g)) with L = g'g, the number of days
-summed. The batched least squares uses a QR decomposition per event (numpy's
-stacked ``qr``), with masked rows set to zero so they carry no weight.
+summed. The batched least squares solves centred normal equations for all events
+at once, with masked rows set to zero so they carry no weight.
 
 Models read their inputs from a *block* (:class:`eventstudy.panel.PanelBlock`, or
 :class:`ArrayBlock` for arrays you hold): ``block.column(name, shift)`` returns an
@@ -126,10 +126,11 @@ class ModelFit:
 
 
 class NormalReturnModel:
-    """Base class: a linear model ``y = X b + e`` fitted by OLS per event.
+    """Base class: a linear model ``y = a + Z b + e`` fitted by OLS per event.
 
-    Subclasses set ``name`` and ``param_names`` and define :meth:`regressors`;
-    :meth:`dependent` is the stock return unless overridden.
+    Subclasses set ``name`` and ``param_names`` (intercept first) and define
+    :meth:`covariates`, the non-constant regressors Z; :meth:`dependent` is the
+    stock return unless overridden.
     """
 
     name = ""
@@ -142,13 +143,21 @@ class NormalReturnModel:
         """The modelled series, (N, L)."""
         return block.column("ret")
 
-    def regressors(self, block) -> np.ndarray:
-        """Regressor array (N, L, k)."""
+    def covariates(self, block) -> list[np.ndarray]:
+        """The non-constant regressors, each (N, L)."""
         raise NotImplementedError
+
+    def regressors(self, block) -> np.ndarray:
+        """Regressor array (N, L, k): the constant, then the covariates."""
+        y = self.dependent(block)
+        return np.stack([np.ones_like(y), *self.covariates(block)], axis=-1)
 
     def usable(self, block) -> np.ndarray:
         """Rows with the dependent value and every regressor present."""
-        return np.isfinite(self.dependent(block)) & np.isfinite(self.regressors(block)).all(-1)
+        ok = np.isfinite(self.dependent(block))
+        for column in self.covariates(block):
+            ok &= np.isfinite(column)
+        return ok
 
     def fit(self, est, evt, mask: np.ndarray) -> ModelFit:
         """Fit on estimation rows where ``mask`` holds; predict the event span.
@@ -160,11 +169,12 @@ class NormalReturnModel:
         mask : ndarray of bool (N, L1)
             Estimation rows to use; they must be :meth:`usable`.
         """
-        y, x = self.dependent(est), self.regressors(est)
-        params, xtx_inv, resid = _batched_ols(y, x, mask)
+        params, xtx_inv, resid, ssr = _batched_ols(
+            self.dependent(est), self.covariates(est), mask
+        )
         df = (mask.sum(axis=1) - len(self.param_names)).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            s2 = np.nansum(resid**2, axis=1) / df
+            s2 = ssr / df
         x_evt = self.regressors(evt)
         ar = self.dependent(evt) - np.einsum("nwk,nk->nw", x_evt, params)
         ar = np.where(self.usable(evt), ar, np.nan)
@@ -178,24 +188,88 @@ class NormalReturnModel:
         return {}
 
 
-def _batched_ols(y: np.ndarray, x: np.ndarray, mask: np.ndarray):
-    """Least squares of y (N, L) on x (N, L, k) over masked rows, per event, via QR."""
-    x0 = np.where(mask[..., None], x, 0.0)
-    y0 = np.where(mask, y, 0.0)
-    q, r = np.linalg.qr(x0)
-    # A regressor without variation (e.g. a constant market) makes R singular: such
-    # events get NaN parameters, which the study reports, instead of a batch failure.
-    scale = np.linalg.norm(x0, axis=1)
-    pivots = np.abs(np.diagonal(r, axis1=1, axis2=2))
-    singular = (pivots <= 1e-10 * np.maximum(scale, 1e-300)).any(axis=1)
-    r[singular] = np.eye(r.shape[-1])
-    params = np.linalg.solve(r, np.einsum("nlk,nl->nk", q, y0)[..., None])[..., 0]
-    r_inv = np.linalg.inv(r)
-    xtx_inv = r_inv @ np.swapaxes(r_inv, 1, 2)
+def _batched_ols(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
+    """OLS of y (N, L) on a constant and the covariates (each (N, L)) over masked rows.
+
+    The slopes solve the normal equations of the covariates and y centred on their
+    masked means, which keeps the system well conditioned; the intercept is
+    ``mean(y) - mean(Z)' b`` and (X'X)^-1 follows from the partitioned inverse
+    (e.g. Greene, *Econometric Analysis*, A.5.3): ``[[1/n + m' S^-1 m, -m' S^-1],
+    [-S^-1 m, S^-1]]`` with ``S`` the centred cross-product matrix of Z and ``m``
+    its means. Works column by column and in place, so memory stays at a few
+    (N, L) arrays.
+
+    Returns
+    -------
+    params, xtx_inv, resid, ssr
+        Parameters (intercept first), (X'X)^-1, residuals (NaN off the mask) and
+        the residual sum of squares.
+    """
+    off = ~mask
+    n = mask.sum(axis=1).astype(float)
+    k = len(covariates)
+    yc, y_mean = _centre(y, off, n)
+    centred, means = [], np.empty((len(n), k))
+    for j, z in enumerate(covariates):
+        zc, means[:, j] = _centre(z, off, n)
+        centred.append(zc)
+    cross = np.empty((len(n), k, k))
+    for a in range(k):
+        for b in range(a, k):
+            cross[:, a, b] = cross[:, b, a] = np.einsum("nl,nl->n", centred[a], centred[b])
+    raw = np.diagonal(cross, axis1=1, axis2=2) + n[:, None] * means**2
+    singular = _singular(cross, raw) | (n < k + 2)
+    cross[singular] = np.eye(k)
+    cross_inv = np.linalg.inv(cross)
+    zy = np.array([np.einsum("nl,nl->n", z, yc) for z in centred]).T.reshape(len(n), k)
+    slopes = np.einsum("nkj,nj->nk", cross_inv, zy)
+    params = np.column_stack([y_mean - np.einsum("nk,nk->n", means, slopes), slopes])
+    xtx_inv = _partitioned_inverse(cross_inv, means, n)
     params[singular] = np.nan
     xtx_inv[singular] = np.nan
-    fitted = np.einsum("nlk,nk->nl", np.nan_to_num(x), params)
-    return params, xtx_inv, np.where(mask, y - fitted, np.nan)
+    resid = yc  # y - a - Z b equals (y - mean y) - (Z - mean Z) b on the masked rows
+    for j, zc in enumerate(centred):
+        zc *= slopes[:, [j]]
+        resid -= zc
+    ssr = np.einsum("nl,nl->n", resid, resid)
+    resid[off] = np.nan
+    ssr[singular] = np.nan
+    return params, xtx_inv, resid, ssr
+
+
+def _centre(x: np.ndarray, off: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x minus its mean over the masked rows, zero off the mask; and the means."""
+    out = np.array(x, dtype=float)  # a copy we may overwrite
+    out[off] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = out.sum(axis=1) / n
+    out -= mean[:, None]
+    out[off] = 0.0
+    return out, mean
+
+
+def _singular(cross: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """A covariate without variation (relative to its level) or collinear covariates."""
+    if cross.shape[-1] == 0:
+        return np.zeros(len(cross), dtype=bool)
+    diag = np.diagonal(cross, axis1=1, axis2=2)
+    flat = (diag <= 1e-12 * raw).any(axis=1)
+    scale = np.sqrt(np.where(flat[:, None] | (diag <= 0), 1.0, diag))
+    corr = cross / scale[:, :, None] / scale[:, None, :]
+    return flat | (np.linalg.det(corr) < 1e-12)
+
+
+def _partitioned_inverse(cross_inv: np.ndarray, x_mean: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """(X'X)^-1 for X = [1, Z] from (Zc'Zc)^-1, the means of Z and n."""
+    k = cross_inv.shape[-1] + 1
+    out = np.empty((len(n), k, k))
+    b = np.einsum("nkj,nj->nk", cross_inv, x_mean)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[:, 0, 0] = 1.0 / n + np.einsum("nk,nk->n", x_mean, b)
+    out[:, 0, 1:] = -b
+    out[:, 1:, 0] = -b
+    out[:, 1:, 1:] = cross_inv
+    return out
 
 
 class ConstantMean(NormalReturnModel):
@@ -208,8 +282,8 @@ class ConstantMean(NormalReturnModel):
     name = "constant_mean"
     param_names = ("mu",)
 
-    def regressors(self, block):
-        return np.ones(self.dependent(block).shape + (1,))
+    def covariates(self, block):
+        return []
 
 
 class MarketModel(NormalReturnModel):
@@ -222,9 +296,8 @@ class MarketModel(NormalReturnModel):
     param_names = ("alpha", "beta")
     needs_market = True
 
-    def regressors(self, block):
-        market = block.column("mret")
-        return np.stack([np.ones_like(market), market], axis=-1)
+    def covariates(self, block):
+        return [block.column("mret")]
 
 
 class MarketAdjusted(NormalReturnModel):
@@ -240,6 +313,9 @@ class MarketAdjusted(NormalReturnModel):
 
     def dependent(self, block):
         return block.column("ret") - block.column("mret")
+
+    def covariates(self, block):
+        return []
 
     def regressors(self, block):
         return np.zeros(self.dependent(block).shape + (0,))
@@ -287,9 +363,8 @@ class FactorModel(NormalReturnModel):
     def dependent(self, block):
         return block.column("ret") - block.column("f:rf")
 
-    def regressors(self, block):
-        columns = [block.column(f"f:{name}") for name in self.param_names[1:]]
-        return np.stack([np.ones_like(columns[0]), *columns], axis=-1)
+    def covariates(self, block):
+        return [block.column(f"f:{name}") for name in self.param_names[1:]]
 
 
 class Dimson(NormalReturnModel):
@@ -311,9 +386,8 @@ class Dimson(NormalReturnModel):
         shifts = range(-lags, lags + 1)
         self.param_names = ("alpha",) + tuple(_shift_name(k) for k in shifts)
 
-    def regressors(self, block):
-        columns = [block.column("mret", k) for k in range(-self.lags, self.lags + 1)]
-        return np.stack([np.ones_like(columns[0]), *columns], axis=-1)
+    def covariates(self, block):
+        return [block.column("mret", k) for k in range(-self.lags, self.lags + 1)]
 
     def derive(self, params):
         return {"beta": params[:, 1:].sum(axis=1)}
@@ -342,9 +416,8 @@ class ScholesWilliams(NormalReturnModel):
     param_names = ("alpha", "beta")
     needs_market = True
 
-    def regressors(self, block):
-        market = block.column("mret")
-        return np.stack([np.ones_like(market), market], axis=-1)
+    def covariates(self, block):
+        return [block.column("mret")]
 
     def usable(self, block):
         near = np.isfinite(block.column("mret", -1)) & np.isfinite(block.column("mret", 1))
@@ -358,8 +431,7 @@ class ScholesWilliams(NormalReturnModel):
         beta = sum(slopes) / (1.0 + 2.0 * rho)
         alpha = np.nanmean(y, axis=1) - beta * np.nanmean(market, axis=1)
         params = np.column_stack([alpha, beta])
-        x = self.regressors(est)
-        _, xtx_inv, _ = _batched_ols(y, x, mask)
+        _, xtx_inv, _, _ = _batched_ols(y, [market], mask)
         resid = np.where(mask, y - alpha[:, None] - beta[:, None] * market, np.nan)
         n = mask.sum(axis=1)
         df = (n - 2).astype(float)
@@ -421,9 +493,8 @@ class VolumeMarketModel(MarketModel):
     def dependent(self, block):
         return np.log1p(block.column("vol"))
 
-    def regressors(self, block):
-        market = np.log1p(block.column("mvol"))
-        return np.stack([np.ones_like(market), market], axis=-1)
+    def covariates(self, block):
+        return [np.log1p(block.column("mvol"))]
 
 
 MODELS: dict[str, object] = {
