@@ -15,9 +15,11 @@ from .calendar import candidate_sessions, event_sessions  # noqa: E402
 from .design import StudyDesign  # noqa: E402
 from .errors import EventStudyError  # noqa: E402
 from .events import Event, bundled_cases, bundled_events, events_frame, read_catalog  # noqa: E402
+from .files import FilePrices  # noqa: E402
 from .prices import BundledPrices, FramePrices, PriceSource  # noqa: E402
 from .results import EventStudyResults  # noqa: E402
 from .study import EventStudy  # noqa: E402
+from .yahoo import YahooPrices, fetch  # noqa: E402
 
 __all__ = [
     "BundledPrices",
@@ -25,14 +27,17 @@ __all__ = [
     "EventStudy",
     "EventStudyError",
     "EventStudyResults",
+    "FilePrices",
     "FramePrices",
     "PriceSource",
     "StudyDesign",
+    "YahooPrices",
     "__version__",
     "bundled_cases",
     "bundled_events",
     "candidate_sessions",
     "event_sessions",
     "events_frame",
+    "fetch",
     "read_catalog",
 ]

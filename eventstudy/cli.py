@@ -1,12 +1,15 @@
-"""Command line: ``eventstudy cases`` and ``eventstudy run CASE``.
+"""Command line: ``eventstudy cases``, ``eventstudy run CASE`` or ``run --events FILE``,
+and ``eventstudy fetch TICKER ...``.
 
 Any :class:`~eventstudy.errors.EventStudyError` prints one line on stderr and exits
-with status 2; no traceback is shown for bad input.
+with status 2; no traceback is shown for bad input. ``fetch`` exits with status 1
+when a download failed (the cache of that ticker is kept as it was).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -16,9 +19,11 @@ from . import __version__
 from .calendar import candidate_sessions
 from .design import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, StudyDesign, parse_window
 from .errors import EventStudyError
-from .events import bundled_cases, bundled_events
+from .events import Event, bundled_cases, bundled_events, read_catalog
 from .factors import read_factors
+from .files import FilePrices
 from .models import MODELS
+from .prices import BundledPrices
 from .results import GROUPINGS
 from .returns import RETURN_KINDS
 from .study import EventStudy
@@ -47,8 +52,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"eventstudy {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     commands.add_parser("cases", help="list the bundled cases and their events")
-    run = commands.add_parser("run", help="run the event study of a bundled case")
-    run.add_argument("case", help="a bundled case, e.g. xiaomi (see `eventstudy cases`)")
+    run = commands.add_parser("run", help="run the event study of a bundled case or your own")
+    run.add_argument(
+        "case", nargs="?", help="a bundled case, e.g. xiaomi (see `eventstudy cases`)"
+    )
+    run.add_argument(
+        "--events", type=Path, metavar="FILE",
+        help="your event catalog (CSV, catalog format; see README), instead of a CASE",
+    )
+    run.add_argument(
+        "--prices", type=Path, metavar="FILE_OR_DIR",
+        help="your prices: a CSV/parquet file or a folder of <TICKER>.csv files "
+        "(default: the bundled snapshot)",
+    )
+    run.add_argument(
+        "--market", metavar="TICKER",
+        help="market index for the events whose catalog row names none",
+    )
     run.add_argument("--model", choices=tuple(MODELS), default="market")
     run.add_argument(
         "--estimation", type=_window, default=DEFAULT_ESTIMATION, metavar="A,B",
@@ -85,6 +105,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--format", choices=("table", "csv"), default="table")
     run.add_argument("--output", type=Path, metavar="FILE", help="also write the CSV to FILE")
+    fetch = commands.add_parser("fetch", help="download daily prices from Yahoo into the cache")
+    fetch.add_argument("tickers", nargs="+", metavar="TICKER", help="Yahoo tickers, e.g. ^HSI")
+    fetch.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="first day")
+    fetch.add_argument("--end", required=True, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    fetch.add_argument(
+        "--cache", type=Path, metavar="DIR",
+        help="cache folder (default: $EVENTSTUDY_CACHE or the user cache folder)",
+    )
+    fetch.add_argument(
+        "--auto-adjust", action="store_true",
+        help="yfinance auto_adjust=True: adjusted OHLC (default keeps close and adjusted close)",
+    )
     return parser
 
 
@@ -123,8 +155,9 @@ def _run(args: argparse.Namespace) -> str:
         unknown_timing=args.unknown_timing,
     )
     factors = read_factors(args.factors) if args.factors else None
+    events, prices = _study_inputs(args)
     results = EventStudy(
-        bundled_events(args.case), model=args.model, design=design, factors=factors
+        events, prices=prices, model=args.model, design=design, factors=factors
     ).fit()
     if args.by_day:
         table = results.aar(group_by=args.group_by)
@@ -142,6 +175,29 @@ def _run(args: argparse.Namespace) -> str:
     return text
 
 
+def _study_inputs(args: argparse.Namespace) -> tuple[tuple[Event, ...], FilePrices | None]:
+    """The events (a bundled case or --events) and prices (--prices or bundled)."""
+    prices = FilePrices(args.prices) if args.prices is not None else None
+    if args.events is None:
+        events = bundled_events(args.case)
+    else:
+        known = (prices if prices is not None else BundledPrices()).tickers()
+        events = read_catalog(args.events, known_tickers=known)
+    if args.market:
+        events = tuple(e if e.market else dataclasses.replace(e, market=args.market)
+                       for e in events)
+    return events, prices
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from .yahoo import fetch
+
+    reports = fetch(args.tickers, args.start, args.end, args.cache, auto_adjust=args.auto_adjust)
+    for report in reports:
+        print(report, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if all(r.ok for r in reports) else 1
+
+
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -151,8 +207,13 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``eventstudy`` command."""
-    args = _parser().parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+    parser = _parser()
+    args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
+    if args.command == "run" and (args.case is None) == (args.events is None):
+        parser.error("run needs either a bundled CASE (see `eventstudy cases`) or --events FILE")
     try:
+        if args.command == "fetch":
+            return _fetch(args)
         text = _cases() if args.command == "cases" else _run(args)
     except EventStudyError as exc:
         print(f"eventstudy: error: {exc}", file=sys.stderr)

@@ -41,6 +41,10 @@ class StudyDesign:
     on_error : {"raise", "skip"}
         What to do with an event that cannot be studied: raise its error, or skip
         it and report why in the results' diagnostics.
+    max_gap : int
+        A run of more than ``max_gap`` consecutive sessions without a price inside an
+        event's estimation or event window (a trading halt or suspension) is reported
+        in the diagnostics (kind ``trading_gap``).
     """
 
     estimation: tuple[int, int] = DEFAULT_ESTIMATION
@@ -50,6 +54,7 @@ class StudyDesign:
     returns: str = "simple"
     unknown_timing: str = "earliest"
     on_error: str = "raise"
+    max_gap: int = 3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimation", _pair(self.estimation, "estimation window"))
@@ -75,6 +80,8 @@ class StudyDesign:
             raise SpecificationError(f"unknown_timing must be one of {UNKNOWN_TIMING_RULES}")
         if self.on_error not in ON_ERROR:
             raise SpecificationError(f"on_error must be one of {ON_ERROR}")
+        if self.max_gap < 0:
+            raise SpecificationError(f"max_gap must be 0 or more, not {self.max_gap}")
 
     @property
     def span(self) -> tuple[int, int]:

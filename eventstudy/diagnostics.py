@@ -8,6 +8,25 @@ non_session_rows
     Price rows on days that are not sessions of the exchange; they are ignored.
 market_missing_sessions
     The market index lacks prices on some of the stock's sessions.
+market_non_session_rows
+    One or two index prices fall on days the stock's exchange is closed; they are
+    ignored. (More than that means the index trades on another calendar, which is an
+    error: same-date returns of two exchanges are not synchronous.)
+trading_gap
+    More than ``max_gap`` consecutive sessions without a price inside an event's
+    windows (a halt or suspension); the move across the gap is attributed to no day.
+duplicate_rows
+    A date repeated with identical values was kept once (different values are an error).
+tz_aware_dates
+    Time-zone-aware timestamps at local midnight were taken as those local dates.
+no_intraday
+    The series has closes only: close-to-close returns, no peak or trough moves.
+split_like_jump
+    A session whose open and close both moved by a factor beyond 1.5 while the
+    adjusted close moved alike: possibly an unadjusted split; the row is kept.
+price_fallback
+    The price source could not provide fresh prices (e.g. Yahoo offline) and cached or
+    bundled prices were used; the detail names the range used.
 estimation_exclusion
     Sessions removed from an event's estimation window because the same security's
     other events cover them.

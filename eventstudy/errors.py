@@ -43,3 +43,11 @@ class InsufficientDataError(EventWindowError):
 
 class SpecificationError(EventStudyError):
     """An option is invalid: unknown model, malformed window, bad return type."""
+
+
+class ReportError(EventStudyError):
+    """A report or notebook could not be built: a notebook is missing or one of its cells failed."""
+
+
+class PriceSourceWarning(UserWarning):
+    """Prices came from a fallback (cache or bundled snapshot) instead of the source asked for."""

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .calendar import event_sessions
+from .calendar import align
 from .design import StudyDesign
 from .diagnostics import Diagnostics
-from .errors import EventStudyError, EventWindowError
+from .errors import CalendarError, EventStudyError, EventWindowError
 from .events import Event
-from .prices import PriceSource
+from .prices import PriceSource, price_notes
 from .returns import returns_from_prices, sessions_between
 
 
@@ -39,14 +39,13 @@ class EventRow:
 
 def align_events(events: tuple[Event, ...], unknown_timing: str) -> list[EventRow]:
     """One row per event and studied session (two for ``unknown_timing='both'``)."""
-    rows = []
-    for event in events:
-        sessions = event_sessions(event, unknown_timing)
-        many = event.timing == "unknown"
-        labels = ("earliest", "latest") if len(sessions) == 2 else (unknown_timing,)
-        for label, session in zip(labels, sessions, strict=True):
-            rows.append(EventRow(event, session, label if many else ""))
-    return rows
+    aligned = align(events, unknown_timing)
+    return [
+        EventRow(events[i], session, label)
+        for i, session, label in zip(
+            aligned["event"], aligned["session"], aligned["candidate"], strict=True
+        )
+    ]
 
 
 @dataclass
@@ -58,11 +57,14 @@ class SeriesStore:
     offsets: np.ndarray
     values: dict[str, np.ndarray]
 
-    def position(self, key: tuple[str, str, str], session: pd.Timestamp) -> int:
-        """Flat position of ``session`` in series ``key``, or -1 if not a session there."""
-        i = self.keys.index(key)
-        where = self.sessions[i].get_indexer([session])[0]
-        return -1 if where < 0 else int(self.offsets[i] + where)
+    def positions(self, series: np.ndarray, sessions: pd.DatetimeIndex) -> np.ndarray:
+        """Flat positions of ``sessions`` in the given series (-1 where not a session there)."""
+        out = np.full(len(series), -1, dtype=np.int64)
+        for i in np.unique(series):
+            rows = np.flatnonzero(series == i)
+            where = self.sessions[i].get_indexer(sessions[rows])
+            out[rows] = np.where(where < 0, -1, self.offsets[i] + where)
+        return out
 
 
 def build_series(
@@ -83,10 +85,13 @@ def build_series(
     sessions = []
     for ticker, market, exchange in keys:
         stock = source.get(ticker)
+        _report_notes(ticker, stock, diagnostics)
         days = sessions_between(exchange, stock.index[0], stock.index[-1])
         _report_missing_sessions(ticker, days, stock.index, diagnostics)
         stock = stock.reindex(days)
-        index_prices, index_volume = _market_prices(source, market, days, diagnostics)
+        index_prices, index_volume = _market_prices(
+            source, (ticker, market, exchange), days, diagnostics
+        )
         columns = {
             "ret": returns_from_prices(stock["adj_close"].to_numpy(), kind),
             "mret": returns_from_prices(index_prices, kind),
@@ -131,13 +136,28 @@ def _report_missing_sessions(
         )
 
 
+def _report_notes(ticker: str, frame: pd.DataFrame, diagnostics: Diagnostics) -> None:
+    """Copy what price validation handled into the diagnostics, once per series."""
+    for kind, detail in price_notes(frame):
+        record = ("", ticker, kind, detail)
+        if record not in diagnostics.records:
+            diagnostics.add(*record)
+
+
 def _market_prices(
-    source: PriceSource, market: str, days: pd.DatetimeIndex, diagnostics: Diagnostics
+    source: PriceSource,
+    key: tuple[str, str, str],
+    days: pd.DatetimeIndex,
+    diagnostics: Diagnostics,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Adjusted closes and volumes of the market index on the stock's sessions."""
+    market = key[1]
     if not market:
         return np.full(len(days), np.nan), np.full(len(days), np.nan)
-    index = source.get(market).reindex(days)
+    frame = source.get(market)
+    _report_notes(market, frame, diagnostics)
+    _check_market_calendar(key, frame.index, days, diagnostics)
+    index = frame.reindex(days)
     prices = index["adj_close"]
     gaps = int(prices.isna().sum())
     if gaps:
@@ -147,6 +167,40 @@ def _market_prices(
             f"{days[0].date()}..{days[-1].date()}; those days are missing",
         )
     return prices.to_numpy(), index["volume"].to_numpy()
+
+
+def _check_market_calendar(
+    key: tuple[str, str, str],
+    index_dates: pd.DatetimeIndex,
+    days: pd.DatetimeIndex,
+    diagnostics: Diagnostics,
+) -> None:
+    """Refuse a market index that trades on another calendar than the stock.
+
+    An index of another exchange (a US index for a Hong Kong stock) has prices on
+    days the stock's exchange is closed, and its close on a given date comes hours
+    after (or before) the stock's: same-date returns are not synchronous. One or two
+    stray rows are a vendor's slip (reported); three or more, and over 1% of the
+    index's rows in the stock's date range, mean another calendar.
+    """
+    ticker, market, exchange = key
+    inside = index_dates[(index_dates >= days[0]) & (index_dates <= days[-1])]
+    extra = inside.difference(days)
+    if not len(extra):
+        return
+    shown = ", ".join(str(d.date()) for d in extra[:3])
+    if len(extra) >= 3 and len(extra) >= 0.01 * len(inside):
+        raise CalendarError(
+            f"market index {market} has {len(extra)} of its {len(inside)} prices on days that "
+            f"are not {exchange} sessions (e.g. {shown}): it trades on another calendar than "
+            f"{ticker}, so their same-date returns are not synchronous; use an index of the "
+            f"stock's own exchange ({exchange})"
+        )
+    diagnostics.add(
+        "", market, "market_non_session_rows",
+        f"{len(extra)} prices of the index fall on days that are not {exchange} sessions "
+        f"({shown}); they are not used",
+    )
 
 
 @dataclass
@@ -269,11 +323,12 @@ def build_panel(
     first, last = design.estimation
     key_of = {key: i for i, key in enumerate(keys)}
     series = np.array([key_of[(r.event.ticker, r.event.market, r.event.exchange)] for r in rows])
-    pos = np.array([store.position(keys[s], r.session) for s, r in zip(series, rows, strict=True)])
+    pos = store.positions(series, pd.DatetimeIndex([r.session for r in rows]))
     ok = _check_coverage(rows, pos, series, store, (first, hi), design, diagnostics)
     rows, pos, series = [r for r, k in zip(rows, ok, strict=True) if k], pos[ok], series[ok]
     if not rows:
         raise EventWindowError("no event could be studied; see the reasons above")
+    _report_trading_gaps(rows, pos, store, design, diagnostics)
     est_tau = np.arange(first, last + 1)
     evt_tau = np.arange(lo, hi + 1)
     est_idx = pos[:, None] + est_tau[None, :]
@@ -359,6 +414,57 @@ def _report_overlapping_windows(rows, pos, series, span, diagnostics: Diagnostic
                     f"the session(s) of {', '.join(dict.fromkeys(inside))}; CARs over windows "
                     "that include them mix the announcements",
                 )
+
+
+def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
+    """Report runs of more than ``design.max_gap`` sessions without a price in a window.
+
+    Such a run is a halt or suspension (or a hole in the data): the returns across it
+    are missing, and the move over the whole gap is attributed to no day. Runs are
+    found once on the flat series (each series starts and ends with a price, so no run
+    crosses from one series into the next); events are then checked with one cumulative
+    count, without gathering their windows.
+    """
+    first, last = design.estimation
+    lo, hi = design.span
+    runs = np.array(
+        [r for r in _runs(np.isnan(store.values["adj"])) if r[1] - r[0] > design.max_gap],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    if not len(runs):
+        return
+    in_run = np.zeros(len(store.values["adj"]) + 1, dtype=np.int64)
+    np.add.at(in_run, runs[:, 0], 1)
+    np.add.at(in_run, runs[:, 1], -1)
+    covered = np.concatenate([[0], np.cumsum(np.cumsum(in_run)[:-1])])
+    begin, end = pos + first - 1, pos + hi  # the span of prices the windows use
+    dates = np.concatenate([s.to_numpy() for s in store.sessions])
+    for i in np.flatnonzero(covered[end + 1] - covered[begin] > 0):
+        for a, b in runs[(runs[:, 0] <= end[i]) & (runs[:, 1] > begin[i])]:
+            ta, tb = a - pos[i], b - 1 - pos[i]
+            diagnostics.add(
+                rows[i].event.id, rows[i].event.ticker, "trading_gap",
+                f"no price on {b - a} consecutive sessions {pd.Timestamp(dates[a]).date()}.."
+                f"{pd.Timestamp(dates[b - 1]).date()} (relative days {ta} to {tb}, "
+                f"{_gap_place(ta, tb, last, lo)}): a halt or suspension? Returns across the "
+                "gap are missing and the move over it is attributed to no day",
+            )
+
+
+def _gap_place(a: int, b: int, last_estimation: int, first_event: int) -> str:
+    if a >= first_event:
+        return "in the event window"
+    if b <= last_estimation:
+        return "in the estimation window"
+    if a > last_estimation and b < first_event:
+        return "between the estimation and event windows"
+    return "across the estimation and event windows"
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, stop)`` of each run of True values."""
+    edges = np.diff(np.concatenate([[0], flags.astype(int), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 def _other_event_exclusion(rows, pos, series, design) -> tuple[np.ndarray, list[tuple[str, ...]]]:

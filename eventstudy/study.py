@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,11 @@ class EventStudy:
     events : iterable of Event
         The events, e.g. from :func:`eventstudy.bundled_events` or
         :func:`eventstudy.read_catalog`.
-    prices : PriceSource or mapping of ticker -> DataFrame, optional
-        Where prices come from; the bundled snapshot by default.
+    prices : PriceSource, DataFrame, mapping of ticker -> DataFrame, or path, optional
+        Where prices come from; the bundled snapshot by default. A DataFrame may be
+        long, wide or shaped like ``yfinance.download`` output; a path is a CSV or
+        parquet file or a folder of them (:class:`~eventstudy.files.FilePrices`); see
+        also :class:`~eventstudy.yahoo.YahooPrices`.
     model : {"market", "market_adjusted", "constant_mean"} or NormalReturnModel
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
@@ -42,7 +46,7 @@ class EventStudy:
     def __init__(
         self,
         events: Iterable[Event],
-        prices: PriceSource | Mapping[str, pd.DataFrame] | None = None,
+        prices: PriceSource | Mapping[str, pd.DataFrame] | pd.DataFrame | str | Path | None = None,
         model: str | NormalReturnModel = "market",
         design: StudyDesign | None = None,
         factors: pd.DataFrame | None = None,
@@ -65,7 +69,8 @@ class EventStudy:
                 if not e.market:
                     raise SpecificationError(
                         f"event {e.id} ({e.ticker}) has no market index, which the "
-                        f"{self.model.name} model needs; give one or use model='constant_mean'"
+                        f"{self.model.name} model needs; give one (--market on the command "
+                        "line) or use model='constant_mean'"
                     )
         needed += [e.market for e in self.events if e.market]
         require_tickers(self.source, dict.fromkeys(needed))

@@ -73,13 +73,19 @@ def _frame():
     [
         (lambda f: f.drop(columns=["high"]), r"missing price columns \['high'\]; found"),
         (lambda f: f.iloc[[1, 0, 2]], "not in ascending order"),
-        (lambda f: f.iloc[[0, 0, 1]], "duplicate date 2021-01-04"),
+        (
+            lambda f: f.iloc[[0, 1, 1, 2]].assign(close=[1.0, 2.0, 2.5, 3.0]),
+            "2021-01-05 appears 2 times with different values",
+        ),
         (lambda f: f.assign(close=[1.0, np.nan, 3.0]), "close on 2021-01-05 is nan"),
         (lambda f: f.assign(close=[1.0, 0.0, 3.0]), "close on 2021-01-05 is 0.0"),
         (lambda f: f.assign(adj_close=[1.0, -2.0, 3.0]), "adj_close on 2021-01-05 is -2.0"),
         (lambda f: f.assign(close=[1.0, np.inf, 3.0]), "close on 2021-01-05 is inf"),
         (lambda f: f.iloc[:0], "empty"),
-        (lambda f: f.tz_localize("UTC"), "time-zone aware"),
+        (
+            lambda f: f.tz_localize("Asia/Hong_Kong").tz_convert("UTC"),
+            "not at midnight of their zone",
+        ),
     ],
 )
 def test_bad_prices_raise(mutate, message):
