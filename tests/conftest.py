@@ -29,3 +29,13 @@ def data_copy(tmp_path):
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def report_build(tmp_path_factory):
+    """One full report build (every case notebook executed), shared by the notebook and
+    report tests so that each notebook runs once per test session."""
+    from eventstudy.report import build_reports
+
+    output = tmp_path_factory.mktemp("reports")
+    return output, build_reports(output)

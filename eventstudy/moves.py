@@ -1,0 +1,72 @@
+"""Close-to-close against intraday moves on each event session.
+
+News reports quote intraday extremes ("rose as much as 6.5%"); an event study
+measures close-to-close returns net of the market. This table puts them side by
+side for the event session (tau = 0) of every event:
+
+- ``close_to_close``: adjusted close over the previous session's adjusted close,
+  minus one (always a simple return, whatever the study's return kind);
+- ``peak_move`` / ``trough_move``: the session's high / low over the previous
+  session's close, minus one (as in the results' windows table);
+- ``market_return``: the index's close-to-close return that session;
+- ``abnormal_return``: the study's day-0 abnormal return.
+
+These are descriptive figures, not statistics: no test is attached to the peak.
+A session whose price row lacks its intraday record (a vendor placeholder, see
+:mod:`eventstudy.prices`) has no peak or trough.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import SpecificationError
+from .results import EventStudyResults
+
+MOVE_COLUMNS = (
+    "event_id", "ticker", "candidate", "event_session", "prev_close", "high", "low",
+    "close_to_close", "peak_move", "trough_move", "market_return", "abnormal_return",
+)
+
+
+def session_moves(results: EventStudyResults) -> pd.DataFrame:
+    """The event session's close-to-close, peak and trough moves and abnormal return.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+        A study whose event span contains day 0.
+
+    Returns
+    -------
+    DataFrame
+        One row per event row, columns :data:`MOVE_COLUMNS`; moves are fractions.
+    """
+    panel = results.panel
+    tau = panel.evt_tau
+    if not tau[0] <= 0 <= tau[-1]:
+        raise SpecificationError(
+            f"the event span [{tau[0]}, {tau[-1]}] does not contain the event session (day 0); "
+            "add a window that covers day 0, e.g. (0, 0)"
+        )
+    day0 = int(np.flatnonzero(tau == 0)[0])
+    # panel.adj starts one session before the span: column day0 is the previous close.
+    rows = panel.rows
+    return pd.DataFrame(
+        {
+            "event_id": [r.event.id for r in rows],
+            "ticker": [r.event.ticker for r in rows],
+            "candidate": [r.candidate for r in rows],
+            "event_session": [r.session.date().isoformat() for r in rows],
+            "prev_close": panel.prev_close,
+            "high": panel.high,
+            "low": panel.low,
+            "close_to_close": panel.adj[:, day0 + 1] / panel.adj[:, day0] - 1.0,
+            "peak_move": panel.high / panel.prev_close - 1.0,
+            "trough_move": panel.low / panel.prev_close - 1.0,
+            "market_return": panel.madj[:, day0 + 1] / panel.madj[:, day0] - 1.0,
+            "abnormal_return": results.fit.ar[:, day0],
+        },
+        columns=list(MOVE_COLUMNS),
+    )

@@ -1,0 +1,366 @@
+"""The report build: every case notebook executed headless, rendered to HTML, plus CSVs.
+
+``python -m eventstudy.report`` (what ``make report`` runs) writes to ``reports/``:
+
+- ``<case>.html``: the case notebook executed with papermill on the bundled data,
+  rendered by nbconvert without code (figures embedded as PNG data URIs);
+- ``<case>.csv``: the case's windows table (one row per event and window), computed
+  by the library with the same parameters the notebook received;
+- ``index.html``: a headline table (the first window, day 0 by default, of every
+  event) linking the case reports, with the version, data checksum and parameters.
+
+Nothing touches the network. The CSVs depend only on the package, the bundled data
+and the parameters, so two builds give byte-identical files; the HTML files embed
+the same content but may differ in incidental bytes (e.g. image encoding details).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .design import DEFAULT_WINDOWS, parse_window
+from .errors import EventStudyError, ReportError
+from .events import bundled_cases, bundled_events
+from .models import MODELS
+from .provenance import Provenance, provenance
+from .results import EventStudyResults
+from .returns import RETURN_KINDS
+from .study import EventStudy
+
+DEFAULT_PARAMETERS: dict[str, object] = {
+    "model": "market",
+    "windows": [list(w) for w in DEFAULT_WINDOWS],
+    "returns": "simple",
+    "unknown_timing": "both",
+}
+KERNEL = "python3"  # ipykernel's own kernel: the interpreter that runs the build
+CELL_TIMEOUT = 600
+# Cell errors reach the caller through papermill; the kernel's own start-up chatter
+# (e.g. ipykernel's warning about unencrypted local TCP) would only clutter the console.
+KERNEL_LOG_LEVEL = "--IPKernelApp.log_level=ERROR"
+HEADLINE_COLUMNS = (
+    "case", "event_id", "ticker", "candidate", "event_session", "window", "car", "se",
+    "t_stat", "p_value", "raw_return", "peak_move",
+)
+# lab template without the CDN scripts (require.js, MathJax, mermaid) the reports do
+# not use, so that a report opens complete without a network connection.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote: the headline table, the files in order, the executed notebooks."""
+
+    headline: pd.DataFrame
+    files: list[Path] = field(default_factory=list)
+    notebooks: dict[str, object] = field(default_factory=dict)
+
+
+def notebooks_dir() -> Path:
+    """The ``notebooks/`` folder of the checkout this package runs from."""
+    return Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def notebook_parameters(case: str, parameters: dict) -> dict:
+    """The papermill parameters of a case notebook (its ``parameters`` cell names)."""
+    return {"CASE": case, **{name.upper(): value for name, value in parameters.items()}}
+
+
+@contextmanager
+def _kernel_imports_this_package() -> Iterator[None]:
+    """Let the notebook kernel import the eventstudy that runs the build.
+
+    From an installed package this changes nothing; from a checkout without an
+    installation the kernel would otherwise not find the package.
+    """
+    root = str(Path(__file__).resolve().parent.parent)
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, before) if p)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
+def run_notebook(
+    path: str | Path,
+    parameters: dict | None = None,
+    kernel_name: str = KERNEL,
+    timeout: int = CELL_TIMEOUT,
+):
+    """Execute a notebook with papermill and return the executed notebook node.
+
+    Parameters
+    ----------
+    path : str or Path
+        The notebook; it is not modified.
+    parameters : dict, optional
+        Values for its ``parameters`` cell.
+    kernel_name : str
+        Jupyter kernel to run; ``python3`` is the interpreter running this call.
+    timeout : int
+        Seconds allowed per cell.
+
+    Raises
+    ------
+    ReportError
+        If the notebook is missing or a cell raises; the message names the notebook,
+        the cell and the error.
+    """
+    import papermill
+
+    path = Path(path)
+    if not path.is_file():
+        raise ReportError(f"notebook {path} not found; run from a checkout that has notebooks/")
+    try:
+        with _kernel_imports_this_package():
+            return papermill.execute_notebook(
+                str(path), None, parameters=parameters or {}, kernel_name=kernel_name,
+                progress_bar=False, execution_timeout=timeout, cwd=str(path.parent),
+                extra_arguments=[KERNEL_LOG_LEVEL],
+            )
+    except papermill.PapermillExecutionError as exc:
+        raise ReportError(
+            f"{path.name}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
+        ) from exc
+
+
+def render_html(notebook, title: str) -> str:
+    """HTML of an executed notebook without its code, figures embedded."""
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({"eventstudy_report.html.j2": _TEMPLATE})],
+        template_file="eventstudy_report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    return body
+
+
+def case_results(case: str, parameters: dict) -> EventStudyResults:
+    """The case's study under the report parameters (what its notebook shows)."""
+    return EventStudy(
+        bundled_events(case),
+        model=parameters["model"],
+        windows=[tuple(w) for w in parameters["windows"]],
+        returns=parameters["returns"],
+        unknown_timing=parameters["unknown_timing"],
+    ).fit()
+
+
+def headline(case: str, results: EventStudyResults) -> pd.DataFrame:
+    """The first window of every event row: the numbers the index page leads with."""
+    table = results.windows
+    first = results.design.windows[0]
+    rows = table[(table.window_start == first[0]) & (table.window_end == first[1])].copy()
+    rows["case"] = case
+    rows["window"] = f"({first[0]},{first[1]})"
+    return rows.loc[:, list(HEADLINE_COLUMNS)].reset_index(drop=True)
+
+
+def build_reports(
+    output: str | Path = "reports",
+    cases: Sequence[str] | None = None,
+    parameters: dict | None = None,
+    notebooks: str | Path | None = None,
+    kernel_name: str = KERNEL,
+) -> BuildResult:
+    """Execute and render every case notebook; write the HTML, CSV and index files.
+
+    Parameters
+    ----------
+    output : str or Path
+        Folder for the reports (created if needed).
+    cases : sequence of str, optional
+        Bundled cases to build; all by default.
+    parameters : dict, optional
+        Overrides of :data:`DEFAULT_PARAMETERS` (model, windows, returns, unknown_timing).
+    notebooks : str or Path, optional
+        Folder holding ``<case>.ipynb``; :func:`notebooks_dir` by default.
+    kernel_name : str
+        Jupyter kernel for the notebooks.
+    """
+    output = Path(output)
+    folder = Path(notebooks) if notebooks is not None else notebooks_dir()
+    params = {**DEFAULT_PARAMETERS, **(parameters or {})}
+    catalog = bundled_cases()
+    chosen = list(catalog.index) if cases is None else list(cases)
+    for case in chosen:
+        if case not in catalog.index:
+            raise ReportError(f"unknown case {case!r}; bundled cases: {', '.join(catalog.index)}")
+        notebook = folder / f"{case}.ipynb"
+        if not notebook.is_file():
+            raise ReportError(f"{notebook} not found: every case needs a notebook")
+    output.mkdir(parents=True, exist_ok=True)
+    result = BuildResult(pd.DataFrame(columns=list(HEADLINE_COLUMNS)))
+    frames = []
+    for case in chosen:
+        title = str(catalog.loc[case, "title"])
+        executed = run_notebook(folder / f"{case}.ipynb", notebook_parameters(case, params),
+                                kernel_name)
+        result.notebooks[case] = executed
+        result.files.append(_write(output / f"{case}.html", render_html(executed, title)))
+        results = case_results(case, params)
+        result.files.append(_write(output / f"{case}.csv", _csv(results.windows)))
+        frames.append(headline(case, results))
+    result.headline = pd.concat(frames, ignore_index=True)
+    page = index_html(result.headline, catalog.loc[chosen, "title"], provenance(**params))
+    result.files.append(_write(output / "index.html", page))
+    return result
+
+
+def _csv(table: pd.DataFrame) -> str:
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def _write(path: Path, text: str) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8", newline="")
+    tmp.replace(path)  # never leave a half-written report behind
+    return path
+
+
+def _pct(value: float) -> str:
+    return "" if pd.isna(value) else f"{100 * value:+.2f}%"
+
+
+def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
+    """The headline table with percent and rounded statistics, for pages and consoles."""
+    t = headline_table
+    label = t["event_id"] + t["candidate"].map(lambda c: f" [{c}]" if c else "")
+    return pd.DataFrame(
+        {
+            "case": t["case"],
+            "event": label,
+            "ticker": t["ticker"],
+            "session": t["event_session"],
+            "window": t["window"],
+            "CAR": t["car"].map(_pct),
+            "s.e.": t["se"].map(lambda v: _pct(v).lstrip("+")),
+            "t": t["t_stat"].map(lambda v: f"{v:.2f}"),
+            "p": t["p_value"].map(lambda v: f"{v:.3f}") + t["p_value"].map(_stars),
+            "raw": t["raw_return"].map(_pct),
+            "peak": t["peak_move"].map(_pct),
+        }
+    )
+
+
+def _stars(p: float) -> str:
+    if pd.isna(p):
+        return ""
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
+
+
+def headline_text(headline_table: pd.DataFrame) -> str:
+    """The headline table as console text."""
+    return _display(headline_table).to_string(index=False)
+
+
+def index_html(headline_table: pd.DataFrame, titles: pd.Series, stamp: Provenance) -> str:
+    """The index page: case links, the headline table and the build's provenance."""
+    shown = _display(headline_table)
+    shown["case"] = shown["case"].map(
+        lambda c: f"<a href='{html.escape(c)}.html'>{html.escape(c)}</a>"
+    )
+    table = shown.to_html(index=False, escape=False, classes="headline", border=0)
+    cases = "".join(
+        f"<li><a href='{html.escape(c)}.html'>{html.escape(str(t))}</a> "
+        f"(<a href='{html.escape(c)}.csv'>CSV</a>)</li>"
+        for c, t in titles.items()
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>eventstudy reports</title>
+<style>
+body {{ font-family: sans-serif; max-width: 70em; margin: 2em auto; padding: 0 1em; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ padding: 0.25em 0.6em; text-align: right; border-bottom: 1px solid #ddd; }}
+th {{ background: #f3f3f3; }}
+td:nth-child(-n+5) {{ text-align: left; }}
+</style></head><body>
+<h1>Event studies of policy actions: case reports</h1>
+<ul>{cases}</ul>
+<h2>Headline: abnormal return on the first window of every event</h2>
+<p>CAR: cumulative abnormal return with its prediction-error-corrected standard error and
+t test (*** p&lt;0.01, ** p&lt;0.05, * p&lt;0.10); raw: close-to-close return; peak: the
+event session's high over the previous close. Each case's full table is in its CSV.</p>
+{table}
+<h2>Build</h2>
+{stamp._repr_html_()}
+<p>Rebuild with <code>make report</code> (or <code>python -m eventstudy.report</code>); the
+CSV files are identical across rebuilds of the same version, data and parameters.</p>
+</body></html>
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m eventstudy.report",
+        description="Execute the case notebooks on the bundled data and write HTML/CSV reports.",
+    )
+    parser.add_argument("--output", type=Path, default=Path("reports"), metavar="DIR")
+    parser.add_argument("--case", action="append", help="a bundled case (repeatable; default all)")
+    parser.add_argument("--model", choices=tuple(MODELS), default=DEFAULT_PARAMETERS["model"])
+    parser.add_argument("--window", type=parse_window, action="append", metavar="A,B",
+                        help="event window, repeatable; the first heads the index")
+    parser.add_argument("--returns", choices=RETURN_KINDS, default=DEFAULT_PARAMETERS["returns"])
+    parser.add_argument("--unknown-timing", choices=("earliest", "latest", "both"),
+                        default=DEFAULT_PARAMETERS["unknown_timing"])
+    parser.add_argument("--kernel", default=KERNEL, help="Jupyter kernel (default python3)")
+    parser.add_argument("--notebooks", type=Path, metavar="DIR", help="folder of the notebooks")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m eventstudy.report``."""
+    args = _parser().parse_args(_negative_windows(sys.argv[1:] if argv is None else argv))
+    parameters = {
+        "model": args.model,
+        "windows": [list(w) for w in (args.window or DEFAULT_WINDOWS)],
+        "returns": args.returns,
+        "unknown_timing": args.unknown_timing,
+    }
+    try:
+        built = build_reports(args.output, args.case, parameters, args.notebooks, args.kernel)
+    except (EventStudyError, OSError) as exc:
+        print(f"eventstudy.report: error: {exc}", file=sys.stderr)
+        return 2
+    print(headline_text(built.headline))
+    for path in built.files:
+        print(f"wrote {path}")
+    return 0
+
+
+def _negative_windows(argv: list[str]) -> list[str]:
+    """Let ``--window -1,1`` through: argparse would take ``-1,1`` for an option."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--window" and arg.startswith("-"):
+            out[-1] = f"--window={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

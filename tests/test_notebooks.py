@@ -1,0 +1,128 @@
+"""The notebooks: stored clean, parameterised, free of analysis logic, and they run."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from eventstudy import bundled_cases
+from eventstudy.errors import ReportError
+from eventstudy.report import run_notebook
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
+TUTORIAL = NOTEBOOKS / "your_own_study.ipynb"
+CASE_PARAMETERS = {"CASE", "MODEL", "WINDOWS", "RETURNS"}
+
+
+def _read(path: Path):
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    return notebook
+
+
+def _code(cell) -> ast.Module:
+    """A code cell's Python, without IPython magics (%matplotlib inline)."""
+    lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith("%")]
+    return ast.parse("\n".join(lines))
+
+
+def _is_case(path: Path) -> bool:
+    return path != TUTORIAL
+
+
+def test_every_case_has_a_notebook_and_there_is_a_tutorial():
+    names = {p.stem for p in ALL}
+    assert set(bundled_cases().index) <= names
+    assert TUTORIAL in ALL
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_stored_without_outputs(path):
+    notebook = _read(path)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, path.name
+            assert "execution" not in cell.metadata
+    assert "papermill" not in notebook.metadata and "widgets" not in notebook.metadata
+    assert notebook.metadata.kernelspec.name == "eventstudy"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_parameters_cell(path):
+    cells = [c for c in _read(path).cells if c.cell_type == "code"]
+    tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0] is cells[0], "the first code cell holds the parameters"
+    assigned = {
+        target.id: node.value
+        for node in _code(tagged[0]).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+    }
+    assert all(isinstance(node, ast.Assign) for node in _code(tagged[0]).body)
+    if _is_case(path):
+        assert CASE_PARAMETERS <= set(assigned)
+        assert ast.literal_eval(assigned["CASE"]) == path.stem
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_code_cells_hold_no_analysis_logic(path):
+    """Code cells call the public API: no functions, classes or loops of their own."""
+    banned = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    if _is_case(path):
+        banned += (ast.For, ast.While, ast.ListComp, ast.DictComp, ast.GeneratorExp)
+    for cell in _read(path).cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(_code(cell)):
+            assert not isinstance(node, banned), f"{path.name}: {ast.unparse(node)[:60]}"
+            if isinstance(node, ast.ImportFrom) and _is_case(path):
+                assert node.module.split(".")[0] == "eventstudy"
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                assert not any(alias.name.startswith("_") for alias in node.names)
+            if isinstance(node, ast.Attribute):
+                assert not node.attr.startswith("_"), f"{path.name}: private {node.attr}"
+
+
+def _outputs(notebook, kind=None):
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if kind is None or output.output_type == kind:
+                yield output
+
+
+def _images(notebook) -> int:
+    return sum("image/png" in o.get("data", {}) for o in _outputs(notebook))
+
+
+def test_case_notebooks_execute_without_errors_or_warnings(report_build):
+    _, built = report_build
+    assert set(built.notebooks) == set(bundled_cases().index)
+    for case, notebook in built.notebooks.items():
+        assert not list(_outputs(notebook, "error")), case
+        streams = [o for o in _outputs(notebook, "stream") if o.name == "stderr"]
+        assert not streams, f"{case}: {streams[0].text[:300] if streams else ''}"
+        assert _images(notebook) == 5, case  # prices, CAR path, moves, robustness, placebo
+
+
+def test_tutorial_runs_offline():
+    notebook = run_notebook(TUTORIAL)
+    assert not list(_outputs(notebook, "error"))
+    printed = "".join(o.text for o in _outputs(notebook, "stream") if o.name == "stdout")
+    assert "Offline: set ONLINE = True" in printed
+    assert not [o for o in _outputs(notebook, "stream") if o.name == "stderr"]
+    assert _images(notebook) == 2
+    html = "".join(o.get("data", {}).get("text/html", "") for o in _outputs(notebook))
+    assert "eo13974 [earliest]" in html and "eo13974 [latest]" in html
+
+
+def test_a_failing_cell_is_a_report_error(tmp_path):
+    broken = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(broken, tmp_path / "broken.ipynb")
+    with pytest.raises(ReportError, match=r"broken.ipynb: cell 1 raised ZeroDivisionError"):
+        run_notebook(tmp_path / "broken.ipynb")
+    with pytest.raises(ReportError, match="not found"):
+        run_notebook(tmp_path / "missing.ipynb")
