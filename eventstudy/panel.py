@@ -83,15 +83,17 @@ def build_series(
     """
     parts: dict[str, list[np.ndarray]] = {}
     sessions = []
+    markets: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # one index serves many stocks
     for ticker, market, exchange in keys:
         stock = source.get(ticker)
         _report_notes(ticker, stock, diagnostics)
         days = sessions_between(exchange, stock.index[0], stock.index[-1])
         _report_missing_sessions(ticker, days, stock.index, diagnostics)
         stock = stock.reindex(days)
-        index_prices, index_volume = _market_prices(
-            source, (ticker, market, exchange), days, diagnostics
-        )
+        span = (market, exchange, days[0], days[-1])
+        if span not in markets:
+            markets[span] = _market_prices(source, (ticker, market, exchange), days, diagnostics)
+        index_prices, index_volume = markets[span]
         columns = {
             "ret": returns_from_prices(stock["adj_close"].to_numpy(), kind),
             "mret": returns_from_prices(index_prices, kind),
@@ -212,8 +214,6 @@ class EventPanel:
     rows : list of EventRow
     est_tau, evt_tau : ndarray
         Relative days of the estimation and event-window columns.
-    est_ret, est_mret : ndarray (N, len(est_tau))
-        Stock and market returns in the estimation window.
     excluded : ndarray of bool (N, len(est_tau))
         Estimation sessions removed because other events of the security cover them.
     evt_ret, evt_mret : ndarray (N, len(evt_tau))
@@ -229,8 +229,8 @@ class EventPanel:
         Ids of the other events whose spans were removed from each estimation window.
     store : SeriesStore
         The flat series the windows were gathered from.
-    est_idx, evt_idx : ndarray of int (N, n_tau)
-        Flat positions of the estimation and event-span sessions in ``store``.
+    pos : ndarray of int (N,)
+        Flat position of each event session in ``store``.
     start, stop : ndarray of int (N,)
         Flat bounds of each event's series in ``store``.
     """
@@ -238,8 +238,6 @@ class EventPanel:
     rows: list[EventRow]
     est_tau: np.ndarray
     evt_tau: np.ndarray
-    est_ret: np.ndarray
-    est_mret: np.ndarray
     excluded: np.ndarray
     evt_ret: np.ndarray
     evt_mret: np.ndarray
@@ -252,8 +250,7 @@ class EventPanel:
     incomplete: np.ndarray
     excluded_by: list[tuple[str, ...]]
     store: SeriesStore
-    est_idx: np.ndarray
-    evt_idx: np.ndarray
+    pos: np.ndarray
     start: np.ndarray
     stop: np.ndarray
 
@@ -277,8 +274,8 @@ class EventPanel:
 
     def block(self, which: str) -> PanelBlock:
         """The estimation (``"est"``) or event-span (``"evt"``) rows, for the models."""
-        idx = self.est_idx if which == "est" else self.evt_idx
-        return PanelBlock(self.store, idx, self.start, self.stop)
+        tau = self.est_tau if which == "est" else self.evt_tau
+        return PanelBlock(self.store, self.pos[:, None] + tau[None, :], self.start, self.stop)
 
 
 @dataclass
@@ -299,6 +296,8 @@ class PanelBlock:
             If the store has no such column (e.g. a factor that was not supplied).
         """
         values = self.store.values[name]
+        if shift == 0:  # build_panel checked that every window lies inside its series
+            return values[self.idx]
         where = self.idx + shift
         inside = (where >= self.start[:, None]) & (where < self.stop[:, None])
         return np.where(inside, values[np.where(inside, where, 0)], np.nan)
@@ -331,19 +330,20 @@ def build_panel(
     _report_trading_gaps(rows, pos, store, design, diagnostics)
     est_tau = np.arange(first, last + 1)
     evt_tau = np.arange(lo, hi + 1)
-    est_idx = pos[:, None] + est_tau[None, :]
     evt_idx = pos[:, None] + evt_tau[None, :]
     price_idx = pos[:, None] + np.arange(lo - 1, hi + 1)[None, :]
     v = store.values
     dates = np.concatenate([s.to_numpy() for s in store.sessions])
-    excluded, excluded_by = _other_event_exclusion(rows, pos, series, design)
-    _report_overlapping_windows(rows, pos, series, design.span, diagnostics)
+    ids = pd.factorize(np.array([r.event.id for r in rows], dtype=object))[0]
+    relations = EventRelations(ids, pos, series, design)
+    excluded = relations.excluded() if design.exclude_other_events else np.zeros(
+        (len(rows), len(est_tau)), dtype=bool
+    )
+    _report_overlapping_windows(rows, relations, diagnostics)
     return EventPanel(
         rows=rows,
         est_tau=est_tau,
         evt_tau=evt_tau,
-        est_ret=v["ret"][est_idx],
-        est_mret=v["mret"][est_idx],
         excluded=excluded,
         evt_ret=v["ret"][evt_idx],
         evt_mret=v["mret"][evt_idx],
@@ -354,10 +354,9 @@ def build_panel(
         high=v["high"][pos],
         low=v["low"][pos],
         incomplete=v["incomplete"][pos],
-        excluded_by=excluded_by,
+        excluded_by=relations.excluded_by(rows, excluded),
         store=store,
-        est_idx=est_idx,
-        evt_idx=evt_idx,
+        pos=pos,
         start=store.offsets[series],
         stop=store.offsets[series + 1],
     )
@@ -394,26 +393,19 @@ def _coverage_error(row: EventRow, days: pd.DatetimeIndex, where: int, needed) -
     )
 
 
-def _report_overlapping_windows(rows, pos, series, span, diagnostics: Diagnostics) -> None:
+def _report_overlapping_windows(rows, relations: EventRelations, diagnostics) -> None:
     """Flag events whose event span contains another event of the same security.
 
     Their CARs over such windows mix the effects of several announcements.
     """
-    lo, hi = span
-    for s in np.unique(series):
-        members = np.flatnonzero(series == s)
-        for i in members:
-            inside = [
-                rows[j].event.id for j in members
-                if rows[j].event.id != rows[i].event.id and lo <= pos[j] - pos[i] <= hi
-            ]
-            if inside:
-                diagnostics.add(
-                    rows[i].event.id, rows[i].event.ticker, "overlapping_event_windows",
-                    f"the event span [{lo}, {hi}] around {rows[i].session.date()} contains "
-                    f"the session(s) of {', '.join(dict.fromkeys(inside))}; CARs over windows "
-                    "that include them mix the announcements",
-                )
+    lo, hi = relations.span
+    for i, others in relations.sessions_in_span():
+        names = ", ".join(dict.fromkeys(rows[j].event.id for j in others))
+        diagnostics.add(
+            rows[i].event.id, rows[i].event.ticker, "overlapping_event_windows",
+            f"the event span [{lo}, {hi}] around {rows[i].session.date()} contains the "
+            f"session(s) of {names}; CARs over windows that include them mix the announcements",
+        )
 
 
 def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
@@ -467,28 +459,96 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
-def _other_event_exclusion(rows, pos, series, design) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Mask estimation sessions covered by the spans of the same security's other events."""
-    first, last = design.estimation
-    lo, hi = design.span
-    n_est = last - first + 1
-    excluded = np.zeros((len(rows), n_est), dtype=bool)
-    excluded_by: list[tuple[str, ...]] = [() for _ in rows]
-    if not design.exclude_other_events:
-        return excluded, excluded_by
-    ids = np.array([r.event.id for r in rows], dtype=object)
-    for s in np.unique(series):
-        members = np.flatnonzero(series == s)
-        order = members[np.argsort(pos[members], kind="stable")]
-        sorted_pos = pos[order]
-        for i in members:
-            # Other events whose span [p+lo, p+hi] meets i's estimation window.
-            a = np.searchsorted(sorted_pos, pos[i] + first - hi, side="left")
-            b = np.searchsorted(sorted_pos, pos[i] + last - lo, side="right")
-            others = [j for j in order[a:b] if ids[j] != ids[i]]
-            for j in others:
-                rel_lo = pos[j] + lo - pos[i] - first
-                rel_hi = pos[j] + hi - pos[i] - first
-                excluded[i, max(rel_lo, 0) : min(rel_hi, n_est - 1) + 1] = True
-            excluded_by[i] = tuple(dict.fromkeys(ids[j] for j in others))
-    return excluded, excluded_by
+class EventRelations:
+    """How the events of one security sit relative to each other, computed with arrays.
+
+    Events sharing an ``id`` (the candidate sessions of one announcement) count as
+    one: each announcement covers the union of its candidates' event spans.
+
+    Parameters
+    ----------
+    ids : ndarray of int (N,)
+        Announcement codes (equal for the rows of one announcement).
+    pos, series : ndarray of int (N,)
+        Flat positions of the event sessions and the series they belong to.
+    design : StudyDesign
+    """
+
+    def __init__(self, ids: np.ndarray, pos: np.ndarray, series: np.ndarray, design) -> None:
+        self.ids, self.pos, self.series = ids, pos, series
+        self.estimation, self.span = design.estimation, design.span
+        # One covered interval per (series, announcement): [first session + lo, last + hi].
+        group = np.unique(series * (int(ids.max()) + 1) + ids, return_inverse=True)[1]
+        n_groups = group.max() + 1
+        self.group = group
+        self.cover_lo = np.full(n_groups, np.iinfo(np.int64).max)
+        self.cover_hi = np.full(n_groups, np.iinfo(np.int64).min)
+        np.minimum.at(self.cover_lo, group, pos + self.span[0])
+        np.maximum.at(self.cover_hi, group, pos + self.span[1])
+
+    def excluded(self) -> np.ndarray:
+        """(N, L1) mask of estimation sessions inside other announcements' spans."""
+        size = int(self.cover_hi.max()) + 2
+        count = np.zeros(size + 1, dtype=np.int32)
+        np.add.at(count, self.cover_lo, 1)
+        np.add.at(count, self.cover_hi + 1, -1)
+        covered = np.cumsum(count)[:size]
+        first, last = self.estimation
+        est_idx = self.pos[:, None] + np.arange(first, last + 1)[None, :]
+        inside = np.clip(est_idx, 0, size - 1)
+        own = (est_idx >= self.cover_lo[self.group][:, None]) & (
+            est_idx <= self.cover_hi[self.group][:, None]
+        )
+        return (covered[inside] - own) > 0
+
+    def excluded_by(self, rows, excluded: np.ndarray) -> list[tuple[str, ...]]:
+        """Ids of the announcements whose spans were removed from each estimation window."""
+        names: list[tuple[str, ...]] = [() for _ in rows]
+        first, last = self.estimation
+        for i, others in self._meeting(np.flatnonzero(excluded.any(axis=1)),
+                                       self.pos + first, self.pos + last):
+            names[i] = tuple(dict.fromkeys(rows[j].event.id for j in others))
+        return names
+
+    def sessions_in_span(self):
+        """(i, rows j of other announcements whose session lies in i's event span)."""
+        lo, hi = self.span
+        order = np.lexsort((self.pos, self.series))
+        key = self.series[order] * (int(self.pos.max()) + hi + 2) + self.pos[order]
+        base = self.series * (int(self.pos.max()) + hi + 2)
+        a = np.searchsorted(key, base + self.pos + lo, side="left")
+        b = np.searchsorted(key, base + self.pos + hi, side="right")
+        same = self._same_group_sessions_in_span()
+        for i in np.flatnonzero(b - a > same):
+            others = [j for j in order[a[i] : b[i]] if self.group[j] != self.group[i]]
+            yield i, others
+
+    def _same_group_sessions_in_span(self) -> np.ndarray:
+        """How many rows of each row's own announcement lie in its event span."""
+        lo, hi = self.span
+        counts = np.full(len(self.pos), int(lo <= 0 <= hi), dtype=np.int64)
+        for g in np.flatnonzero(np.bincount(self.group) > 1):  # unknown timing, both sessions
+            members = np.flatnonzero(self.group == g)
+            offsets = self.pos[members][None, :] - self.pos[members][:, None]
+            counts[members] = ((offsets >= lo) & (offsets <= hi)).sum(axis=1)
+        return counts
+
+    def _meeting(self, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+        """For each row i, the rows of other announcements whose covered span meets [lo, hi].
+
+        Rows are sorted by (series, start of covered span); as no covered span is longer
+        than ``width``, the candidates of row i start in [lo_i - width, hi_i].
+        """
+        cover_lo = self.cover_lo[self.group]
+        cover_hi = self.cover_hi[self.group]
+        width = int((self.cover_hi - self.cover_lo).max())
+        scale = int(cover_hi.max()) + width + 2
+        order = np.lexsort((cover_lo, self.series))
+        key = self.series[order] * scale + cover_lo[order]
+        base = self.series * scale
+        a = np.searchsorted(key, base + np.maximum(lo - width, 0), side="left")
+        b = np.searchsorted(key, base + hi, side="right")
+        for i in rows:
+            near = order[a[i] : b[i]]
+            meets = (cover_hi[near] >= lo[i]) & (self.group[near] != self.group[i])
+            yield i, near[meets]

@@ -1,0 +1,141 @@
+"""Engine speed and memory: N events from a seeded synthetic panel, end to end.
+
+A panel of K securities and one market index over T sessions of the XNYS
+calendar (market-model returns); N events at random (security, session) pairs;
+estimation window [-250, -11] (240 sessions), event window [-10, +10] (21
+sessions) and the windows (0, 0), (-1, +1). Timed: ``EventStudy(...).fit()``
+(alignment, panel, market model, ARs, CARs with their variances), the per-event
+window table, and the pooled daily and window test batteries. Each N runs in its
+own process so that its peak memory (max RSS) is its own.
+
+The baseline fits the market model per event with statsmodels OLS (fit, predict
+the event window, CAR variance from ``cov_params``) for the first 1,000 events.
+
+    python benchmarks/bench_engine.py                 # N = 1,000, 10,000, 100,000
+    python benchmarks/bench_engine.py --sizes 1000    # one size
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+EST, WINDOW = (-250, -11), (-10, 10)
+WINDOWS = [WINDOW, (0, 0), (-1, 1)]
+
+
+def synthetic(n_securities: int, n_events: int, seed: int):
+    """Price frames of K securities and an index, and N events on them."""
+    import exchange_calendars as xcals
+
+    from eventstudy.events import Event
+
+    rng = np.random.default_rng(seed)
+    days = xcals.get_calendar("XNYS", start="2000-01-01").sessions_in_range(
+        "2005-01-03", "2019-12-31"
+    )
+    market = rng.normal(0.0003, 0.01, len(days))
+    frames = {"MKT": _frame(days, 1000 * np.exp(np.cumsum(market)))}
+    betas = rng.uniform(0.5, 1.5, n_securities)
+    for k in range(n_securities):
+        returns = betas[k] * market + rng.normal(0, 0.02, len(days))
+        frames[f"S{k:04d}"] = _frame(days, 50 * np.exp(np.cumsum(returns)))
+    where = rng.integers(260, len(days) - 20, n_events)
+    which = rng.integers(0, n_securities, n_events)
+    events = [
+        Event(f"e{i}", "bench", f"S{which[i]:04d}", "XNYS", "MKT", "other",
+              days[where[i]].date(), None, "before_open", "America/New_York")
+        for i in range(n_events)
+    ]
+    return frames, events
+
+
+def _frame(days: pd.DatetimeIndex, close: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"open": close, "high": close * 1.01, "low": close * 0.99,
+                         "close": close, "adj_close": close, "volume": 1e6},
+                        index=pd.Index(days, name="date"))
+
+
+def run_engine(n_events: int, n_securities: int, seed: int) -> dict:
+    """Time the library on N events (in this process)."""
+    from eventstudy import EventStudy, FramePrices
+
+    frames, events = synthetic(n_securities, n_events, seed)
+    prices = FramePrices(frames)
+    started = time.perf_counter()
+    results = EventStudy(events, prices=prices, estimation=EST, windows=WINDOWS,
+                         exclude_other_events=False).fit()
+    fitted = time.perf_counter()
+    results.windows  # noqa: B018 - building the per-event table is part of the work
+    results.aar()
+    results.caar()
+    done = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"n": n_events, "fit_s": fitted - started, "total_s": done - started,
+            "peak_mb": peak_mb}
+
+
+def run_baseline(n_events: int, n_securities: int, seed: int) -> dict:
+    """Per-event statsmodels OLS on the same kind of events (first ``n_events``)."""
+    import statsmodels.api as sm
+
+    frames, events = synthetic(n_securities, n_events, seed)
+    returns = {t: f["adj_close"].pct_change() for t, f in frames.items()}
+    market = returns["MKT"]
+    started = time.perf_counter()
+    for event in events:
+        stock = returns[event.ticker]
+        pos = stock.index.get_loc(pd.Timestamp(event.date))
+        est = slice(pos + EST[0], pos + EST[1] + 1)
+        evt = slice(pos + WINDOW[0], pos + WINDOW[1] + 1)
+        fit = sm.OLS(stock.iloc[est].to_numpy(), sm.add_constant(market.iloc[est].to_numpy())).fit()
+        x = sm.add_constant(market.iloc[evt].to_numpy())
+        ar = stock.iloc[evt].to_numpy() - fit.predict(x)
+        g = np.ones(len(ar))
+        _ = ar.sum(), fit.scale * len(ar) + g @ x @ fit.cov_params() @ x.T @ g
+    seconds = time.perf_counter() - started
+    return {"n": n_events, "total_s": seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--securities", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--worker", choices=("engine", "baseline"), help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        run = run_engine if args.worker == "engine" else run_baseline
+        print(json.dumps(run(args.n, args.securities, args.seed)))
+        return
+    baseline = _child("baseline", 1000, args)
+    base_rate = baseline["n"] / baseline["total_s"]
+    print("| N | fit (s) | total (s) | events/s | peak memory (MB) | x statsmodels loop |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in args.sizes:
+        row = _child("engine", n, args)
+        rate = n / row["total_s"]
+        print(f"| {n:,} | {row['fit_s']:.2f} | {row['total_s']:.2f} | {rate:,.0f} | "
+              f"{row['peak_mb']:,.0f} | {rate / base_rate:,.0f} |")
+    print(f"\nbaseline: per-event statsmodels OLS, {baseline['n']:,} events in "
+          f"{baseline['total_s']:.2f} s ({base_rate:,.0f} events/s); "
+          f"{args.securities:,} securities, seed {args.seed}")
+
+
+def _child(worker: str, n: int, args) -> dict:
+    command = [sys.executable, __file__, "--worker", worker, "--n", str(n),
+               "--securities", str(args.securities), "--seed", str(args.seed)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Array-based event relations against a plain double loop over events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eventstudy.design import StudyDesign
+from eventstudy.panel import EventRelations
+
+
+class _Row:
+    """The two attributes of an EventRow that EventRelations reads."""
+
+    def __init__(self, name):
+        self.event = type("E", (), {"id": name})()
+
+
+def _brute(ids, pos, series, design):
+    first, last = design.estimation
+    lo, hi = design.span
+    n = len(pos)
+    cover = {}
+    for i in range(n):  # the union of each announcement's candidate spans
+        key = (series[i], ids[i])
+        a, b = cover.get(key, (10**9, -(10**9)))
+        cover[key] = (min(a, pos[i] + lo), max(b, pos[i] + hi))
+    excluded = np.zeros((n, last - first + 1), dtype=bool)
+    by, overlaps = [], []
+    for i in range(n):
+        names, inside = [], []
+        for j in range(n):
+            if series[j] != series[i] or ids[j] == ids[i]:
+                continue
+            a, b = cover[(series[j], ids[j])]
+            for t in range(first, last + 1):
+                if a <= pos[i] + t <= b:
+                    excluded[i, t - first] = True
+                    names.append((a, j, ids[j]))
+            if lo <= pos[j] - pos[i] <= hi:
+                inside.append(j)
+        # Listed in the order their spans start (chronological), as the diagnostics show.
+        by.append(tuple(dict.fromkeys(f"e{k}" for _, _, k in sorted(names))))
+        overlaps.append(sorted(inside))
+    return excluded, by, overlaps
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_relations_equal_the_double_loop(seed):
+    rng = np.random.default_rng(seed)
+    n = 60
+    series = rng.integers(0, 3, n)
+    pos = series * 1000 + rng.integers(300, 700, n)
+    ids = np.arange(n)
+    ids[1::7] = ids[0::7][: len(ids[1::7])]  # some announcements with two candidate rows
+    pos[1::7] = pos[0::7][: len(pos[1::7])] + 1
+    series[1::7] = series[0::7][: len(series[1::7])]
+    design = StudyDesign(estimation=(-120, -11), windows=[(-5, 5), (0, 1)], min_estimation=50)
+    relations = EventRelations(ids, pos, series, design)
+    expected, expected_by, expected_overlaps = _brute(ids, pos, series, design)
+    excluded = relations.excluded()
+    np.testing.assert_array_equal(excluded, expected)
+    rows = [_Row(f"e{k}") for k in ids]
+    assert relations.excluded_by(rows, excluded) == expected_by
+    got = {i: sorted(others) for i, others in relations.sessions_in_span()}
+    assert got == {i: o for i, o in enumerate(expected_overlaps) if o}
