@@ -259,7 +259,10 @@ class EventPanel:
 
     def select(self, keep: np.ndarray) -> EventPanel:
         """A panel of the rows where ``keep`` is True."""
-        picked = np.flatnonzero(keep)
+        return self.take(np.flatnonzero(keep))
+
+    def take(self, rows: np.ndarray) -> EventPanel:
+        """A panel of the given rows, in the given order."""
         shared = ("est_tau", "evt_tau", "store")
         fields = {}
         for name in self.__dataclass_fields__:
@@ -267,9 +270,9 @@ class EventPanel:
             if name in shared:
                 fields[name] = value
             elif isinstance(value, np.ndarray):
-                fields[name] = value[picked]
+                fields[name] = value[rows]
             else:
-                fields[name] = [value[i] for i in picked]
+                fields[name] = [value[i] for i in rows]
         return EventPanel(**fields)
 
     def block(self, which: str) -> PanelBlock:

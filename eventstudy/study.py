@@ -15,6 +15,7 @@ import pandas as pd
 
 from .design import StudyDesign
 from .diagnostics import Diagnostics
+from .engine import ENGINES, merge, partition_events, run_partitions
 from .errors import EventStudyError, InsufficientDataError, SpecificationError
 from .events import Event
 from .factors import validate_factors
@@ -41,6 +42,18 @@ class EventStudy:
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
         ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])``.
+    factors : DataFrame, optional
+        Daily factors for the factor models (see :mod:`eventstudy.factors`).
+    engine : {"numpy", "dask"}
+        Run the per-event work here, or on the workers of a ``dask.distributed``
+        client (see :mod:`eventstudy.engine`); the results are identical.
+    client : distributed.Client, optional
+        The Dask client (default: the current one).
+    partitions : int, optional
+        Number of partitions (groups of whole securities); default 1 for numpy
+        (one vectorised pass) and twice the workers' threads for dask.
+    progress : bool, optional
+        Show a progress bar over partitions; by default only on a terminal.
     """
 
     def __init__(
@@ -50,6 +63,10 @@ class EventStudy:
         model: str | NormalReturnModel = "market",
         design: StudyDesign | None = None,
         factors: pd.DataFrame | None = None,
+        engine: str = "numpy",
+        client=None,
+        partitions: int | None = None,
+        progress: bool | None = None,
         **options,
     ) -> None:
         self.events = tuple(events)
@@ -60,6 +77,10 @@ class EventStudy:
         self.design = StudyDesign(**{**base.__dict__, **options})
         self.source = as_price_source(prices)
         self.factors = None if factors is None else validate_factors(factors)
+        if engine not in ENGINES:
+            raise SpecificationError(f"engine must be one of {ENGINES}, not {engine!r}")
+        self.engine, self.client, self.progress = engine, client, progress
+        self.partitions = partitions
         self._check_inputs()
 
     def _check_inputs(self) -> None:
@@ -85,13 +106,40 @@ class EventStudy:
 
     def fit(self) -> EventStudyResults:
         """Build the panel, fit the normal-return model and compute CARs and tests."""
-        diagnostics = Diagnostics()
-        panel = build_panel(self.events, self.source, self.design, diagnostics, self.factors)
-        panel, mask = self._estimation_sample(panel, diagnostics)
-        fit = self.model.fit(panel.block("est"), panel.block("evt"), mask)
-        panel, fit = self._drop_unfitted(panel, fit, diagnostics)
-        _report_event_gaps(panel, fit, diagnostics)
+        groups = partition_events(self.events, self._partition_count())
+        parts = run_partitions(self._fit_events, groups, self.engine, self.client, self.progress)
+        panel, fit, diagnostics = merge(parts, self.events)
         return EventStudyResults(panel, fit, self.design, diagnostics, self.model.measure)
+
+    def __getstate__(self) -> dict:
+        # Shipped to Dask workers with its partition work: the client stays here.
+        return {**self.__dict__, "client": None}
+
+    def _partition_count(self) -> int:
+        if self.partitions is not None:
+            return max(1, int(self.partitions))
+        if self.engine == "numpy":
+            return 1
+        from .engine import _dask_threads
+
+        return 2 * _dask_threads(self.client)
+
+    def _fit_events(self, rows: list[int]) -> tuple:
+        """Panel, model fit and diagnostics of the events at positions ``rows``."""
+        diagnostics = Diagnostics()
+        events = tuple(self.events[i] for i in rows)
+        try:
+            panel = build_panel(events, self.source, self.design, diagnostics, self.factors)
+            panel, mask = self._estimation_sample(panel, diagnostics)
+            fit = self.model.fit(panel.block("est"), panel.block("evt"), mask)
+            panel, fit = self._drop_unfitted(panel, fit, diagnostics)
+        except EventStudyError:
+            # With on_error="skip" a partition may keep no event: its reasons are recorded.
+            if self.design.on_error == "skip" and len(diagnostics):
+                return None, None, diagnostics
+            raise
+        _report_event_gaps(panel, fit, diagnostics)
+        return panel, fit, diagnostics
 
     def _estimation_sample(
         self, panel: EventPanel, diagnostics: Diagnostics

@@ -42,6 +42,7 @@ from .prices import (
     tidy_prices,
     validate_prices,
 )
+from .progress import progress_bar
 from .tables import split_table
 
 OFFLINE_ENV = "EVENTSTUDY_OFFLINE"
@@ -215,6 +216,7 @@ def fetch(
     cache_dir: str | Path | None = None,
     interval: str = "1d",
     auto_adjust: bool = False,
+    progress: bool | None = None,
 ) -> list[FetchReport]:
     """Refresh the cache of each ticker from Yahoo and report what changed.
 
@@ -230,6 +232,8 @@ def fetch(
         One of :data:`INTERVALS`.
     auto_adjust : bool
         yfinance's ``auto_adjust``; see the module docstring.
+    progress : bool, optional
+        Show a progress bar over the tickers; by default only on a terminal.
 
     Returns
     -------
@@ -238,7 +242,16 @@ def fetch(
     """
     first, last = _date_range(start, end)
     cache = PriceCache(cache_dir, _interval(interval), auto_adjust)
-    return [refresh(cache, ticker, first, last) for ticker in dict.fromkeys(tickers)]
+    names = list(dict.fromkeys(tickers))
+    bar = progress_bar(len(names), progress, "downloads", "ticker")
+    reports = []
+    for ticker in names:
+        reports.append(refresh(cache, ticker, first, last))
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        bar.close()
+    return reports
 
 
 def _date_range(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.date]:

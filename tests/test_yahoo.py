@@ -356,3 +356,10 @@ def test_cli_fetch_bad_dates(capsys):
     assert main(["fetch", "X", "--start", "2020-13-01", "--end", "2020-12-31"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "dates must be YYYY-MM-DD" in err
+
+
+def test_fetch_progress_bar_when_asked(yahoo, cache, capsys):
+    fetch(["1810.HK", "^HSI"], "2020-01-01", "2020-01-31", cache.root, progress=True)
+    assert "downloads" in capsys.readouterr().err
+    fetch(["1810.HK", "^HSI"], "2020-01-01", "2020-01-31", cache.root)  # not a terminal
+    assert "downloads" not in capsys.readouterr().err
