@@ -58,13 +58,24 @@ class SeriesStore:
     values: dict[str, np.ndarray]
 
     def positions(self, series: np.ndarray, sessions: pd.DatetimeIndex) -> np.ndarray:
-        """Flat positions of ``sessions`` in the given series (-1 where not a session there)."""
-        out = np.full(len(series), -1, dtype=np.int64)
-        for i in np.unique(series):
-            rows = np.flatnonzero(series == i)
-            where = self.sessions[i].get_indexer(sessions[rows])
-            out[rows] = np.where(where < 0, -1, self.offsets[i] + where)
-        return out
+        """Flat positions of ``sessions`` in the given series (-1 where not a session there).
+
+        One search over keys (series, day) that are sorted by construction: series
+        in store order, sessions ascending within each.
+        """
+        flat_days = np.concatenate([_days(s) for s in self.sessions])
+        flat_series = np.repeat(np.arange(len(self.sessions)), np.diff(self.offsets))
+        base = int(min(flat_days.min(), _days(sessions).min()))
+        width = int(max(flat_days.max(), _days(sessions).max())) - base + 1
+        keys = flat_series * width + (flat_days - base)
+        wanted = np.asarray(series, dtype=np.int64) * width + (_days(sessions) - base)
+        where = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where(keys[where] == wanted, where, -1)
+
+
+def _days(dates: pd.DatetimeIndex) -> np.ndarray:
+    """Whole days since the epoch (sessions are midnight timestamps)."""
+    return dates.as_unit("ns").asi8 // 86_400_000_000_000
 
 
 def build_series(
@@ -84,26 +95,32 @@ def build_series(
     parts: dict[str, list[np.ndarray]] = {}
     sessions = []
     markets: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # one index serves many stocks
+    calendars: dict[tuple, pd.DatetimeIndex] = {}  # many stocks share a date range
     for ticker, market, exchange in keys:
         stock = source.get(ticker)
         _report_notes(ticker, stock, diagnostics)
-        days = sessions_between(exchange, stock.index[0], stock.index[-1])
-        _report_missing_sessions(ticker, days, stock.index, diagnostics)
-        stock = stock.reindex(days)
+        days_key = (exchange, stock.index[0], stock.index[-1])
+        if days_key not in calendars:
+            calendars[days_key] = sessions_between(*days_key)
+        days = calendars[days_key]
+        where = stock.index.get_indexer(days)  # row of each session, -1 without a price
+        _report_missing_sessions(ticker, days, stock.index, where, diagnostics)
+        on_days = _take_rows(stock, ["adj_close", "close", "high", "low", "volume"], where)
         span = (market, exchange, days[0], days[-1])
         if span not in markets:
             markets[span] = _market_prices(source, (ticker, market, exchange), days, diagnostics)
         index_prices, index_volume = markets[span]
+        incomplete = stock["incomplete"].to_numpy(dtype=bool, na_value=False)
         columns = {
-            "ret": returns_from_prices(stock["adj_close"].to_numpy(), kind),
+            "ret": returns_from_prices(on_days[:, 0], kind),
             "mret": returns_from_prices(index_prices, kind),
-            "adj": stock["adj_close"].to_numpy(),
+            "adj": on_days[:, 0],
             "madj": index_prices,
-            "close": stock["close"].to_numpy(),
-            "high": stock["high"].to_numpy(),
-            "low": stock["low"].to_numpy(),
-            "incomplete": stock["incomplete"].to_numpy(dtype=bool, na_value=False),
-            "vol": stock["volume"].to_numpy(),
+            "close": on_days[:, 1],
+            "high": on_days[:, 2],
+            "low": on_days[:, 3],
+            "incomplete": np.where(where >= 0, incomplete[where], False),
+            "vol": on_days[:, 4],
             "mvol": index_volume,
         }
         if factors is not None:
@@ -117,10 +134,20 @@ def build_series(
     return SeriesStore(keys, sessions, offsets, values)
 
 
+def _take_rows(frame: pd.DataFrame, columns: list[str], where: np.ndarray) -> np.ndarray:
+    """Rows ``where`` of the columns as a float array; NaN rows where ``where`` is -1."""
+    values = np.column_stack([frame[c].to_numpy(dtype=float, na_value=np.nan) for c in columns])
+    return np.where((where >= 0)[:, None], values[where], np.nan)
+
+
 def _report_missing_sessions(
-    ticker: str, days: pd.DatetimeIndex, have: pd.DatetimeIndex, diagnostics: Diagnostics
+    ticker: str,
+    days: pd.DatetimeIndex,
+    have: pd.DatetimeIndex,
+    where: np.ndarray,
+    diagnostics: Diagnostics,
 ) -> None:
-    missing = days.difference(have)
+    missing = days[where < 0]
     if len(missing):
         shown = ", ".join(str(d.date()) for d in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
@@ -129,6 +156,8 @@ def _report_missing_sessions(
             f"{len(missing)} exchange sessions have no price ({shown}{more}); "
             "their returns and the next session's are missing",
         )
+    if (where >= 0).sum() == len(have):
+        return
     extra = have.difference(days)
     if len(extra):
         diagnostics.add(
