@@ -18,10 +18,8 @@ A session whose price row lacks its intraday record (a vendor placeholder, see
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from .errors import SpecificationError
 from .results import EventStudyResults
 
 MOVE_COLUMNS = (
@@ -44,13 +42,7 @@ def session_moves(results: EventStudyResults) -> pd.DataFrame:
         One row per event row, columns :data:`MOVE_COLUMNS`; moves are fractions.
     """
     panel = results.panel
-    tau = panel.evt_tau
-    if not tau[0] <= 0 <= tau[-1]:
-        raise SpecificationError(
-            f"the event span [{tau[0]}, {tau[-1]}] does not contain the event session (day 0); "
-            "add a window that covers day 0, e.g. (0, 0)"
-        )
-    day0 = int(np.flatnonzero(tau == 0)[0])
+    day0 = panel.day0_column()
     # panel.adj starts one session before the span: column day0 is the previous close.
     rows = panel.rows
     return pd.DataFrame(

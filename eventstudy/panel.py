@@ -17,7 +17,7 @@ import pandas as pd
 from .calendar import align
 from .design import StudyDesign
 from .diagnostics import Diagnostics
-from .errors import CalendarError, EventStudyError, EventWindowError
+from .errors import CalendarError, EventStudyError, EventWindowError, SpecificationError
 from .events import Event
 from .prices import PriceSource, price_notes
 from .returns import returns_from_prices, sessions_between
@@ -303,6 +303,22 @@ class EventPanel:
             else:
                 fields[name] = [value[i] for i in rows]
         return EventPanel(**fields)
+
+    def day0_column(self) -> int:
+        """Column of the event session (tau = 0) in the event-span arrays.
+
+        Raises
+        ------
+        SpecificationError
+            If no window covers day 0, so the event session is not in the span.
+        """
+        tau = self.evt_tau
+        if not tau[0] <= 0 <= tau[-1]:
+            raise SpecificationError(
+                f"the event span [{tau[0]}, {tau[-1]}] does not contain the event session "
+                "(day 0); add a window that covers day 0, e.g. (0, 0)"
+            )
+        return int(np.flatnonzero(tau == 0)[0])
 
     def block(self, which: str) -> PanelBlock:
         """The estimation (``"est"``) or event-span (``"evt"``) rows, for the models."""

@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 from .calendar import candidate_sessions
-from .errors import SpecificationError
 from .panel import PanelBlock, SeriesStore
 from .results import EventStudyResults
 from .study import EventStudy
@@ -85,13 +84,7 @@ def placebo_test(study: EventStudy, results: EventStudyResults | None = None) ->
     """
     results = study.fit() if results is None else results
     panel, fit = results.panel, results.fit
-    tau = panel.evt_tau
-    if not tau[0] <= 0 <= tau[-1]:
-        raise SpecificationError(
-            f"the event span [{tau[0]}, {tau[-1]}] does not contain day 0; the placebo "
-            "compares the day-0 abnormal return: add a window covering day 0"
-        )
-    day0 = int(np.flatnonzero(tau == 0)[0])
+    day0 = panel.day0_column()  # the placebo compares the day-0 abnormal return
     in_windows = _event_window_mask(study, panel.store, results.design.span)
     tables, ars = [], []
     for i, row in enumerate(panel.rows):

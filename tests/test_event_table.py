@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
+from case_facts import CASES_MD
+
 from eventstudy import bundled_events
 from eventstudy.event_table import TABLE_COLUMNS, event_table
 
-# First sessions as given in the case facts, independent of the calendar code.
-EXPECTED = {
-    "xiaomi-designation": ["2021-01-15"],
-    "xiaomi-lawsuit": ["2021-02-01"],
-    "xiaomi-injunction": ["2021-03-15"],
-    "xiaomi-joint-filing": ["2021-05-12"],
-    "xiaomi-final-order": ["2021-05-26"],
-    "luokung-designation": ["2021-01-15"],
-    "luokung-lawsuit": ["2021-03-04", "2021-03-05"],
-    "luokung-injunction": ["2021-05-05", "2021-05-06"],
-    "telecoms-eo13959": ["2020-11-13"],
-    "telecoms-nyse-delisting": ["2021-01-04"],
-    "telecoms-nyse-reversal": ["2021-01-05"],
-    "telecoms-nyse-re-reversal": ["2021-01-07"],
-    "smic-blacklist-report": ["2020-09-07"],
-    "smic-designation-report": ["2020-11-30"],
-    "smic-designation": ["2020-12-04"],
-}
+EXPECTED = CASES_MD  # first sessions from the case facts
 
 
 def test_sessions_match_the_case_facts():

@@ -109,5 +109,5 @@ def test_both_candidates_excluded_and_span_must_hold_day_zero():
     dates = set(result.ars.date)
     for day in ("2021-03-04", "2021-03-05", "2021-05-05", "2021-05-06", "2021-01-15"):
         assert pd.Timestamp(day) not in dates
-    with pytest.raises(SpecificationError, match="does not contain day 0"):
+    with pytest.raises(SpecificationError, match="does not contain the event session"):
         placebo_test(EventStudy(bundled_events("luokung"), windows=[(1, 2)]))
