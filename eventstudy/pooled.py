@@ -18,10 +18,15 @@ WINDOW_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank", "gen
                 "sign", "wilcoxon", "bootstrap")
 
 
-def groups(labels: pd.Series | None, n: int) -> list[tuple[object, np.ndarray]]:
-    """(label, row indices) per group in order of first appearance; one group if None."""
+def groups(labels: pd.Series | None, n: int) -> list[tuple[object, np.ndarray | slice]]:
+    """(label, rows) per group in order of first appearance; one group if None.
+
+    ``rows`` indexes the event arrays: row indices, or ``slice(0, n)`` for the
+    single group of all events, so that its arrays are views, not copies (the
+    estimation residuals of 100,000 events take 200 MB).
+    """
     if labels is None:
-        return [("all", np.arange(n))]
+        return [("all", slice(0, n))]
     codes, uniques = pd.factorize(labels, sort=False)
     return [(label, np.flatnonzero(codes == k)) for k, label in enumerate(uniques)]
 

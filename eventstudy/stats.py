@@ -27,13 +27,31 @@ formed (e.g. a cross-sectional s.d. with fewer than two events, or a zero s.d.)
 is NaN, never an exception or a zero. Per-day tests return a
 :class:`DailyTestResult` of (T,) arrays; window tests return a :class:`TestResult`.
 P-values are two-sided throughout.
+
+Large batteries
+---------------
+The batteries validate their inputs once, without copying them, and summarise
+the estimation residuals in one pass (``r-bar``, per-event counts, the portfolio
+series). Rank tests sort each event's values once, on integer keys that carry
+the column index; an event whose keys cannot settle its ranks (tied or nearly
+tied values) is ranked by the plain definition. Events are processed in blocks
+of rows on a few threads (numpy releases the GIL while sorting and reducing) and
+the blocks are combined in event order, so every sum is formed in the same order
+as one pass over all events: results do not depend on the block size or on the
+number of threads, and equal those of the single-test functions.
 """
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
+from scipy import special as _special
 from scipy import stats as _sps
 
 from eventstudy.errors import SpecificationError
@@ -169,12 +187,21 @@ class DailyDescriptives:
 # ---------------------------------------------------------------------------
 
 _NAN = float("nan")
-_RANK_BLOCK = 4_000_000  # array cells ranked or resampled per block: bounds memory
+_BLOCK_CELLS = 1 << 16  # array cells per block of rows: bounds memory, stays in cache
+_BOOT_CELLS = 1 << 17  # resampled values per bootstrap block
+_MAX_THREADS = 4
+
+_Item = TypeVar("_Item")
+_Out = TypeVar("_Out")
 
 
 def _float_array(name: str, x, ndim: int, n_events: int | None) -> np.ndarray:
-    """Float copy of ``x`` with the expected rank; non-finite values become NaN."""
-    a = np.array(x, dtype=float)
+    """``x`` as a float array of the expected rank; non-finite values become NaN.
+
+    A float64 array without infinite values is returned as is (no copy); the
+    battery never writes into its inputs.
+    """
+    a = np.asarray(x, dtype=float)
     if a.ndim != ndim:
         layout = "(events, days)" if ndim == 2 else "(events,)"
         raise SpecificationError(
@@ -186,7 +213,14 @@ def _float_array(name: str, x, ndim: int, n_events: int | None) -> np.ndarray:
             f"{name} has {a.shape[0]} events (rows) but the abnormal returns have "
             f"{n_events}; pass arrays built from the same event list."
         )
-    a[~np.isfinite(a)] = np.nan
+    # a finite total proves every value finite (NaN and inf propagate into sums);
+    # otherwise only infinite values need replacing (a copy), NaN already is NaN
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    if not np.isfinite(total):
+        infinite = np.isinf(a)
+        if infinite.any():
+            a = np.where(infinite, np.nan, a)
     return a
 
 
@@ -208,14 +242,31 @@ def _same_shape(name: str, a: np.ndarray, ref_name: str, ref: np.ndarray) -> Non
 
 def _column_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Count, mean and sample s.d. (ddof=1) of each column over its present rows."""
-    ok = ~np.isnan(x)
-    n = ok.sum(axis=0)
+    ok = None if _complete(x) else ~np.isnan(x)
+    n = np.full(x.shape[1], x.shape[0]) if ok is None else ok.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(ok, x, 0.0).sum(axis=0) / n
-        dev = np.where(ok, x - mean, 0.0)
+        mean = (x if ok is None else np.where(ok, x, 0.0)).sum(axis=0) / n
+        dev = x - mean
+        if ok is not None:
+            dev[~ok] = 0.0
         sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
     sd[n < 2] = np.nan
     return n, mean, sd
+
+
+def _complete(x: np.ndarray) -> bool:
+    """True if ``x`` has no NaN (a sum is NaN if some value is, or holds inf - inf)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return not np.isnan(np.add.reduce(x, axis=None))
+
+
+def _column_sums(values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Column sums of the per-row ``values`` repeated across ``shape[1]`` columns.
+
+    Summed as a column sum of the (rows, columns) panel would be (same order of
+    additions), without forming the panel.
+    """
+    return np.broadcast_to(values[:, None], shape).sum(axis=0)
 
 
 def _t_ratio(mean: np.ndarray, sd: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -250,50 +301,319 @@ def _column(name: str, x) -> np.ndarray:
     return _vector(name, x)[:, None]
 
 
+# ---------------------------------------------------------------------------
+# Blocks of events, processed on worker threads
+# ---------------------------------------------------------------------------
+
+
+def _row_blocks(n_rows: int, width: int) -> list[slice]:
+    """Consecutive row slices of about ``_BLOCK_CELLS`` cells each."""
+    step = max(1, _BLOCK_CELLS // max(width, 1))
+    return [slice(start, min(start + step, n_rows)) for start in range(0, n_rows, step)]
+
+
+def _worker_count() -> int:
+    """Threads for block work: the CPUs this process may use, at most ``_MAX_THREADS``."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(_MAX_THREADS, cpus))
+
+
+def _ordered_map(
+    func: Callable[[_Item], _Out], items: Iterable[_Item], n_items: int
+) -> Iterator[_Out]:
+    """Yield ``func(item)`` in the order of ``items``, computing a few items ahead.
+
+    ``items`` is consumed on the calling thread (so a random stream drawn there
+    stays in order) while ``func`` runs on worker threads. At most two items per
+    worker are in flight, which bounds memory. With one CPU, or one item, all runs
+    inline.
+    """
+    workers = _worker_count()
+    if workers == 1 or n_items <= 1:
+        yield from map(func, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[_Out]] = deque()
+        for item in items:
+            pending.append(pool.submit(func, item))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _concurrently(*funcs: Callable[[], object], threads: bool = True) -> list[object]:
+    """Call each function, on separate threads if ``threads`` and several CPUs are usable.
+
+    For single-threaded steps that can run side by side; results in argument order.
+    """
+    if not threads or _worker_count() == 1:
+        return [func() for func in funcs]
+    with ThreadPoolExecutor(max_workers=len(funcs) - 1) as pool:
+        futures = [pool.submit(func) for func in funcs[1:]]
+        first = funcs[0]()
+        return [first, *(future.result() for future in futures)]
+
+
+# ---------------------------------------------------------------------------
+# Ranks within events
+# ---------------------------------------------------------------------------
+
+_MAX_KEY = np.int64(0x7FFF_FFFF_FFFF_FFFF)
+
+
 def _row_ranks(x: np.ndarray) -> np.ndarray:
     """Ranks 1..M_i within each row over its M_i present values; ties get average ranks.
 
     Vectorised over rows (argsort puts NaN last); NaN stays NaN. Matches
-    ``scipy.stats.rankdata(row[~isnan(row)], method="average")`` row by row.
+    ``scipy.stats.rankdata(row[~isnan(row)], method="average")`` row by row. This
+    is the plain definition; the rank tests use it for rows with tied values.
     """
-    out = np.empty_like(x)
+    out = np.empty_like(x, dtype=float)
     n_rows, width = x.shape
-    block = max(1, _RANK_BLOCK // max(width, 1))
-    pos = np.arange(1.0, width + 1.0)
-    for start in range(0, n_rows, block):
-        rows = x[start:start + block]
-        order = np.argsort(rows, axis=1, kind="stable")
-        s = np.take_along_axis(rows, order, axis=1)
-        # A tie group runs from its first to its last sorted position; NaN != NaN,
-        # so every missing value is its own group and is blanked below.
-        first = np.ones(s.shape, dtype=bool)
-        first[:, 1:] = s[:, 1:] != s[:, :-1]
-        last = np.ones(s.shape, dtype=bool)
-        last[:, :-1] = first[:, 1:]
-        lo = np.maximum.accumulate(np.where(first, pos, 0.0), axis=1)
-        hi = np.minimum.accumulate(np.where(last, pos, np.inf)[:, ::-1], axis=1)[:, ::-1]
-        avg = np.where(np.isnan(s), np.nan, 0.5 * (lo + hi))
-        np.put_along_axis(out[start:start + block], order, avg, axis=1)
+    for rows in _row_blocks(n_rows, width):
+        block = x[rows]
+        # any sort order will do: a tie group gets the same average rank however
+        # its members are ordered
+        order = np.argsort(block, axis=1)
+        avg, _ = _sorted_tie_ranks(np.take_along_axis(block, order, axis=1))
+        np.put_along_axis(out[rows], order, avg, axis=1)
     return out
 
 
-def _centred_uniform_ranks(x: np.ndarray) -> np.ndarray:
-    """``K_it / (M_i + 1) - 1/2``: ranks scaled by each row's count of present values.
+def _sorted_tie_ranks(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average rank and tie-group size at each position of rows sorted with NaN last.
 
-    Corrado & Zivney (1992) scaling, which keeps rows with missing days on the same
-    U(0,1) footing; with no missing values it is Corrado's (1989) ``K - (M+1)/2``
-    divided by the constant ``M + 1``.
+    A tie group runs from its first to its last sorted position, ``lo..hi``
+    (1-based), and each member gets ``(lo + hi) / 2``; NaN != NaN, so every
+    missing value is its own group, and its rank is NaN.
     """
-    ranks = _row_ranks(x)
-    m = (~np.isnan(x)).sum(axis=1)
-    return ranks / (m + 1.0)[:, None] - 0.5
+    width = s.shape[1]
+    if s.size == 0:
+        return np.empty(s.shape), np.empty(s.shape)
+    flat = s.ravel()
+    first = np.empty(flat.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(flat[1:], flat[:-1], out=first[1:])
+    first[::width] = True  # every row starts a group
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1
+    lo = (starts % width + 1.0)[group]
+    size = np.diff(starts, append=flat.size).astype(float)[group]
+    ranks = 0.5 * (lo + (lo + size - 1.0))
+    ranks[np.isnan(flat)] = np.nan
+    return ranks.reshape(s.shape), size.reshape(s.shape)
 
 
-def _positive_share(est: np.ndarray) -> np.ndarray:
-    """Fraction of each event's present estimation residuals that are > 0 (NaN if none)."""
-    ok = ~np.isnan(est)
+def _sorted_keys(x: np.ndarray, missing: np.ndarray | None, bits: int) -> np.ndarray:
+    """Sort each row of ``x`` on 64-bit keys that carry the column index; ``x`` is consumed.
+
+    The key maps a float's bit pattern to a signed integer of the same order (for
+    a negative value every bit but the sign is inverted) and puts the column index
+    in its lowest ``bits`` bits. Keys of values that differ before those bits order
+    exactly as the values; values agreeing that far (ties, or differences below
+    ``2**(bits - 52)`` relative) share a key prefix (``key >> bits``) and are
+    caught by the caller. Missing values get the largest prefix, so they sort last.
+    """
+    x += 0.0  # -0.0 becomes +0.0: equal values must share a bit pattern
+    key = x.view(np.int64)
+    flip = key >> 63  # -1 for a negative value, else 0
+    flip &= _MAX_KEY
+    key ^= flip
+    key &= np.int64(-(1 << bits))
+    columns = np.arange(x.shape[1], dtype=np.int64)
+    key |= columns
+    if missing is not None:
+        np.copyto(key, _missing_prefix(bits) << bits | columns, where=missing)
+    key.sort(axis=1)
+    return key
+
+
+def _missing_prefix(bits: int) -> np.int64:
+    """Key prefix of a missing value in :func:`_sorted_keys`."""
+    return _MAX_KEY >> bits
+
+
+def _ranked_block(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Centred uniform ranks of one block of rows, laid out for ``np.bincount``.
+
+    ``x`` is a fresh (k, W) float64 block (it is overwritten). Returns ``bins`` and
+    ``u`` of length ``W + k W`` and the (W,) count of present values per column.
+    After ``W`` leading slots (column j, for the running sums) come the rows in
+    order, each row's W entries as (column, ``K / (M + 1) - 1/2``), 0.0 for a
+    missing value, ranked by the sorted keys. Also returns the indices of rows
+    whose keys do not settle the ranks (tied or nearly tied values): the caller
+    ranks those by the plain definition.
+    """
+    k, width = x.shape
+    # a sum is NaN only if some value is (or inf - inf): then find the missing ones
+    missing = np.isnan(x) if np.isnan(np.add.reduce(x, axis=None)) else None
+    if missing is not None and not missing.any():
+        missing = None
+    bits = max(1, (width - 1).bit_length())
+    key = _sorted_keys(x, missing, bits)
+    prefix = key >> bits
+    tied = prefix[:, 1:] == prefix[:, :-1]
+    if missing is not None:
+        tied &= prefix[:, 1:] != _missing_prefix(bits)
+    tied_rows = np.flatnonzero(tied.any(axis=1))
+    del prefix, tied
+
+    bins = np.empty(width + k * width, dtype=np.int64)
+    bins[:width] = np.arange(width)
+    np.bitwise_and(key, (1 << bits) - 1, out=bins[width:].reshape(k, width))
+    u = np.empty(width + k * width)
+    u_body = u[width:].reshape(k, width)
+    # the sorted position p holds rank p + 1: the same row of U for every complete row
+    u_body[:] = np.arange(1.0, width + 1.0) / (width + 1.0) - 0.5
+    if missing is None:
+        return bins, u, np.full(width, k), tied_rows
+    present = width - missing.sum(axis=1)
+    short = np.flatnonzero(present < width)
+    u_short = np.arange(1.0, width + 1.0) / (present[short] + 1.0)[:, None] - 0.5
+    u_short[np.arange(width) >= present[short, None]] = 0.0
+    u_body[short] = u_short
+    return bins, u, k - missing.sum(axis=0), tied_rows
+
+
+def _uniform_rank_means(
+    blocks: list[slice], make_block: Callable[[slice], np.ndarray], width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count and mean per column of ``U = K / (M + 1) - 1/2`` over the rows of a panel.
+
+    ``K`` ranks each row's present values (average ranks for ties), ``M`` counts
+    them (Corrado & Zivney 1992 scaling). ``make_block(rows)`` returns a fresh
+    float64 (k, width) block of the panel. Equals ``_column_stats`` of the ranked
+    panel, sums included: they are accumulated in row order.
+    """
+    def rank(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        bins, u, counts, tied_rows = _ranked_block(make_block(rows))
+        if tied_rows.size:
+            # rows with tied (or nearly tied) values: rank them by the plain definition
+            exact = _row_ranks(make_block(rows)[tied_rows])
+            m = (~np.isnan(exact)).sum(axis=1)
+            u_tied = exact / (m + 1.0)[:, None] - 0.5
+            u_tied[np.isnan(u_tied)] = 0.0
+            bins[width:].reshape(-1, width)[tied_rows] = np.arange(width)
+            u[width:].reshape(-1, width)[tied_rows] = u_tied
+        return bins, u, counts
+
+    n = np.zeros(width, dtype=np.intp)
+    sums = np.zeros(width)
+    for bins, u, counts in _ordered_map(rank, blocks, len(blocks)):
+        # the running sums lead the block, so bincount adds every column in row
+        # order, exactly as one column sum over the whole panel would
+        u[:width] = sums
+        sums = np.bincount(bins, weights=u, minlength=width)
+        n += counts
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (est > 0).sum(axis=1) / ok.sum(axis=1)
+        return n, sums / n
+
+
+# ---------------------------------------------------------------------------
+# One pass over the estimation residuals
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _ResidualSummary:
+    """What the battery needs from the (N, L) estimation residuals, from one pass.
+
+    ``present``, ``positive`` and ``sum_squares`` are per event (count of present
+    residuals, of strictly positive ones, sum of squares of the present ones);
+    ``column_mean`` is the mean over present events of each estimation day;
+    ``rbar`` is :func:`average_residual_correlation`. ``sum_squares`` and
+    ``column_mean`` are None when not asked for.
+    """
+
+    present: np.ndarray
+    positive: np.ndarray
+    sum_squares: np.ndarray | None
+    column_mean: np.ndarray | None
+    rbar: float
+
+    @property
+    def positive_share(self) -> np.ndarray:
+        """Fraction of each event's present residuals that are > 0 (NaN if none)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.positive / self.present
+
+
+def _summarize_residuals(
+    est: np.ndarray, *, sum_squares: bool = True, column_mean: bool = True
+) -> _ResidualSummary:
+    """Per-event and per-day summaries of validated residuals, in blocks of events.
+
+    Column sums (``column_mean`` and the ``r-bar`` total) are accumulated in event
+    order with the running total as the first row of each block, so they equal a
+    single column sum over all events, bit for bit.
+    """
+    n_events, width = est.shape
+
+    def summarize(rows: slice) -> tuple[np.ndarray | None, ...]:
+        block = est[rows]
+        k = block.shape[0]
+        row_sum = block.sum(axis=1)
+        ok = ~np.isnan(block) if np.isnan(row_sum).any() else None
+        # the residuals with missing ones as 0.0, after an empty row for the
+        # running column total
+        filled = np.empty((k + 1, width)) if column_mean else None
+        if filled is not None:
+            filled[1:] = block
+            body = filled[1:]
+        else:
+            body = block if ok is None else block.copy()
+        if ok is None:
+            m, column_n = np.full(k, width), np.full(width, k)
+        else:
+            body[~ok] = 0.0
+            m, column_n = ok.sum(axis=1), ok.sum(axis=0)
+            row_sum = body.sum(axis=1)
+        positive = np.count_nonzero(block > 0, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            squares = body * body
+            row_squares = squares.sum(axis=1) if sum_squares else None
+            centred = block - (row_sum / m)[:, None]
+            if ok is not None:
+                centred[~ok] = 0.0
+            length = np.sqrt(np.multiply(centred, centred, out=squares).sum(axis=1))
+            use = (m >= 2) & (length > 0)
+            unit = np.empty((int(use.sum()) + 1, width))
+            if use.all():
+                np.divide(centred, length[:, None], out=unit[1:])
+            else:
+                np.divide(centred[use], length[use, None], out=unit[1:])
+        return m, positive, row_squares, column_n, filled, unit
+
+    blocks = _row_blocks(n_events, width)
+    present = np.empty(n_events, dtype=np.intp)
+    positive = np.empty(n_events, dtype=np.intp)
+    squares = np.empty(n_events) if sum_squares else None
+    column_n = np.zeros(width, dtype=np.intp)
+    column_sum = np.zeros(width)
+    total = np.zeros(width)
+    k = 0
+    parts = _ordered_map(summarize, blocks, len(blocks))
+    for rows, (m, pos, sq, col_n, filled, unit) in zip(blocks, parts, strict=True):
+        present[rows], positive[rows] = m, pos
+        if squares is not None:
+            squares[rows] = sq
+        if filled is not None:
+            filled[0] = column_sum
+            column_sum = filled.sum(axis=0)
+            column_n += col_n
+        unit[0] = total
+        total = unit.sum(axis=0)
+        k += unit.shape[0] - 1
+    means = None
+    if column_mean:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = column_sum / column_n
+    rbar = float((total @ total - k) / (k * (k - 1.0))) if k >= 2 else _NAN
+    return _ResidualSummary(present, positive, squares, means, rbar)
 
 
 # ---------------------------------------------------------------------------
@@ -330,21 +650,11 @@ def average_residual_correlation(est_resid: np.ndarray) -> float:
     ``numpy.corrcoef(est_resid)``. With missing values each event is centred and
     scaled over its own present days and a missing day contributes zero to the
     cross-products (an approximation to pairwise-complete correlations that keeps
-    the computation linear in N).
+    the computation linear in N). The batteries compute it once per run and pass
+    it to the Kolari-Pynnonen tests (their ``rbar`` argument).
     """
     est = _matrix("est_resid", est_resid)
-    ok = ~np.isnan(est)
-    m = ok.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(ok, est, 0.0).sum(axis=1) / m
-        centred = np.where(ok, est - mean[:, None], 0.0)
-        length = np.sqrt((centred * centred).sum(axis=1))
-    use = (m >= 2) & (length > 0)
-    k = int(use.sum())
-    if k < 2:
-        return _NAN
-    total = (centred[use] / length[use, None]).sum(axis=0)
-    return float((total @ total - k) / (k * (k - 1.0)))
+    return _summarize_residuals(est, sum_squares=False, column_mean=False).rbar
 
 
 def _kp_bmp_factor(rbar: float, n: np.ndarray) -> np.ndarray:
@@ -386,8 +696,11 @@ def daily_csect_t(ar: np.ndarray) -> DailyTestResult:
     DailyTestResult
         ``name="csect_t"``, distribution ``"t"``; NaN where ``n_t < 2`` or ``s_t = 0``.
     """
-    ar = _matrix("ar", ar)
-    n, mean, sd = _column_stats(ar)
+    return _csect_t(_matrix("ar", ar))
+
+
+def _csect_t(ar: np.ndarray, stats: tuple[np.ndarray, ...] | None = None) -> DailyTestResult:
+    n, mean, sd = _column_stats(ar) if stats is None else stats
     t = _t_ratio(mean, sd, n)
     df = _t_df(n)
     return DailyTestResult("csect_t", t, _p_t(t, df), "t", df, n)
@@ -424,8 +737,13 @@ def daily_bw_portfolio_t(ar: np.ndarray, est_resid: np.ndarray) -> DailyTestResu
     """
     ar = _matrix("ar", ar)
     est = _matrix("est_resid", est_resid, ar.shape[0])
-    n, aar, _ = _column_stats(ar)
-    _, est_aar, _ = _column_stats(est)
+    return _bw_portfolio_t(ar, _summarize_residuals(est, sum_squares=False).column_mean)
+
+
+def _bw_portfolio_t(
+    ar: np.ndarray, est_aar: np.ndarray, stats: tuple[np.ndarray, ...] | None = None
+) -> DailyTestResult:
+    n, aar, _ = _column_stats(ar) if stats is None else stats
     days = est_aar[~np.isnan(est_aar)]
     sd = float(np.std(days, ddof=1)) if days.size >= 2 else _NAN
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -438,12 +756,16 @@ def _patell_z(sar: np.ndarray, df: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sum of SARs over the root of the sum of their t variances ``df/(df-2)``."""
     with np.errstate(invalid="ignore", divide="ignore"):
         sar_var = np.where(df > 2, df / (df - 2.0), np.nan)
-    ok = ~np.isnan(sar) & ~np.isnan(sar_var)[:, None]
-    n = ok.sum(axis=0)
+    if _complete(sar) and _complete(sar_var):
+        n = np.full(sar.shape[1], sar.shape[0])
+        total, variance = sar.sum(axis=0), _column_sums(sar_var, sar.shape)
+    else:
+        ok = ~np.isnan(sar) & ~np.isnan(sar_var)[:, None]
+        n = ok.sum(axis=0)
+        total = np.where(ok, sar, 0.0).sum(axis=0)
+        variance = np.where(ok, sar_var[:, None], 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.where(ok, sar, 0.0).sum(axis=0) / np.sqrt(
-            np.where(ok, sar_var[:, None], 0.0).sum(axis=0)
-        )
+        z = total / np.sqrt(variance)
     return np.where(n > 0, z, np.nan), n
 
 
@@ -470,11 +792,21 @@ def daily_patell(ar: np.ndarray, ar_var: np.ndarray, df: np.ndarray) -> DailyTes
     DailyTestResult
         ``name="patell"``, distribution ``"normal"``; NaN where ``n_t = 0``.
     """
+    ar, ar_var = _ar_pair(ar, ar_var)
+    dof = _vector("df", df, ar.shape[0])
+    return _patell(_standardize(ar, ar_var), dof)
+
+
+def _ar_pair(ar, ar_var) -> tuple[np.ndarray, np.ndarray]:
+    """Validated abnormal returns and their variances, of the same shape."""
     ar = _matrix("ar", ar)
     ar_var = _matrix("ar_var", ar_var)
     _same_shape("ar_var", ar_var, "ar", ar)
-    dof = _vector("df", df, ar.shape[0])
-    z, n = _patell_z(_standardize(ar, ar_var), dof)
+    return ar, ar_var
+
+
+def _patell(sar: np.ndarray, dof: np.ndarray) -> DailyTestResult:
+    z, n = _patell_z(sar, dof)
     return DailyTestResult("patell", z, _p_normal(z), "normal", None, n)
 
 
@@ -498,13 +830,17 @@ def daily_bmp(ar: np.ndarray, ar_var: np.ndarray) -> DailyTestResult:
     DailyTestResult
         ``name="bmp"``, distribution ``"t"``; NaN where ``n_t < 2``.
     """
-    ar = _matrix("ar", ar)
-    ar_var = _matrix("ar_var", ar_var)
-    _same_shape("ar_var", ar_var, "ar", ar)
-    return replace(daily_csect_t(_standardize(ar, ar_var)), name="bmp")
+    ar, ar_var = _ar_pair(ar, ar_var)
+    return _bmp(_standardize(ar, ar_var))
 
 
-def daily_kp_bmp(ar: np.ndarray, ar_var: np.ndarray, est_resid: np.ndarray) -> DailyTestResult:
+def _bmp(sar: np.ndarray) -> DailyTestResult:
+    return replace(_csect_t(sar), name="bmp")
+
+
+def daily_kp_bmp(
+    ar: np.ndarray, ar_var: np.ndarray, est_resid: np.ndarray, *, rbar: float | None = None
+) -> DailyTestResult:
     """Kolari & Pynnonen (2010) cross-correlation-adjusted BMP test, per day.
 
     ``t_adj = t_BMP * sqrt((1 - r) / (1 + (n_t - 1) r))`` with ``r`` the average
@@ -520,21 +856,40 @@ def daily_kp_bmp(ar: np.ndarray, ar_var: np.ndarray, est_resid: np.ndarray) -> D
         (N, T) abnormal returns and their prediction-error-corrected variances.
     est_resid : array_like
         (N, L) estimation residuals.
+    rbar : float, optional
+        ``r`` if already computed from ``est_resid``
+        (:func:`average_residual_correlation`); computed here when None.
 
     Returns
     -------
     DailyTestResult
         ``name="kp_bmp"``; NaN where BMP is NaN or ``1 + (n_t - 1) r <= 0``.
     """
-    ar = _matrix("ar", ar)
-    est = _matrix("est_resid", est_resid, ar.shape[0])
-    bmp = daily_bmp(ar, ar_var)
-    t = bmp.statistic * _kp_bmp_factor(average_residual_correlation(est), bmp.n)
+    ar, ar_var = _ar_pair(ar, ar_var)
+    rbar = _rbar_of(est_resid, ar.shape[0], rbar)
+    return _kp_bmp(_bmp(_standardize(ar, ar_var)), rbar)
+
+
+def _rbar_of(est_resid, n_events: int, rbar: float | None) -> float:
+    """The given ``r-bar``, or the one of the validated residuals."""
+    est = _matrix("est_resid", est_resid, n_events)
+    if rbar is not None:
+        return float(rbar)
+    return _summarize_residuals(est, sum_squares=False, column_mean=False).rbar
+
+
+def _kp_bmp(bmp: DailyTestResult, rbar: float) -> DailyTestResult:
+    t = bmp.statistic * _kp_bmp_factor(rbar, bmp.n)
     return DailyTestResult("kp_bmp", t, _p_t(t, bmp.df), "t", bmp.df, bmp.n)
 
 
 def daily_kp_patell(
-    ar: np.ndarray, ar_var: np.ndarray, df: np.ndarray, est_resid: np.ndarray
+    ar: np.ndarray,
+    ar_var: np.ndarray,
+    df: np.ndarray,
+    est_resid: np.ndarray,
+    *,
+    rbar: float | None = None,
 ) -> DailyTestResult:
     """Kolari & Pynnonen (2010) cross-correlation-adjusted Patell test, per day.
 
@@ -542,17 +897,22 @@ def daily_kp_patell(
     the average estimation-residual cross-correlation. Kolari & Pynnonen (2010),
     *RFS* 23(11), 3996-4025, the adjusted Patell statistic (Section 1); ``z_Patell``
     as in :func:`daily_patell`, ``r`` from all events, ``n_t`` the day's count.
+    ``rbar``, if given, is used as ``r`` (see :func:`daily_kp_bmp`).
 
     Returns
     -------
     DailyTestResult
         ``name="kp_patell"``, distribution ``"normal"``.
     """
-    ar = _matrix("ar", ar)
-    est = _matrix("est_resid", est_resid, ar.shape[0])
-    pat = daily_patell(ar, ar_var, df)
-    z = pat.statistic * _kp_patell_factor(average_residual_correlation(est), pat.n)
-    return DailyTestResult("kp_patell", z, _p_normal(z), "normal", None, pat.n)
+    ar, ar_var = _ar_pair(ar, ar_var)
+    dof = _vector("df", df, ar.shape[0])
+    rbar = _rbar_of(est_resid, ar.shape[0], rbar)
+    return _kp_patell(_patell(_standardize(ar, ar_var), dof), rbar)
+
+
+def _kp_patell(patell: DailyTestResult, rbar: float) -> DailyTestResult:
+    z = patell.statistic * _kp_patell_factor(rbar, patell.n)
+    return DailyTestResult("kp_patell", z, _p_normal(z), "normal", None, patell.n)
 
 
 def daily_corrado_rank(ar: np.ndarray, est_resid: np.ndarray) -> DailyTestResult:
@@ -585,8 +945,14 @@ def daily_corrado_rank(ar: np.ndarray, est_resid: np.ndarray) -> DailyTestResult
     """
     ar = _matrix("ar", ar)
     est = _matrix("est_resid", est_resid, ar.shape[0])
-    u = _centred_uniform_ranks(np.hstack([est, ar]))
-    n_all, ubar, _ = _column_stats(u)
+    return _corrado_rank(ar, est)
+
+
+def _corrado_rank(ar: np.ndarray, est: np.ndarray) -> DailyTestResult:
+    width = est.shape[1] + ar.shape[1]
+    n_all, ubar = _uniform_rank_means(
+        _row_blocks(ar.shape[0], width), lambda rows: np.hstack([est[rows], ar[rows]]), width
+    )
     used = n_all > 0
     sigma = np.sqrt((n_all[used] * ubar[used] ** 2).sum() / used.sum()) if used.any() else 0.0
     n = n_all[est.shape[1]:]
@@ -619,12 +985,22 @@ def daily_gen_sign(ar: np.ndarray, est_resid: np.ndarray) -> DailyTestResult:
     """
     ar = _matrix("ar", ar)
     est = _matrix("est_resid", est_resid, ar.shape[0])
-    share = _positive_share(est)
-    ok = ~np.isnan(ar) & ~np.isnan(share)[:, None]
-    n = ok.sum(axis=0)
-    w = (ok & (ar > 0)).sum(axis=0)
+    residuals = _summarize_residuals(est, sum_squares=False, column_mean=False)
+    return _gen_sign(ar, residuals.positive_share)
+
+
+def _gen_sign(ar: np.ndarray, share: np.ndarray) -> DailyTestResult:
+    if _complete(ar) and _complete(share):
+        n = np.full(ar.shape[1], ar.shape[0])
+        w = np.count_nonzero(ar > 0, axis=0)
+        share_sum = _column_sums(share, ar.shape)
+    else:
+        ok = ~np.isnan(ar) & ~np.isnan(share)[:, None]
+        n = ok.sum(axis=0)
+        w = (ok & (ar > 0)).sum(axis=0)
+        share_sum = np.where(ok, share[:, None], 0.0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(ok, share[:, None], 0.0).sum(axis=0) / n
+        p = share_sum / n
         z = (w - n * p) / np.sqrt(n * p * (1.0 - p))
     z = np.where((n > 0) & (p > 0) & (p < 1), z, np.nan)
     return DailyTestResult("gen_sign", z, _p_normal(z), "normal", None, n)
@@ -651,27 +1027,15 @@ def daily_sign(ar: np.ndarray) -> DailyTestResult:
     DailyTestResult
         ``name="sign"``, distribution ``"binomial"``; ``n`` counts non-zero ARs.
     """
-    ar = _matrix("ar", ar)
+    return _sign(_matrix("ar", ar))
+
+
+def _sign(ar: np.ndarray) -> DailyTestResult:
     w = (ar > 0).sum(axis=0)
     n = w + (ar < 0).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(n > 0, (w - n / 2.0) / np.sqrt(n / 4.0), np.nan)
     return DailyTestResult("sign", z, _binomial_half_p(w, n), "binomial", None, n)
-
-
-def _signed_rank(x: np.ndarray) -> tuple[float, float, int]:
-    """Wilcoxon signed-rank normal score, scipy p-value and count of one sample."""
-    x = x[~np.isnan(x) & (x != 0)]
-    n = x.size
-    if n == 0:
-        return _NAN, _NAN, 0
-    ranks = _sps.rankdata(np.abs(x))
-    _, ties = np.unique(np.abs(x), return_counts=True)
-    mean = n * (n + 1) / 4.0
-    var = n * (n + 1) * (2 * n + 1) / 24.0 - (ties**3 - ties).sum() / 48.0
-    z = (ranks[x > 0].sum() - mean) / np.sqrt(var) if var > 0 else _NAN
-    p = _sps.wilcoxon(x, zero_method="wilcox", method="auto").pvalue
-    return float(z), float(p), n
 
 
 def daily_wilcoxon(ar: np.ndarray) -> DailyTestResult:
@@ -689,11 +1053,77 @@ def daily_wilcoxon(ar: np.ndarray) -> DailyTestResult:
     DailyTestResult
         ``name="wilcoxon"``; ``n`` counts non-zero ARs.
     """
-    ar = _matrix("ar", ar)
-    # one vectorised scipy call per day (T is small), never one per event
-    rows = [_signed_rank(ar[:, j]) for j in range(ar.shape[1])]
-    z, p, n = np.array(rows, dtype=float).reshape(-1, 3).T
-    return DailyTestResult("wilcoxon", z, p, "wilcoxon", None, n.astype(int))
+    return _wilcoxon(_matrix("ar", ar))
+
+
+_WILCOXON_EXACT_MAX = 50  # scipy's method="auto" is asymptotic above this many values
+
+
+def _wilcoxon(ar: np.ndarray) -> DailyTestResult:
+    n, w_plus, ties = _signed_rank_sums(ar)
+    mean = n * (n + 1) / 4.0
+    var = n * (n + 1) * (2 * n + 1) / 24.0 - ties / 48.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(var > 0, (w_plus - mean) / np.sqrt(var), np.nan)
+    return DailyTestResult(
+        "wilcoxon", z, _wilcoxon_p(ar, n, w_plus, ties), "wilcoxon", None, n
+    )
+
+
+def _signed_rank_sums(ar: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per day: count of non-zero ARs, ``W+`` and ``sum(t^3 - t)`` over tie groups of |AR|.
+
+    Each day's |AR| are sorted on keys carrying the event index (as in
+    :func:`_sorted_keys`); a day whose keys leave ties possible is ranked by the
+    plain definition (average ranks, :func:`_sorted_tie_ranks`).
+    """
+    # one row per day; zero ARs carry no sign and are dropped like missing ones
+    magnitude = np.ascontiguousarray(np.abs(ar).T)
+    magnitude[magnitude == 0] = np.nan
+    missing = np.isnan(magnitude)
+    n = magnitude.shape[1] - missing.sum(axis=1)
+    positive = np.ascontiguousarray((ar > 0).T)
+    bits = max(1, (magnitude.shape[1] - 1).bit_length())
+    key = _sorted_keys(magnitude.copy(), missing, bits)
+    prefix = key >> bits
+    tied = prefix[:, 1:] == prefix[:, :-1]
+    tied &= prefix[:, 1:] != _missing_prefix(bits)
+    # a day without ties ranks its values 1..n in sorted order
+    events = key & ((1 << bits) - 1)
+    events += np.arange(key.shape[0])[:, None] * key.shape[1]  # flat positions
+    ranks = np.arange(1.0, key.shape[1] + 1.0)
+    w_plus = np.where(np.take(positive, events), ranks, 0.0).sum(axis=1)
+    ties = np.zeros(len(n))
+    for day in np.flatnonzero(tied.any(axis=1)):
+        order = np.argsort(magnitude[day])
+        day_ranks, group = _sorted_tie_ranks(magnitude[day, order][None, :])
+        w_plus[day] = np.where(positive[day, order], day_ranks[0], 0.0).sum()
+        # sum over tie groups of t^3 - t, as (t^2 - 1) on each of a group's t members
+        ties[day] = np.where(np.isnan(day_ranks), 0.0, group * group - 1.0).sum()
+    return n, w_plus, ties
+
+
+def _wilcoxon_p(
+    ar: np.ndarray, n: np.ndarray, w_plus: np.ndarray, ties: np.ndarray
+) -> np.ndarray:
+    """Two-sided p-values of ``scipy.stats.wilcoxon(method="auto")`` for each day.
+
+    Above 50 values scipy uses the normal approximation without continuity
+    correction, ``2 Phi(-|W+ - n(n+1)/4| / se)`` with the tie-corrected
+    ``se^2 = (n(n+1)(2n+1) - sum(t^3 - t)/2) / 24``; it is evaluated here in the
+    same arithmetic. Smaller samples (exact or permutation distribution) go to scipy.
+    """
+    count = n.astype(float)
+    mean = count * (count + 1.0) * 0.25
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt((count * (count + 1.0) * (2.0 * count + 1.0) - ties / 2) / 24)
+        p = 2 * _special.ndtr(-np.abs((w_plus - mean) / se))
+    p[n == 0] = np.nan
+    for day in np.flatnonzero((n > 0) & (n <= _WILCOXON_EXACT_MAX)):
+        x = ar[:, day]
+        x = x[~np.isnan(x) & (x != 0)]
+        p[day] = _sps.wilcoxon(x, zero_method="wilcox", method="auto").pvalue
+    return p
 
 
 def daily_descriptives(ar: np.ndarray) -> DailyDescriptives:
@@ -740,16 +1170,22 @@ def window_patell(car: np.ndarray, car_var: np.ndarray, df: np.ndarray) -> TestR
 
 
 def window_kp_patell(
-    car: np.ndarray, car_var: np.ndarray, df: np.ndarray, est_resid: np.ndarray
+    car: np.ndarray,
+    car_var: np.ndarray,
+    df: np.ndarray,
+    est_resid: np.ndarray,
+    *,
+    rbar: float | None = None,
 ) -> TestResult:
     """Kolari & Pynnonen (2010) adjusted Patell test of the CAAR over one window.
 
     ``Z_adj = Z / sqrt(1 + (n - 1) r)`` with ``Z`` of :func:`window_patell` and ``r``
     the average estimation-residual cross-correlation (KP 2010, *RFS* 23(11),
-    3996-4025, applied to cumulated SARs as in their Section 1).
+    3996-4025, applied to cumulated SARs as in their Section 1). ``rbar``, if
+    given, is used as ``r``.
     """
     c = _column("car", car)
-    return daily_kp_patell(c, _column("car_var", car_var), df, est_resid).day(0)
+    return daily_kp_patell(c, _column("car_var", car_var), df, est_resid, rbar=rbar).day(0)
 
 
 def window_bmp(car: np.ndarray, car_var: np.ndarray) -> TestResult:
@@ -761,14 +1197,17 @@ def window_bmp(car: np.ndarray, car_var: np.ndarray) -> TestResult:
     return daily_bmp(_column("car", car), _column("car_var", car_var)).day(0)
 
 
-def window_kp_bmp(car: np.ndarray, car_var: np.ndarray, est_resid: np.ndarray) -> TestResult:
+def window_kp_bmp(
+    car: np.ndarray, car_var: np.ndarray, est_resid: np.ndarray, *, rbar: float | None = None
+) -> TestResult:
     """Kolari & Pynnonen (2010) adjusted BMP test of the CAAR over one window.
 
     ``t_adj = t_BMP * sqrt((1 - r) / (1 + (n - 1) r))`` with ``t_BMP`` of
-    :func:`window_bmp`; KP (2010), *RFS* 23(11), 3996-4025.
+    :func:`window_bmp`; KP (2010), *RFS* 23(11), 3996-4025. ``rbar``, if given,
+    is used as ``r``.
     """
     c = _column("car", car)
-    return daily_kp_bmp(c, _column("car_var", car_var), est_resid).day(0)
+    return daily_kp_bmp(c, _column("car_var", car_var), est_resid, rbar=rbar).day(0)
 
 
 def window_gen_sign(car: np.ndarray, est_resid: np.ndarray) -> TestResult:
@@ -821,16 +1260,36 @@ def window_grank(
     car_var = _vector("car_var", car_var, car.shape[0])
     est = _matrix("est_resid", est_resid, car.shape[0])
     dof = _vector("df", df, car.shape[0])
+    residuals = _summarize_residuals(est, column_mean=False)
+    return _grank(car, car_var, est, residuals.sum_squares, dof)
+
+
+def _grank(
+    car: np.ndarray, car_var: np.ndarray, est: np.ndarray, sum_squares: np.ndarray,
+    dof: np.ndarray,
+) -> TestResult:
     with np.errstate(invalid="ignore", divide="ignore"):
-        s = np.sqrt(np.nansum(est * est, axis=1) / dof)
+        s = np.sqrt(sum_squares / dof)
     scar = _standardize(car, car_var)
     keep = ~np.isnan(scar) & (s > 0) & np.isfinite(s)
     n = int(keep.sum())
     scar_sd = float(np.std(scar[keep], ddof=1)) if n >= 2 else _NAN
     if not scar_sd > 0:
         return TestResult("grank", _NAN, _NAN, "t", None, n)
-    gsar = np.column_stack([est[keep] / s[keep, None], scar[keep] / scar_sd])
-    n_t, ubar, _ = _column_stats(_centred_uniform_ranks(gsar))
+    # the kept events, as a slice when that is all of them (no gather needed)
+    kept = slice(None) if n == keep.size else np.flatnonzero(keep)
+    extra = scar[kept] / scar_sd
+    width = est.shape[1] + 1
+
+    def gsar(rows: slice) -> np.ndarray:
+        # the kept events' SARs on the estimation days, then the window's SCAR*
+        block = np.empty((rows.stop - rows.start, width))
+        events = rows if isinstance(kept, slice) else kept[rows]
+        np.divide(est[events], s[events, None], out=block[:, :-1])
+        block[:, -1] = extra[rows]
+        return block
+
+    n_t, ubar = _uniform_rank_means(_row_blocks(n, width), gsar, width)
     used = n_t > 0
     days = int(used.sum())
     s_u = np.sqrt((n_t[used] / n * ubar[used] ** 2).sum() / days)
@@ -872,26 +1331,66 @@ def window_bootstrap(
     TestResult
         ``name="bootstrap"``, distribution ``"bootstrap"``, ``df=None``; NaN when
         fewer than two CARs or they are all equal.
+
+    Notes
+    -----
+    Resample b is row b of ``rng.integers(0, n, size=(n_boot, n))`` with ``rng =
+    numpy.random.default_rng(seed)``, and ``t*`` is formed as numpy's
+    ``mean * sqrt(n) / std(ddof=1)`` of the resampled centred CARs. The rows are
+    drawn in blocks (the random stream does not depend on the block size) and the
+    blocks' statistics are computed on worker threads, so for a given seed the
+    p-value does not depend on the machine's number of CPUs; a generator passed
+    as ``seed`` advances as with that single ``integers`` call.
     """
+    _check_n_boot(n_boot)
+    return _bootstrap(_vector("car", car), int(n_boot), seed)
+
+
+def _check_n_boot(n_boot: int) -> None:
     if int(n_boot) < 1:
         raise SpecificationError(f"n_boot must be a positive integer; got {n_boot}.")
-    x = _vector("car", car)
-    x = x[~np.isnan(x)]
+
+
+def _bootstrap(car: np.ndarray, n_boot: int, seed) -> TestResult:
+    x = car[~np.isnan(car)]
     n = x.size
-    t_obs = float(window_csect_t(x).statistic) if n else _NAN
+    t_obs = float(_csect_t(x[:, None]).statistic[0]) if n else _NAN
     if np.isnan(t_obs):
         return TestResult("bootstrap", _NAN, _NAN, "bootstrap", None, n)
-    rng = np.random.default_rng(seed)
-    centred = x - x.mean()
-    block = max(1, _RANK_BLOCK // n)
-    exceed = 0
-    for start in range(0, int(n_boot), block):
-        draws = centred[rng.integers(0, n, size=(min(block, int(n_boot) - start), n))]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t_star = draws.mean(axis=1) * np.sqrt(n) / draws.std(axis=1, ddof=1)
-        exceed += int(np.count_nonzero(np.abs(t_star) >= abs(t_obs)))
-    p = (1.0 + exceed) / (int(n_boot) + 1.0)
+    exceed = _bootstrap_exceedances(x, abs(t_obs), n_boot, np.random.default_rng(seed))
+    p = (1.0 + exceed) / (n_boot + 1.0)
     return TestResult("bootstrap", t_obs, p, "bootstrap", None, n)
+
+
+def _bootstrap_exceedances(
+    x: np.ndarray, t_abs: float, n_boot: int, rng: np.random.Generator
+) -> int:
+    """Number of H0 resamples of ``x`` whose |t| is at least ``t_abs``.
+
+    Resample b is row b of ``rng.integers(0, n, size=(n_boot, n))``, drawn in
+    blocks of rows on this thread (the stream does not depend on the block size);
+    the t of each resample is formed exactly as ``mean * sqrt(n) / std(ddof=1)``
+    of numpy, on worker threads.
+    """
+    n = x.size
+    centred = x - x.mean()
+    rows = max(1, _BOOT_CELLS // n)
+    starts = range(0, n_boot, rows)
+
+    def draws() -> Iterator[np.ndarray]:
+        for start in starts:
+            yield rng.integers(0, n, size=(min(rows, n_boot - start), n))
+
+    def count(index: np.ndarray) -> int:
+        sample = np.take(centred, index, mode="clip")  # indices are in range
+        mean = sample.sum(axis=1) / n
+        sample -= mean[:, None]
+        np.multiply(sample, sample, out=sample)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t_star = mean * np.sqrt(n) / np.sqrt(sample.sum(axis=1) / (n - 1))
+        return int(np.count_nonzero(np.abs(t_star) >= t_abs))
+
+    return sum(_ordered_map(count, draws(), len(starts)))
 
 
 # ---------------------------------------------------------------------------
@@ -942,18 +1441,38 @@ def run_daily_battery(
 
     Names: csect_t, bw_portfolio_t, patell, kp_patell, bmp, kp_bmp, corrado_rank,
     gen_sign, sign, wilcoxon. Descriptives are separate (:func:`daily_descriptives`).
+    Each result equals that of the single-test function; the inputs are validated,
+    the residuals summarised (``r-bar`` included) and the SARs formed once.
     """
+    ar, ar_var = _ar_pair(ar, ar_var)
+    est = _matrix("est_resid", est_resid, ar.shape[0])
+    dof = _vector("df", df, ar.shape[0])
+    residuals = _summarize_residuals(est, sum_squares=False)
+    corrado_rank = _corrado_rank(ar, est)
+
+    def parametric() -> dict[str, DailyTestResult]:
+        sar = _standardize(ar, ar_var)
+        patell, bmp = _patell(sar, dof), _bmp(sar)
+        ar_stats = _column_stats(ar)
+        return {
+            "csect_t": _csect_t(ar, ar_stats),
+            "bw_portfolio_t": _bw_portfolio_t(ar, residuals.column_mean, ar_stats),
+            "patell": patell,
+            "kp_patell": _kp_patell(patell, residuals.rbar),
+            "bmp": bmp,
+            "kp_bmp": _kp_bmp(bmp, residuals.rbar),
+        }
+
+    # the Wilcoxon test and the moment-based tests run side by side (on large panels)
+    first, wilcoxon = _concurrently(
+        parametric, lambda: _wilcoxon(ar), threads=ar.size > _BLOCK_CELLS
+    )
     return {
-        "csect_t": daily_csect_t(ar),
-        "bw_portfolio_t": daily_bw_portfolio_t(ar, est_resid),
-        "patell": daily_patell(ar, ar_var, df),
-        "kp_patell": daily_kp_patell(ar, ar_var, df, est_resid),
-        "bmp": daily_bmp(ar, ar_var),
-        "kp_bmp": daily_kp_bmp(ar, ar_var, est_resid),
-        "corrado_rank": daily_corrado_rank(ar, est_resid),
-        "gen_sign": daily_gen_sign(ar, est_resid),
-        "sign": daily_sign(ar),
-        "wilcoxon": daily_wilcoxon(ar),
+        **first,
+        "corrado_rank": corrado_rank,
+        "gen_sign": _gen_sign(ar, residuals.positive_share),
+        "sign": _sign(ar),
+        "wilcoxon": wilcoxon,
     }
 
 
@@ -970,16 +1489,26 @@ def run_window_battery(
 
     Names: csect_t, patell, kp_patell, bmp, kp_bmp, grank, gen_sign, sign,
     wilcoxon, bootstrap (``n_boot`` and ``seed`` go to :func:`window_bootstrap`).
+    Each result equals that of the single-test function (the bootstrap's for the
+    same seed); inputs are validated and the residuals summarised once.
     """
+    _check_n_boot(n_boot)
+    car = _vector("car", car)
+    car_var = _vector("car_var", car_var, car.shape[0])
+    est = _matrix("est_resid", est_resid, car.shape[0])
+    dof = _vector("df", df, car.shape[0])
+    residuals = _summarize_residuals(est, column_mean=False)
+    column, sar = car[:, None], _standardize(car[:, None], car_var[:, None])
+    patell, bmp = _patell(sar, dof), _bmp(sar)
     return {
-        "csect_t": window_csect_t(car),
-        "patell": window_patell(car, car_var, df),
-        "kp_patell": window_kp_patell(car, car_var, df, est_resid),
-        "bmp": window_bmp(car, car_var),
-        "kp_bmp": window_kp_bmp(car, car_var, est_resid),
-        "grank": window_grank(car, car_var, est_resid, df),
-        "gen_sign": window_gen_sign(car, est_resid),
-        "sign": window_sign(car),
-        "wilcoxon": window_wilcoxon(car),
-        "bootstrap": window_bootstrap(car, n_boot=n_boot, seed=seed),
+        "csect_t": _csect_t(column).day(0),
+        "patell": patell.day(0),
+        "kp_patell": _kp_patell(patell, residuals.rbar).day(0),
+        "bmp": bmp.day(0),
+        "kp_bmp": _kp_bmp(bmp, residuals.rbar).day(0),
+        "grank": _grank(car, car_var, est, residuals.sum_squares, dof),
+        "gen_sign": _gen_sign(column, residuals.positive_share).day(0),
+        "sign": _sign(column).day(0),
+        "wilcoxon": _wilcoxon(column).day(0),
+        "bootstrap": _bootstrap(car, int(n_boot), seed),
     }

@@ -111,3 +111,14 @@ def test_cli_table_shows_pooled_summary(capsys):
     assert main(["run", "telecoms", "--tests", "all", "--group-by", "event_id"]) == 0
     out = capsys.readouterr().out
     assert "Pooled CARs by event_id" in out and "telecoms-nyse-reversal" in out
+
+
+def test_single_group_indexes_all_events_without_copying():
+    from eventstudy.pooled import groups
+
+    ((label, rows),) = groups(None, 5)
+    x = np.arange(10.0).reshape(5, 2)
+    assert label == "all"
+    assert np.shares_memory(x[rows], x) and x[rows].tolist() == x.tolist()
+    labelled = groups(pd.Series(["a", "b", "a"]), 3)
+    assert [(k, r.tolist()) for k, r in labelled] == [("a", [0, 2]), ("b", [1])]

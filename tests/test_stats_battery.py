@@ -611,3 +611,277 @@ def test_batteries_return_every_named_test():
         assert res.name == name and isinstance(res, es.TestResult)
     assert window["bootstrap"] == es.window_bootstrap(CAR, n_boot=199, seed=7)
     assert daily["corrado_rank"].day(0).statistic == daily["corrado_rank"].statistic[0]
+
+
+# ---------------------------------------------------------------------------
+# fast paths equal the plain definitions
+#
+# The batteries validate inputs without copying, summarise the residuals in one
+# pass of row blocks, rank on sorted integer keys (rows with tied or nearly tied
+# values by the plain definition), and spread blocks over threads. Each test
+# below checks one of these against a plain re-implementation (scipy rankdata,
+# numpy corrcoef/nanmean, a resampling loop), with REL = 1e-12 unless exact.
+# ---------------------------------------------------------------------------
+
+BLOCK_SETUPS = {"one-block": (1, 1 << 16), "small-blocks": (1, 97), "threads": (3, 97)}
+
+
+def use_blocks(monkeypatch, setup: str) -> None:
+    """Run the battery in one block on one thread, in many blocks, or on threads."""
+    workers, cells = BLOCK_SETUPS[setup]
+    monkeypatch.setattr(es, "_worker_count", lambda: workers)
+    monkeypatch.setattr(es, "_BLOCK_CELLS", cells)
+    monkeypatch.setattr(es, "_BOOT_CELLS", cells)
+
+
+def awkward(rng: np.random.Generator, shape: tuple[int, int], missing: float = 0.1):
+    """Rows with distinct values, rows with ties, near ties, signed zeros and NaN."""
+    x = rng.normal(0.0, 0.02, size=shape)
+    tied_rows = rng.random(shape[0]) < 0.4
+    x[tied_rows] = np.round(x[tied_rows], 3)  # rounding to 0.001 makes ties
+    x[rng.random(shape) < 0.03] = 0.01
+    x[rng.random(shape) < 0.03] = np.nextafter(0.01, 1.0)  # one ulp above 0.01
+    x[rng.random(shape) < 0.03] = 0.01 * (1 + 4 * np.finfo(float).eps)  # a few ulps
+    x[rng.random(shape) < 0.03] = -0.0  # equal to 0.0
+    x[rng.random(shape) < missing] = NAN
+    return x
+
+
+def equal_results(a, b) -> bool:
+    """Same statistic, p-value, df and n, bit for bit (NaN equal to NaN)."""
+    fields = ("statistic", "p_value", "df", "n")
+    values = [(getattr(a, f), getattr(b, f)) for f in fields]
+    return all(
+        (x is None and y is None)
+        or (x is not None and y is not None and np.array_equal(x, y, equal_nan=True))
+        for x, y in values
+    )
+
+
+@pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
+def test_corrado_and_grank_match_rankdata_references(monkeypatch, setup):
+    use_blocks(monkeypatch, setup)
+    rng = np.random.default_rng(21)
+    est = awkward(rng, (60, 35))
+    est[0] = NAN  # an event without residuals: no ranks at all
+    ar = awkward(rng, (60, 4), missing=0.2)
+    res = es.daily_corrado_rank(ar, est)
+    assert res.statistic == approx(corrado_zivney_reference(ar, est))
+    assert res.n.tolist() == (~np.isnan(ar)).sum(axis=0).tolist()
+
+    # GRANK: the full (N, L + 1) array of SARs and SCAR* ranked row by row by rankdata
+    est = awkward(rng, (60, 35))
+    df = (~np.isnan(est)).sum(axis=1) - 2.0
+    car = rng.normal(0.01, 0.06, size=60)
+    car[:5] = car[5]  # SCAR* ties too
+    car_var = np.full(60, 4e-3)
+    t, dof = grank_reference(car, car_var, est, df)
+    res = es.window_grank(car, car_var, est, df)
+    assert res.statistic == approx(t)
+    assert res.df == dof and res.n == 60
+
+
+def test_rank_keys_never_merge_or_split_values():
+    # values one or a few ulps apart are distinct, -0.0 equals 0.0, a denormal is
+    # not zero; the ranks must be those of rankdata on every row
+    tiny = np.finfo(float).tiny
+    one_up = np.nextafter(1.0, 2.0)
+    rows = np.array(
+        [
+            [1.0, one_up, 1.0 + 4 * np.finfo(float).eps, -1.0, np.nextafter(-1.0, 0.0), 0.0],
+            [0.0, -0.0, tiny / 4, -tiny / 4, 1e300, -1e300],
+            [3.0, 1.0, 2.0, 5.0, 4.0, 6.0],  # distinct, decided by the keys alone
+            [NAN, 2.0, NAN, 2.0, -3.0, 7.0],
+            [NAN] * 6,
+        ]
+    )
+    n, mean = es._uniform_rank_means(es._row_blocks(5, 6), lambda r: rows[r].copy(), 6)
+    u = np.full(rows.shape, NAN)
+    for i, row in enumerate(rows):
+        ok = ~np.isnan(row)
+        u[i, ok] = sps.rankdata(row[ok]) / (ok.sum() + 1) - 0.5
+    assert n.tolist() == (~np.isnan(rows)).sum(axis=0).tolist()
+    assert mean == approx(np.nanmean(u, axis=0))
+
+
+def test_wilcoxon_matches_scipy_on_large_and_small_days():
+    rng = np.random.default_rng(22)
+    ar = rng.normal(0.003, 0.02, size=(150, 6))  # day 0: distinct values
+    ar[:, 1] = np.round(ar[:, 1], 3)  # ties and zeros
+    ar[:, 2] = awkward(rng, (150, 1), missing=0.0)[:, 0]  # near ties and -0.0
+    ar[40:, 3] = NAN  # 40 values: scipy's small-sample branch
+    ar[:, 4] = np.round(ar[:, 4], 2)
+    ar[45:, 4] = NAN  # 45 values with ties
+    ar[:, 5] = NAN  # no value at all
+    res = es.daily_wilcoxon(ar)
+    for j in range(5):
+        x = ar[:, j][~np.isnan(ar[:, j]) & (ar[:, j] != 0)]
+        ranks = sps.rankdata(np.abs(x))
+        _, t = np.unique(np.abs(x), return_counts=True)
+        n = x.size
+        var = n * (n + 1) * (2 * n + 1) / 24 - (t**3 - t).sum() / 48
+        assert res.n[j] == n
+        assert res.statistic[j] == approx((ranks[x > 0].sum() - n * (n + 1) / 4) / math.sqrt(var))
+        assert res.p_value[j] == approx(sps.wilcoxon(x).pvalue)
+    assert np.isnan(res.statistic[5]) and np.isnan(res.p_value[5]) and res.n[5] == 0
+
+
+@pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
+def test_residual_pass_matches_plain_formulas(monkeypatch, setup):
+    use_blocks(monkeypatch, setup)
+    rng = np.random.default_rng(23)
+    est = awkward(rng, (70, 12))
+    est[3] = NAN
+    est[:, 5] = NAN  # a day without residuals
+    summary = es._summarize_residuals(est)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the empty day and event
+        assert summary.column_mean == approx(np.nanmean(est, axis=0))
+        share = (est > 0).sum(axis=1) / (~np.isnan(est)).sum(axis=1)
+    assert summary.positive_share == approx(share)
+    assert summary.sum_squares == approx(np.nansum(est * est, axis=1))
+    complete = rng.normal(0, 0.02, size=(70, 12)) + rng.normal(0, 0.01, size=12)
+    assert es.average_residual_correlation(complete) == approx(mean_offdiag_corr(complete))
+
+
+def test_kp_tests_take_a_precomputed_rbar():
+    rng = np.random.default_rng(24)
+    est = awkward(rng, (40, 30), missing=0.05)
+    ar = awkward(rng, (40, 3), missing=0.05)
+    ar_var = rng.uniform(1e-4, 4e-4, size=ar.shape)
+    df = np.full(40, 28.0)
+    rbar = es.average_residual_correlation(est)
+    pairs = [
+        (es.daily_kp_bmp(ar, ar_var, est), es.daily_kp_bmp(ar, ar_var, est, rbar=rbar)),
+        (
+            es.daily_kp_patell(ar, ar_var, df, est),
+            es.daily_kp_patell(ar, ar_var, df, est, rbar=rbar),
+        ),
+        (
+            es.window_kp_bmp(ar[:, 0], ar_var[:, 0], est),
+            es.window_kp_bmp(ar[:, 0], ar_var[:, 0], est, rbar=rbar),
+        ),
+        (
+            es.window_kp_patell(ar[:, 0], ar_var[:, 0], df, est),
+            es.window_kp_patell(ar[:, 0], ar_var[:, 0], df, est, rbar=rbar),
+        ),
+    ]
+    for recomputed, passed in pairs:
+        assert equal_results(recomputed, passed), passed.name
+    # another r changes the statistic by the closed-form factor
+    bmp = es.daily_bmp(ar, ar_var)
+    other = es.daily_kp_bmp(ar, ar_var, est, rbar=0.1)
+    factor = np.sqrt(0.9 / (1 + (bmp.n - 1) * 0.1))
+    assert other.statistic == approx(bmp.statistic * factor)
+
+
+@pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
+def test_batteries_equal_the_single_test_functions(monkeypatch, setup):
+    use_blocks(monkeypatch, setup)
+    rng = np.random.default_rng(25)
+    n = 80
+    est = awkward(rng, (n, 25))
+    ar = awkward(rng, (n, 5))
+    ar_var = rng.choice([1e-4, 4e-4, 0.0, NAN], size=ar.shape, p=[0.45, 0.45, 0.05, 0.05])
+    df = rng.choice([2.0, 5.0, 23.0], size=n)
+    daily = es.run_daily_battery(ar, ar_var, est, df)
+    singles = {
+        "csect_t": es.daily_csect_t(ar),
+        "bw_portfolio_t": es.daily_bw_portfolio_t(ar, est),
+        "patell": es.daily_patell(ar, ar_var, df),
+        "kp_patell": es.daily_kp_patell(ar, ar_var, df, est),
+        "bmp": es.daily_bmp(ar, ar_var),
+        "kp_bmp": es.daily_kp_bmp(ar, ar_var, est),
+        "corrado_rank": es.daily_corrado_rank(ar, est),
+        "gen_sign": es.daily_gen_sign(ar, est),
+        "sign": es.daily_sign(ar),
+        "wilcoxon": es.daily_wilcoxon(ar),
+    }
+    assert list(daily) == list(singles)
+    for name, res in singles.items():
+        assert equal_results(daily[name], res), name
+    car, car_var = np.nansum(ar, axis=1), np.nansum(ar_var, axis=1)
+    car[:4] = NAN
+    window = es.run_window_battery(car, car_var, est, df, n_boot=199, seed=3)
+    singles = {
+        "csect_t": es.window_csect_t(car),
+        "patell": es.window_patell(car, car_var, df),
+        "kp_patell": es.window_kp_patell(car, car_var, df, est),
+        "bmp": es.window_bmp(car, car_var),
+        "kp_bmp": es.window_kp_bmp(car, car_var, est),
+        "grank": es.window_grank(car, car_var, est, df),
+        "gen_sign": es.window_gen_sign(car, est),
+        "sign": es.window_sign(car),
+        "wilcoxon": es.window_wilcoxon(car),
+        "bootstrap": es.window_bootstrap(car, n_boot=199, seed=3),
+    }
+    assert list(window) == list(singles)
+    for name, res in singles.items():
+        assert equal_results(window[name], res), name
+
+
+def test_results_do_not_depend_on_blocks_or_threads(monkeypatch):
+    rng = np.random.default_rng(26)
+    est = awkward(rng, (90, 40))
+    ar = awkward(rng, (90, 6))
+    ar_var = rng.uniform(1e-4, 4e-4, size=ar.shape)
+    df = np.full(90, 38.0)
+    car, car_var = np.nansum(ar, axis=1), ar_var.sum(axis=1)
+    runs = []
+    for setup in BLOCK_SETUPS:
+        use_blocks(monkeypatch, setup)
+        runs.append(
+            (
+                es.run_daily_battery(ar, ar_var, est, df),
+                es.run_window_battery(car, car_var, est, df, n_boot=299, seed=11),
+            )
+        )
+    for daily, window in runs[1:]:
+        for name, res in daily.items():
+            assert equal_results(res, runs[0][0][name]), name
+        for name, res in window.items():
+            assert equal_results(res, runs[0][1][name]), name
+
+
+@pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
+def test_bootstrap_equals_the_plain_resampling_loop(monkeypatch, setup):
+    use_blocks(monkeypatch, setup)
+    rng = np.random.default_rng(27)
+    car = rng.standard_t(4, size=150) * 0.03 + 0.002
+    n_boot, n = 999, car.size
+    # the scheme written out: all resamples from one integers() call, numpy mean/std
+    draw = np.random.default_rng(5)
+    centred = car - car.mean()
+    sample = centred[draw.integers(0, n, size=(n_boot, n))]
+    t_star = sample.mean(axis=1) * np.sqrt(n) / sample.std(axis=1, ddof=1)
+    t_obs = car.mean() * np.sqrt(n) / car.std(ddof=1)
+    expected = (1 + np.count_nonzero(np.abs(t_star) >= abs(t_obs))) / (n_boot + 1)
+    given = np.random.default_rng(5)
+    res = es.window_bootstrap(car, n_boot=n_boot, seed=given)
+    assert res.p_value == expected  # same random stream, same arithmetic: exact
+    assert res.statistic == approx(t_obs)
+    # a generator passed in advances exactly as with the single integers() call
+    assert given.bit_generator.state == draw.bit_generator.state
+
+
+def test_inputs_are_not_modified_and_infinite_values_are_missing():
+    rng = np.random.default_rng(28)
+    est = awkward(rng, (30, 20))
+    ar = awkward(rng, (30, 3))
+    ar_var = rng.uniform(1e-4, 4e-4, size=ar.shape)
+    df = np.full(30, 18.0)
+    est[2, 3], ar[4, 1], ar_var[5, 2] = np.inf, -np.inf, np.inf
+    car, car_var = np.nansum(ar, axis=1), ar_var.sum(axis=1)
+    car[6] = np.inf
+    inputs = [est, ar, ar_var, df, car, car_var]
+    before = [x.copy() for x in inputs]
+    daily = es.run_daily_battery(ar, ar_var, est, df)
+    window = es.run_window_battery(car, car_var, est, df, n_boot=99, seed=1)
+    for x, y in zip(inputs, before, strict=True):
+        assert np.array_equal(x, y, equal_nan=True)  # untouched, no in-place cleaning
+    cleaned = [np.where(np.isinf(x), NAN, x) for x in (est, ar, ar_var, car, car_var)]
+    est_c, ar_c, ar_var_c, car_c, car_var_c = cleaned
+    for name, res in es.run_daily_battery(ar_c, ar_var_c, est_c, df).items():
+        assert equal_results(daily[name], res), name
+    for name, res in es.run_window_battery(car_c, car_var_c, est_c, df, n_boot=99, seed=1).items():
+        assert equal_results(window[name], res), name
