@@ -31,11 +31,6 @@ class EventRow:
     session: pd.Timestamp
     candidate: str = ""
 
-    @property
-    def label(self) -> str:
-        suffix = f" [{self.candidate} session]" if self.candidate else ""
-        return f"{self.event.key}{suffix}"
-
 
 def align_events(events: tuple[Event, ...], unknown_timing: str) -> list[EventRow]:
     """One row per event and studied session (two for ``unknown_timing='both'``)."""

@@ -148,7 +148,9 @@ class EventStudy:
         usable = self.model.usable(panel.block("est"))
         mask = usable & ~panel.excluded
         n = mask.sum(axis=1)
-        for i in range(len(panel)):
+        n_excluded = (panel.excluded & usable).sum(axis=1)
+        n_missing = (~usable).sum(axis=1)
+        for i in np.flatnonzero((n_excluded > 0) | (n_missing > 0)):  # only events with news
             _report_estimation(i, panel, usable[i], n[i], diagnostics)
         short = n < self.design.min_estimation
         for i in np.flatnonzero(short):
