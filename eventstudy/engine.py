@@ -19,8 +19,9 @@ from .diagnostics import Diagnostics
 from .errors import EventStudyError, SpecificationError
 from .events import Event
 from .models import ModelFit
-from .panel import EventPanel, SeriesStore
+from .panel import EventPanel
 from .progress import progress_bar
+from .series import SeriesStore
 
 ENGINES = ("numpy", "dask")
 

@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from .calendar import candidate_sessions
-from .panel import PanelBlock, SeriesStore
+from .panel import PanelBlock
 from .results import EventStudyResults
+from .series import SeriesStore
 from .study import EventStudy
 
 TABLE_COLUMNS = (
