@@ -77,14 +77,11 @@ def _path_day(results: EventStudyResults, first: int, end: int, level: float) ->
     se, t_stat, p_value = car_t_test(car, variance, fit.df)
     lower, upper = t_interval(car, se, fit.df, level)
     column = int(np.flatnonzero(tau == end)[0])
-    rows = results.panel.rows
+    labels = results.panel.labels
     return pd.DataFrame(
         {
-            "row": np.arange(len(rows)),
-            "event_id": [r.event.id for r in rows],
-            "ticker": [r.event.ticker for r in rows],
-            "candidate": [r.candidate for r in rows],
-            "event_session": [r.session.date().isoformat() for r in rows],
+            "row": np.arange(len(labels)),
+            **{k: labels[k] for k in ("event_id", "ticker", "candidate", "event_session")},
             "tau": end,
             "date": results.panel.evt_dates[:, column],
             "ar": fit.ar[:, column],

@@ -12,6 +12,7 @@ engines give identical numbers.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -101,19 +102,31 @@ def merge(
     parts: Iterable[tuple[EventPanel | None, ModelFit | None, Diagnostics]],
     events: Sequence[Event],
 ) -> tuple[EventPanel, ModelFit, Diagnostics]:
-    """Concatenate partition results and put the rows back in the events' order."""
+    """Concatenate partition results and put the rows back in the events' order.
+
+    Partition panels come without their events (see :func:`detach_events`); their
+    rows' ``event`` are positions in ``events``, which the merged panel refers to.
+    """
     parts = list(parts)
     diagnostics = Diagnostics([r for _, _, d in parts for r in d.records])
-    done = [(p, f) for p, f, _ in parts if p is not None]
+    done = [(replace(p, events=tuple(events)), f) for p, f, _ in parts if p is not None]
     if not done:
         raise EventStudyError("no event could be studied; see the diagnostics")
     if len(done) == 1:
         return done[0][0], done[0][1], diagnostics
     panel = _concat_panels([p for p, _ in done])
     fit = _concat_fits([f for _, f in done])
-    where = {event: i for i, event in enumerate(events)}
-    order = np.argsort([where[row.event] for row in panel.rows], kind="stable")
+    order = np.argsort(panel.event, kind="stable")
     return panel.take(order), fit.subset(order), diagnostics
+
+
+def detach_events(panel: EventPanel, positions: Sequence[int]) -> EventPanel:
+    """The panel of a partition whose events were ``events[positions]``, without them.
+
+    Its rows then refer to the study's events by position, and a Dask worker does
+    not send the events back with its results.
+    """
+    return replace(panel, events=(), event=np.asarray(positions, dtype=np.int64)[panel.event])
 
 
 def _concat_panels(panels: list[EventPanel]) -> EventPanel:
@@ -130,7 +143,7 @@ def _concat_panels(panels: list[EventPanel]) -> EventPanel:
     fields = {}
     for name in EventPanel.__dataclass_fields__:
         values = [getattr(p, name) for p in panels]
-        if name in ("est_tau", "evt_tau"):
+        if name in ("events", "est_tau", "evt_tau"):
             fields[name] = values[0]
         elif name == "store":
             fields[name] = store

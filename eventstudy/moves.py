@@ -44,13 +44,10 @@ def session_moves(results: EventStudyResults) -> pd.DataFrame:
     panel = results.panel
     day0 = panel.day0_column()
     # panel.adj starts one session before the span: column day0 is the previous close.
-    rows = panel.rows
+    labels = panel.labels
     return pd.DataFrame(
         {
-            "event_id": [r.event.id for r in rows],
-            "ticker": [r.event.ticker for r in rows],
-            "candidate": [r.candidate for r in rows],
-            "event_session": [r.session.date().isoformat() for r in rows],
+            **{k: labels[k] for k in ("event_id", "ticker", "candidate", "event_session")},
             "prev_close": panel.prev_close,
             "high": panel.high,
             "low": panel.low,

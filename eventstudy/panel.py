@@ -8,10 +8,13 @@ filled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .calendar import align
 from .design import StudyDesign
@@ -31,15 +34,59 @@ class EventRow:
     candidate: str = ""
 
 
-def align_events(events: tuple[Event, ...], unknown_timing: str) -> list[EventRow]:
-    """One row per event and studied session (two for ``unknown_timing='both'``)."""
-    aligned = align(events, unknown_timing)
-    return [
-        EventRow(events[i], session, label)
-        for i, session, label in zip(
-            aligned["event"], aligned["session"], aligned["candidate"], strict=True
+class EventRows(Sequence[EventRow]):
+    """A panel's rows as :class:`EventRow` objects, made only when asked for.
+
+    The panel itself keeps its rows as arrays (event position, session, candidate):
+    a study of 100,000 events needs no 100,000 objects, while reports and messages
+    about a few rows can still read ``rows[i].event.id``.
+    """
+
+    def __init__(self, events: Sequence[Event], event: np.ndarray, session: np.ndarray,
+                 candidate: np.ndarray) -> None:
+        self.events, self.event, self.session, self.candidate = events, event, session, candidate
+
+    def __len__(self) -> int:
+        return len(self.event)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return EventRow(
+            self.events[self.event[i]], pd.Timestamp(self.session[i]), str(self.candidate[i])
         )
-    ]
+
+    @cached_property
+    def id(self) -> np.ndarray:
+        """Event id of each row (object array)."""
+        return _object_array([e.id for e in self.events])[self.event]
+
+    @cached_property
+    def ticker(self) -> np.ndarray:
+        """Ticker of each row (object array)."""
+        return _object_array([e.ticker for e in self.events])[self.event]
+
+    @cached_property
+    def day(self) -> np.ndarray:
+        """Event session of each row as an ISO date string."""
+        return np.datetime_as_string(self.session, unit="D")
+
+
+def _object_array(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def event_attributes(events: Sequence[Event]) -> dict[str, np.ndarray]:
+    """Columns of the events' labels (object arrays, one entry per event)."""
+    return {
+        "case": _object_array([e.case for e in events]),
+        "event_id": _object_array([e.id for e in events]),
+        "ticker": _object_array([e.ticker for e in events]),
+        "event_type": _object_array([e.type for e in events]),
+        "announced": _object_array([e.announced for e in events]),
+    }
 
 
 @dataclass
@@ -48,7 +95,14 @@ class EventPanel:
 
     Attributes
     ----------
-    rows : list of EventRow
+    events : tuple of Event
+        The events the rows refer to (shared by panels taken from this one).
+    event : ndarray of int (N,)
+        Position of each row's event in ``events``.
+    session : ndarray of datetime64 (N,)
+        Each row's event session.
+    candidate : ndarray of str (N,)
+        "" for events of known timing, else "earliest" or "latest".
     est_tau, evt_tau : ndarray
         Relative days of the estimation and event-window columns.
     excluded : ndarray of bool (N, len(est_tau))
@@ -72,7 +126,10 @@ class EventPanel:
         Flat bounds of each event's series in ``store``.
     """
 
-    rows: list[EventRow]
+    events: tuple[Event, ...]
+    event: np.ndarray
+    session: np.ndarray
+    candidate: np.ndarray
     est_tau: np.ndarray
     evt_tau: np.ndarray
     excluded: np.ndarray
@@ -92,7 +149,22 @@ class EventPanel:
     stop: np.ndarray
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.event)
+
+    @property
+    def rows(self) -> EventRows:
+        """The rows as :class:`EventRow` objects, made on access."""
+        return EventRows(self.events, self.event, self.session, self.candidate)
+
+    @cached_property
+    def labels(self) -> pd.DataFrame:
+        """Per row: case, event_id, ticker, event_type, announced, event_session, candidate."""
+        frame = pd.DataFrame(
+            {name: values[self.event] for name, values in event_attributes(self.events).items()}
+        )
+        frame["event_session"] = np.datetime_as_string(self.session, unit="D")
+        frame["candidate"] = self.candidate
+        return frame
 
     def select(self, keep: np.ndarray) -> EventPanel:
         """A panel of the rows where ``keep`` is True."""
@@ -100,9 +172,9 @@ class EventPanel:
 
     def take(self, rows: np.ndarray) -> EventPanel:
         """A panel of the given rows, in the given order."""
-        shared = ("est_tau", "evt_tau", "store")
+        shared = ("events", "est_tau", "evt_tau", "store")
         fields = {}
-        for name in self.__dataclass_fields__:
+        for name in self.__dataclass_fields__:  # (labels, a cached property, is not copied)
             value = getattr(self, name)
             if name in shared:
                 fields[name] = value
@@ -131,17 +203,24 @@ class EventPanel:
     def block(self, which: str) -> PanelBlock:
         """The estimation (``"est"``) or event-span (``"evt"``) rows, for the models."""
         tau = self.est_tau if which == "est" else self.evt_tau
-        return PanelBlock(self.store, self.pos[:, None] + tau[None, :], self.start, self.stop)
+        return PanelBlock(self.store, self.pos, tau, self.start, self.stop)
 
 
 @dataclass
 class PanelBlock:
-    """Columns of the series store at given flat positions, with shifted views."""
+    """Columns of the series store over consecutive relative days of each event.
+
+    Row i covers the flat positions ``pos[i] + tau`` (``tau`` consecutive); each
+    gathered column is kept, read-only, so that the estimation sample and the model
+    fit read the same arrays without gathering them twice.
+    """
 
     store: SeriesStore
-    idx: np.ndarray
+    pos: np.ndarray
+    tau: np.ndarray
     start: np.ndarray
     stop: np.ndarray
+    _gathered: dict = field(default_factory=dict, repr=False)
 
     def column(self, name: str, shift: int = 0) -> np.ndarray:
         """Column ``name`` at each position moved by ``shift`` sessions (NaN off the series).
@@ -151,12 +230,27 @@ class PanelBlock:
         KeyError
             If the store has no such column (e.g. a factor that was not supplied).
         """
-        values = self.store.values[name]
+        key = (name, shift)
+        if key not in self._gathered:
+            values = self._gather(self.store.values[name], shift)
+            values.flags.writeable = False
+            self._gathered[key] = values
+        return self._gathered[key]
+
+    def _gather(self, values: np.ndarray, shift: int) -> np.ndarray:
+        first = self.pos + self.tau[0] + shift
         if shift == 0:  # build_panel checked that every window lies inside its series
-            return values[self.idx]
-        where = self.idx + shift
+            return sliding_window_view(values, len(self.tau))[first]
+        where = first[:, None] + np.arange(len(self.tau))[None, :]
         inside = (where >= self.start[:, None]) & (where < self.stop[:, None])
         return np.where(inside, values[np.where(inside, where, 0)], np.nan)
+
+    def select(self, keep: np.ndarray) -> PanelBlock:
+        """The block of the rows where ``keep`` is True, with their gathered columns."""
+        return PanelBlock(
+            self.store, self.pos[keep], self.tau, self.start[keep], self.stop[keep],
+            {key: values[keep] for key, values in self._gathered.items()},
+        )
 
 
 def build_panel(
@@ -171,51 +265,62 @@ def build_panel(
     Events whose windows are not covered by the data raise
     :class:`EventWindowError` (or are skipped and reported with ``on_error='skip'``).
     """
-    rows = align_events(events, design.unknown_timing)
-    keys = list(dict.fromkeys((r.event.ticker, r.event.market, r.event.exchange) for r in rows))
+    aligned = align(events, design.unknown_timing)
+    keys, key_code = _series_keys(events)
     store = build_series(source, keys, design.returns, diagnostics, factors)
     lo, hi = design.span
     first, last = design.estimation
-    key_of = {key: i for i, key in enumerate(keys)}
-    series = np.array([key_of[(r.event.ticker, r.event.market, r.event.exchange)] for r in rows])
-    pos = store.positions(series, pd.DatetimeIndex([r.session for r in rows]))
+    rows = EventRows(events, aligned["event"].to_numpy(), aligned["session"].to_numpy(),
+                     aligned["candidate"].to_numpy(dtype=object))
+    series = key_code[rows.event]
+    pos = store.positions(series, pd.DatetimeIndex(rows.session))
     ok = _check_coverage(rows, pos, series, store, (first, hi), design, diagnostics)
-    rows, pos, series = [r for r, k in zip(rows, ok, strict=True) if k], pos[ok], series[ok]
-    if not rows:
+    if not ok.any():
         raise EventWindowError("no event could be studied; see the reasons above")
+    rows = EventRows(events, rows.event[ok], rows.session[ok], rows.candidate[ok])
+    pos, series = pos[ok], series[ok]
     _report_trading_gaps(rows, pos, store, design, diagnostics)
     est_tau = np.arange(first, last + 1)
     evt_tau = np.arange(lo, hi + 1)
     evt_idx = pos[:, None] + evt_tau[None, :]
     price_idx = pos[:, None] + np.arange(lo - 1, hi + 1)[None, :]
     v = store.values
-    dates = np.concatenate([s.to_numpy() for s in store.sessions])
-    ids = pd.factorize(np.array([r.event.id for r in rows], dtype=object))[0]
+    ids = pd.factorize(rows.id)[0]
     relations = EventRelations(ids, pos, series, design)
     excluded = relations.excluded() if design.exclude_other_events else np.zeros(
         (len(rows), len(est_tau)), dtype=bool
     )
     _report_overlapping_windows(rows, relations, diagnostics)
     return EventPanel(
-        rows=rows,
+        events=events,
+        event=rows.event,
+        session=rows.session,
+        candidate=rows.candidate,
         est_tau=est_tau,
         evt_tau=evt_tau,
         excluded=excluded,
         evt_ret=v["ret"][evt_idx],
         evt_mret=v["mret"][evt_idx],
-        evt_dates=dates[evt_idx],
+        evt_dates=np.concatenate([d.to_numpy() for d in store.sessions])[evt_idx],
         adj=v["adj"][price_idx],
         madj=v["madj"][price_idx],
         prev_close=v["close"][pos - 1],
         high=v["high"][pos],
         low=v["low"][pos],
         incomplete=v["incomplete"][pos],
-        excluded_by=relations.excluded_by(rows, excluded),
+        excluded_by=relations.excluded_by(rows.id, excluded),
         store=store,
         pos=pos,
         start=store.offsets[series],
         stop=store.offsets[series + 1],
     )
+
+
+def _series_keys(events: Sequence[Event]) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+    """The distinct (ticker, market, exchange) series and each event's series code."""
+    code: dict[tuple[str, str, str], int] = {}
+    codes = [code.setdefault((e.ticker, e.market, e.exchange), len(code)) for e in events]
+    return list(code), np.asarray(codes, dtype=np.int64)
 
 
 def _check_coverage(rows, pos, series, store, needed, design, diagnostics) -> np.ndarray:
@@ -227,7 +332,7 @@ def _check_coverage(rows, pos, series, store, needed, design, diagnostics) -> np
         error = _coverage_error(rows[i], store.sessions[series[i]], pos[i] - start[i], needed)
         if design.on_error == "raise":
             raise error
-        diagnostics.add(rows[i].event.id, rows[i].event.ticker, "event_skipped", str(error))
+        diagnostics.add(rows.id[i], rows.ticker[i], "event_skipped", str(error))
     return ok
 
 
@@ -255,11 +360,12 @@ def _report_overlapping_windows(rows, relations: EventRelations, diagnostics) ->
     Their CARs over such windows mix the effects of several announcements.
     """
     lo, hi = relations.span
+    ids, tickers, days = rows.id, rows.ticker, rows.day
     for i, others in relations.sessions_in_span():
-        names = ", ".join(dict.fromkeys(rows[j].event.id for j in others))
+        names = ", ".join(dict.fromkeys(ids[others]))
         diagnostics.add(
-            rows[i].event.id, rows[i].event.ticker, "overlapping_event_windows",
-            f"the event span [{lo}, {hi}] around {rows[i].session.date()} contains the "
+            ids[i], tickers[i], "overlapping_event_windows",
+            f"the event span [{lo}, {hi}] around {days[i]} contains the "
             f"session(s) of {names}; CARs over windows that include them mix the announcements",
         )
 
@@ -291,7 +397,7 @@ def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
         for a, b in runs[(runs[:, 0] <= end[i]) & (runs[:, 1] > begin[i])]:
             ta, tb = a - pos[i], b - 1 - pos[i]
             diagnostics.add(
-                rows[i].event.id, rows[i].event.ticker, "trading_gap",
+                rows.id[i], rows.ticker[i], "trading_gap",
                 f"no price on {b - a} consecutive sessions {pd.Timestamp(dates[a]).date()}.."
                 f"{pd.Timestamp(dates[b - 1]).date()} (relative days {ta} to {tb}, "
                 f"{_gap_place(ta, tb, last, lo)}): a halt or suspension? Returns across the "
@@ -357,13 +463,16 @@ class EventRelations:
         )
         return (covered[inside] - own) > 0
 
-    def excluded_by(self, rows, excluded: np.ndarray) -> list[tuple[str, ...]]:
-        """Ids of the announcements whose spans were removed from each estimation window."""
-        names: list[tuple[str, ...]] = [() for _ in rows]
+    def excluded_by(self, ids: np.ndarray, excluded: np.ndarray) -> list[tuple[str, ...]]:
+        """Ids of the announcements whose spans were removed from each estimation window.
+
+        ``ids`` holds the event id of each row.
+        """
+        names: list[tuple[str, ...]] = [()] * len(ids)
         first, last = self.estimation
         for i, others in self._meeting(np.flatnonzero(excluded.any(axis=1)),
                                        self.pos + first, self.pos + last):
-            names[i] = tuple(dict.fromkeys(rows[j].event.id for j in others))
+            names[i] = tuple(dict.fromkeys(ids[others]))
         return names
 
     def sessions_in_span(self):

@@ -119,7 +119,7 @@ def _placebo_ars(study, panel, params: np.ndarray, i: int, in_windows: np.ndarra
     """Dates and ARs of event row ``i``'s fitted model on its placebo days."""
     start, stop = panel.start[i : i + 1], panel.stop[i : i + 1]
     idx = np.arange(start[0], stop[0])[None, :]
-    block = PanelBlock(panel.store, idx, start, stop)
+    block = PanelBlock(panel.store, start, np.arange(stop[0] - start[0]), start, stop)
     model = study.model
     x = np.nan_to_num(model.regressors(block))
     ar = (model.dependent(block) - np.einsum("nlk,k->nl", x, params))[0]

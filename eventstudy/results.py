@@ -56,18 +56,7 @@ class EventStudyResults:
 
     # ----- tables -------------------------------------------------------------------------
     def _event_columns(self) -> pd.DataFrame:
-        rows = self.panel.rows
-        return pd.DataFrame(
-            {
-                "case": [r.event.case for r in rows],
-                "event_id": [r.event.id for r in rows],
-                "ticker": [r.event.ticker for r in rows],
-                "event_type": [r.event.type for r in rows],
-                "announced": [r.event.announced for r in rows],
-                "event_session": [r.session.date().isoformat() for r in rows],
-                "candidate": [r.candidate for r in rows],
-            }
-        )
+        return self.panel.labels.copy()
 
     @cached_property
     def windows(self) -> pd.DataFrame:

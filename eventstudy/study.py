@@ -15,12 +15,12 @@ import pandas as pd
 
 from .design import StudyDesign
 from .diagnostics import Diagnostics
-from .engine import ENGINES, merge, partition_events, run_partitions
+from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
 from .errors import EventStudyError, InsufficientDataError, SpecificationError
 from .events import Event
 from .factors import validate_factors
 from .models import NormalReturnModel, get_model
-from .panel import EventPanel, build_panel
+from .panel import EventPanel, PanelBlock, build_panel
 from .prices import PriceSource, as_price_source, require_tickers
 from .results import EventStudyResults
 
@@ -130,8 +130,13 @@ class EventStudy:
         events = tuple(self.events[i] for i in rows)
         try:
             panel = build_panel(events, self.source, self.design, diagnostics, self.factors)
-            panel, mask = self._estimation_sample(panel, diagnostics)
-            fit = self.model.fit(panel.block("est"), panel.block("evt"), mask)
+            est, evt = panel.block("est"), panel.block("evt")
+            keep, mask = self._estimation_sample(panel, est, diagnostics)
+            if not keep.all():
+                panel, est, evt, mask = (panel.select(keep), est.select(keep),
+                                         evt.select(keep), mask[keep])
+            fit = self.model.fit(est, evt, mask)
+            del est, evt  # their gathered columns are not needed after the fit
             panel, fit = self._drop_unfitted(panel, fit, diagnostics)
         except EventStudyError:
             # With on_error="skip" a partition may keep no event: its reasons are recorded.
@@ -139,13 +144,16 @@ class EventStudy:
                 return None, None, diagnostics
             raise
         _report_event_gaps(panel, fit, diagnostics)
-        return panel, fit, diagnostics
+        return detach_events(panel, rows), fit, diagnostics
 
     def _estimation_sample(
-        self, panel: EventPanel, diagnostics: Diagnostics
-    ) -> tuple[EventPanel, np.ndarray]:
-        """Usable estimation rows; events with too few fail (or are skipped)."""
-        usable = self.model.usable(panel.block("est"))
+        self, panel: EventPanel, est: PanelBlock, diagnostics: Diagnostics
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Events with enough estimation returns, and the usable estimation rows.
+
+        Events with too few fail, or are skipped and reported (``on_error="skip"``).
+        """
+        usable = self.model.usable(est)
         mask = usable & ~panel.excluded
         n = mask.sum(axis=1)
         n_excluded = (panel.excluded & usable).sum(axis=1)
@@ -165,7 +173,7 @@ class EventStudy:
         keep = ~short
         if not keep.any():
             raise InsufficientDataError("no event has enough estimation returns; see diagnostics")
-        return panel.select(keep), mask[keep]
+        return keep, mask
 
     def _drop_unfitted(self, panel, fit, diagnostics):
         bad = ~np.isfinite(fit.s2) | np.isnan(fit.params).any(axis=1)
@@ -207,8 +215,11 @@ def _report_estimation(i: int, panel: EventPanel, usable, n_used, diagnostics) -
 
 
 def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None:
-    for i, row in enumerate(panel.rows):
-        gaps = panel.evt_tau[np.isnan(fit.ar[i])]
+    missing = np.isnan(fit.ar)
+    rows = panel.rows
+    for i in np.flatnonzero(missing.any(axis=1) | panel.incomplete):  # only events with news
+        row = rows[i]
+        gaps = panel.evt_tau[missing[i]]
         if len(gaps):
             diagnostics.add(
                 row.event.id, row.event.ticker, "event_window_missing",
