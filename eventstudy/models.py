@@ -205,7 +205,7 @@ def _batched_ols(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
         Parameters (intercept first), (X'X)^-1, residuals (NaN off the mask) and
         the residual sum of squares.
     """
-    off = ~mask
+    off = None if mask.all() else ~mask  # complete samples skip the masking passes
     n = mask.sum(axis=1).astype(float)
     k = len(covariates)
     yc, y_mean = _centre(y, off, n)
@@ -232,19 +232,27 @@ def _batched_ols(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
         zc *= slopes[:, [j]]
         resid -= zc
     ssr = np.einsum("nl,nl->n", resid, resid)
-    resid[off] = np.nan
+    if off is not None:
+        resid[off] = np.nan
     ssr[singular] = np.nan
     return params, xtx_inv, resid, ssr
 
 
-def _centre(x: np.ndarray, off: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x minus its mean over the masked rows, zero off the mask; and the means."""
+def _centre(
+    x: np.ndarray, off: np.ndarray | None, n: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Deviations of x from its mean over the masked rows (zero off them), and the means.
+
+    ``off`` marks the rows outside the mask; None when there are none.
+    """
     out = np.array(x, dtype=float)  # a copy we may overwrite
-    out[off] = 0.0
+    if off is not None:
+        out[off] = 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = out.sum(axis=1) / n
     out -= mean[:, None]
-    out[off] = 0.0
+    if off is not None:
+        out[off] = 0.0
     return out, mean
 
 

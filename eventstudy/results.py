@@ -61,9 +61,13 @@ class EventStudyResults:
     @cached_property
     def windows(self) -> pd.DataFrame:
         """One row per event and window: CAR, s.e., t, p, raw return, peak move..."""
-        frames = [self._window_frame(w) for w in self.design.windows]
-        order = np.argsort(np.tile(np.arange(len(self.panel)), len(frames)), kind="stable")
-        table = pd.concat(frames, ignore_index=True).iloc[order].reset_index(drop=True)
+        per_window = [self._window_columns(w) for w in self.design.windows]
+        n_windows = len(per_window)
+        # Event-major order: each event's windows together, in the design's order.
+        table = self.panel.labels.take(np.repeat(np.arange(len(self.panel)), n_windows))
+        table = table.reset_index(drop=True)
+        for name in per_window[0]:
+            table[name] = np.column_stack([c[name] for c in per_window]).ravel()
         return table.loc[:, list(WINDOW_COLUMNS)]
 
     def _window_arrays(self, window: tuple[int, int]) -> tuple[np.ndarray, ...]:
@@ -86,24 +90,25 @@ class EventStudyResults:
             ret, normal = np.expm1(ret), np.expm1(normal)
         return stats.bhar(ret, normal)
 
-    def _window_frame(self, window: tuple[int, int]) -> pd.DataFrame:
-        start, end = window
+    def _window_columns(self, window: tuple[int, int]) -> dict[str, np.ndarray]:
+        """The numeric columns of the windows table for one window, one entry per event."""
+        n = len(self.panel)
         car, variance, n_days, bhar = self._window_arrays(window)
         se, t_stat, p_value = car_t_test(car, variance, self.fit.df)
-        frame = self._event_columns()
-        frame["model"] = self.model
-        frame["window_start"], frame["window_end"] = start, end
-        frame["n_days"] = n_days
-        frame["car"], frame["se"], frame["t_stat"] = car, se, t_stat
-        frame["df"], frame["p_value"] = self.fit.df, p_value
-        frame["bhar"] = bhar
-        frame["raw_return"] = self._compound(self.panel.adj, window)
-        frame["market_return"] = self._compound(self.panel.madj, window)
-        frame["peak_move"] = self.panel.high / self.panel.prev_close - 1.0
-        frame["trough_move"] = self.panel.low / self.panel.prev_close - 1.0
-        frame["n_estimation"] = self.fit.n_est
-        frame["n_excluded"] = self.panel.excluded.sum(axis=1)
-        return frame
+        return {
+            "model": np.full(n, self.model, dtype=object),
+            "window_start": np.full(n, window[0]),
+            "window_end": np.full(n, window[1]),
+            "n_days": n_days,
+            "car": car, "se": se, "t_stat": t_stat, "df": self.fit.df, "p_value": p_value,
+            "bhar": bhar,
+            "raw_return": self._compound(self.panel.adj, window),
+            "market_return": self._compound(self.panel.madj, window),
+            "peak_move": self.panel.high / self.panel.prev_close - 1.0,
+            "trough_move": self.panel.low / self.panel.prev_close - 1.0,
+            "n_estimation": self.fit.n_est,
+            "n_excluded": self.panel.excluded.sum(axis=1),
+        }
 
     def _compound(self, prices: np.ndarray, window: tuple[int, int]) -> np.ndarray:
         """Close-to-close return from the session before the window to its last session."""
