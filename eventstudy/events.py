@@ -15,13 +15,14 @@ announcement, several securities. The bundled catalogs are in ``data/events/``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import exchange_calendars as xcals
+import numpy as np
 import pandas as pd
 
 from . import bundled
@@ -106,8 +107,37 @@ class Event:
     @property
     def announced(self) -> str:
         """Human-readable announcement moment, e.g. ``2021-05-11 during (America/New_York)``."""
-        when = self.time.strftime("%H:%M") if self.time else self.timing
-        return f"{self.date.isoformat()} {when} ({self.timezone})"
+        return f"{self.date.isoformat()} {_moment_label(self.time, self.timing, self.timezone)}"
+
+
+def announced_labels(events: Sequence[Event]) -> list[str]:
+    """``Event.announced`` of many events, with the dates formatted in one pass."""
+    ordinals = np.fromiter((e.date.toordinal() for e in events), np.int64, len(events))
+    days = iso_days(ordinals - _EPOCH_ORDINAL)
+    return [
+        day + " " + _moment_label(e.time, e.timing, e.timezone)
+        for day, e in zip(days, events, strict=True)
+    ]
+
+
+def iso_days(days: np.ndarray) -> np.ndarray:
+    """ISO date strings (object array) of day numbers since 1970-01-01.
+
+    Each distinct day is formatted once: studies repeat a few thousand dates.
+    """
+    unique, inverse = np.unique(np.asarray(days, dtype=np.int64), return_inverse=True)
+    names = np.empty(len(unique), dtype=object)
+    names[:] = [dt.date.fromordinal(int(d) + _EPOCH_ORDINAL).isoformat() for d in unique]
+    return names[inverse.ravel()]
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+@cache
+def _moment_label(time: dt.time | None, timing: str, timezone: str) -> str:
+    when = time.strftime("%H:%M") if time else timing
+    return f"{when} ({timezone})"
 
 
 @cache

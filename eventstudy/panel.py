@@ -20,7 +20,7 @@ from .calendar import align
 from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .errors import EventStudyError, EventWindowError, SpecificationError
-from .events import Event
+from .events import Event, announced_labels, iso_days
 from .prices import PriceSource
 from .series import SeriesStore, build_series
 
@@ -69,7 +69,7 @@ class EventRows(Sequence[EventRow]):
     @cached_property
     def day(self) -> np.ndarray:
         """Event session of each row as an ISO date string."""
-        return np.datetime_as_string(self.session, unit="D")
+        return iso_days(self.session.astype("datetime64[D]").astype(np.int64))
 
 
 def _object_array(values: list) -> np.ndarray:
@@ -85,7 +85,7 @@ def event_attributes(events: Sequence[Event]) -> dict[str, np.ndarray]:
         "event_id": _object_array([e.id for e in events]),
         "ticker": _object_array([e.ticker for e in events]),
         "event_type": _object_array([e.type for e in events]),
-        "announced": _object_array([e.announced for e in events]),
+        "announced": _object_array(announced_labels(events)),
     }
 
 
@@ -162,7 +162,7 @@ class EventPanel:
         frame = pd.DataFrame(
             {name: values[self.event] for name, values in event_attributes(self.events).items()}
         )
-        frame["event_session"] = np.datetime_as_string(self.session, unit="D")
+        frame["event_session"] = iso_days(self.session.astype("datetime64[D]").astype(np.int64))
         frame["candidate"] = self.candidate
         return frame
 

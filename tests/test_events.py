@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from eventstudy.errors import CatalogError
-from eventstudy.events import bundled_cases, bundled_events, events_frame, read_catalog
+from eventstudy.events import (
+    announced_labels,
+    bundled_cases,
+    bundled_events,
+    events_frame,
+    iso_days,
+    read_catalog,
+)
 
 HEADER = "id,case,ticker,exchange,market,type,date,time,timing,timezone,description,source\n"
 GOOD = "e1,c,1810.HK,XHKG,^HSI,designation,2021-01-14,,after_close,America/New_York,d,s\n"
@@ -69,3 +77,15 @@ def test_duplicate_and_structural_problems(tmp_path):
         read_catalog(tmp_path / "absent.csv")
     with pytest.raises(CatalogError, match="unknown case"):
         bundled_events("huawei")
+
+
+def test_announced_labels_equal_each_events_own_label():
+    events = bundled_events()
+    assert announced_labels(events) == [e.announced for e in events]
+
+
+def test_iso_days_match_the_calendar():
+    days = np.array([-800, -1, 0, 1, 18_642, 18_642, 20_000])  # 18,642 is 2021-01-15
+    expected = [(dt.date(1970, 1, 1) + dt.timedelta(days=int(d))).isoformat() for d in days]
+    assert iso_days(days).tolist() == expected
+    assert expected[4] == "2021-01-15"
