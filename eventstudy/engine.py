@@ -33,6 +33,8 @@ def partition_events(events: Sequence[Event], partitions: int) -> list[list[int]
     Securities are dealt largest first to the currently smallest group, which keeps
     the groups' event counts close.
     """
+    if partitions <= 1:
+        return [list(range(len(events)))]
     by_ticker: dict[str, list[int]] = {}
     for i, event in enumerate(events):
         by_ticker.setdefault(event.ticker, []).append(i)

@@ -483,10 +483,18 @@ class EventRelations:
         base = self.series * (int(self.pos.max()) + hi + 2)
         a = np.searchsorted(key, base + self.pos + lo, side="left")
         b = np.searchsorted(key, base + self.pos + hi, side="right")
-        same = self._same_group_sessions_in_span()
-        for i in np.flatnonzero(b - a > same):
-            others = [j for j in order[a[i] : b[i]] if self.group[j] != self.group[i]]
-            yield i, others
+        flagged = np.flatnonzero(b - a > self._same_group_sessions_in_span())
+        if not len(flagged):
+            return
+        # The candidates of all flagged rows at once: order[a_i], ..., order[b_i - 1].
+        length = (b - a)[flagged]
+        owner = np.repeat(flagged, length)
+        first = np.repeat(a[flagged] - (np.cumsum(length) - length), length)
+        candidate = order[np.arange(int(length.sum())) + first]
+        other = self.group[candidate] != self.group[owner]
+        owner, candidate = owner[other], candidate[other]
+        cuts = np.searchsorted(owner, flagged, side="right")[:-1]
+        yield from zip(flagged, np.split(candidate, cuts), strict=True)
 
     def _same_group_sessions_in_span(self) -> np.ndarray:
         """How many rows of each row's own announcement lie in its event span."""
