@@ -484,17 +484,9 @@ class EventRelations:
         a = np.searchsorted(key, base + self.pos + lo, side="left")
         b = np.searchsorted(key, base + self.pos + hi, side="right")
         flagged = np.flatnonzero(b - a > self._same_group_sessions_in_span())
-        if not len(flagged):
-            return
-        # The candidates of all flagged rows at once: order[a_i], ..., order[b_i - 1].
-        length = (b - a)[flagged]
-        owner = np.repeat(flagged, length)
-        first = np.repeat(a[flagged] - (np.cumsum(length) - length), length)
-        candidate = order[np.arange(int(length.sum())) + first]
-        other = self.group[candidate] != self.group[owner]
-        owner, candidate = owner[other], candidate[other]
-        cuts = np.searchsorted(owner, flagged, side="right")[:-1]
-        yield from zip(flagged, np.split(candidate, cuts), strict=True)
+        owner, near = _expand(order, a, b, flagged)
+        other = self.group[near] != self.group[owner]
+        yield from _by_owner(flagged, owner[other], near[other])
 
     def _same_group_sessions_in_span(self) -> np.ndarray:
         """How many rows of each row's own announcement lie in its event span."""
@@ -521,7 +513,22 @@ class EventRelations:
         base = self.series * scale
         a = np.searchsorted(key, base + np.maximum(lo - width, 0), side="left")
         b = np.searchsorted(key, base + hi, side="right")
-        for i in rows:
-            near = order[a[i] : b[i]]
-            meets = (cover_hi[near] >= lo[i]) & (self.group[near] != self.group[i])
-            yield i, near[meets]
+        owner, near = _expand(order, a, b, rows)
+        meets = (cover_hi[near] >= lo[owner]) & (self.group[near] != self.group[owner])
+        yield from _by_owner(rows, owner[meets], near[meets])
+
+
+def _expand(order: np.ndarray, a: np.ndarray, b: np.ndarray, rows: np.ndarray):
+    """For all ``rows`` i at once: i repeated, and ``order[a[i]:b[i]]``, concatenated."""
+    length = (b - a)[rows]
+    owner = np.repeat(rows, length)
+    first = np.repeat(a[rows] - (np.cumsum(length) - length), length)
+    return owner, order[np.arange(int(length.sum())) + first]
+
+
+def _by_owner(rows: np.ndarray, owner: np.ndarray, near: np.ndarray):
+    """(i, its entries of ``near``) for each of the ascending ``rows``."""
+    if not len(rows):
+        return
+    cuts = np.searchsorted(owner, rows, side="right")[:-1]
+    yield from zip(rows, np.split(near, cuts), strict=True)

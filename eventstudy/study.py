@@ -158,8 +158,7 @@ class EventStudy:
         n = mask.sum(axis=1)
         n_excluded = (panel.excluded & usable).sum(axis=1)
         n_missing = (~usable).sum(axis=1)
-        for i in np.flatnonzero((n_excluded > 0) | (n_missing > 0)):  # only events with news
-            _report_estimation(i, panel, usable[i], n[i], diagnostics)
+        _report_estimation(panel, n, n_excluded, n_missing, diagnostics)
         short = n < self.design.min_estimation
         for i in np.flatnonzero(short):
             row = panel.rows[i]
@@ -197,21 +196,21 @@ class EventStudy:
         diagnostics.add(row.event.id, row.event.ticker, "event_skipped", str(error))
 
 
-def _report_estimation(i: int, panel: EventPanel, usable, n_used, diagnostics) -> None:
-    row = panel.rows[i]
-    n_excluded = int((panel.excluded[i] & usable).sum())
-    if n_excluded:
-        diagnostics.add(
-            row.event.id, row.event.ticker, "estimation_exclusion",
-            f"{n_excluded} estimation sessions removed: they lie in the event windows of "
-            f"{', '.join(panel.excluded_by[i])}; {n_used} returns remain",
-        )
-    n_missing = int((~usable).sum())
-    if n_missing:
-        diagnostics.add(
-            row.event.id, row.event.ticker, "estimation_missing",
-            f"{n_missing} of {len(usable)} estimation sessions have no usable return",
-        )
+def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnostics) -> None:
+    """Per event: estimation sessions removed for other events, and those without a return."""
+    rows, width = panel.rows, len(panel.est_tau)
+    for i in np.flatnonzero((n_excluded > 0) | (n_missing > 0)):  # only events with news
+        if n_excluded[i]:
+            diagnostics.add(
+                rows.id[i], rows.ticker[i], "estimation_exclusion",
+                f"{n_excluded[i]} estimation sessions removed: they lie in the event windows of "
+                f"{', '.join(panel.excluded_by[i])}; {n_used[i]} returns remain",
+            )
+        if n_missing[i]:
+            diagnostics.add(
+                rows.id[i], rows.ticker[i], "estimation_missing",
+                f"{n_missing[i]} of {width} estimation sessions have no usable return",
+            )
 
 
 def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None:
