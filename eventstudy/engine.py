@@ -134,14 +134,7 @@ def detach_events(panel: EventPanel, positions: Sequence[int]) -> EventPanel:
 def _concat_panels(panels: list[EventPanel]) -> EventPanel:
     stores = [p.store for p in panels]
     shift = np.cumsum([0] + [int(s.offsets[-1]) for s in stores[:-1]])
-    store = SeriesStore(
-        keys=[k for s in stores for k in s.keys],
-        sessions=[d for s in stores for d in s.sessions],
-        offsets=np.concatenate([[0]] + [s.offsets[1:] + b for s, b in zip(stores, shift,
-                                                                           strict=True)]),
-        values={name: np.concatenate([s.values[name] for s in stores])
-                for name in stores[0].values},
-    )
+    store = SeriesStore.concat(stores)  # columns joined when first read
     fields = {}
     for name in EventPanel.__dataclass_fields__:
         values = [getattr(p, name) for p in panels]

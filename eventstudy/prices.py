@@ -34,6 +34,7 @@ intraday or volume figure is computed from them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,52 @@ NOTES = "eventstudy_notes"  # key of DataFrame.attrs holding [(kind, detail), ..
 def price_notes(frame: pd.DataFrame) -> list[tuple[str, str]]:
     """The ``(kind, detail)`` notes :func:`validate_prices` recorded on ``frame``."""
     return list(frame.attrs.get(NOTES, ()))
+
+
+@dataclass(frozen=True, eq=False)
+class PriceArrays:
+    """The columns of a validated price frame as read-only numpy arrays.
+
+    Made by :meth:`PriceSource.arrays` for code that works on arrays (the series
+    store); the arrays share memory with the frame wherever pandas allows.
+
+    Attributes
+    ----------
+    days : ndarray of datetime64[ns]
+        The session dates, ascending and unique.
+    adj_close, close, high, low, volume : ndarray of float64
+        NaN where validation masked an incomplete row's intraday values.
+    incomplete : ndarray of bool
+    notes : tuple of (kind, detail)
+        What validation handled (see :func:`price_notes`).
+    """
+
+    days: np.ndarray
+    adj_close: np.ndarray
+    close: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    volume: np.ndarray
+    incomplete: np.ndarray
+    notes: tuple[tuple[str, str], ...]
+
+
+def price_arrays(frame: pd.DataFrame) -> PriceArrays:
+    """:class:`PriceArrays` of a price frame (see :func:`validate_prices`)."""
+
+    def column(values, dtype) -> np.ndarray:
+        array = np.asarray(values, dtype=dtype)  # no copy when the dtype already matches
+        array.flags.writeable = False
+        return array
+
+    values = {name: series.to_numpy() for name, series in frame.items()}  # one pass: fast
+    return PriceArrays(
+        days=column(frame.index.to_numpy(), "datetime64[ns]"),
+        incomplete=column(values["incomplete"], bool),
+        notes=tuple(price_notes(frame)),
+        **{name: column(values[name], np.float64)
+           for name in ("adj_close", "close", "high", "low", "volume")},
+    )
 
 
 def validate_prices(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
@@ -189,9 +236,12 @@ def _parse_one_by_one(index: pd.Index, ticker: str) -> tuple[pd.DatetimeIndex, s
 
 
 def _numeric(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
-    out = pd.DataFrame(index=frame.index)
+    columns = {}
     for column in frame.columns:
         raw = frame[column]
+        if raw.dtype.kind in "fiub":  # plain numpy numbers: nothing to parse
+            columns[column] = raw.to_numpy(dtype=np.float64)
+            continue
         values = pd.to_numeric(raw, errors="coerce")
         bad = (values.isna() & raw.notna()).to_numpy()
         if bad.any():
@@ -200,8 +250,8 @@ def _numeric(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
                 f"{ticker}: {column} on {frame.index[where].date()} is {raw.iloc[where]!r}, "
                 "not a number"
             )
-        out[column] = values.astype("float64")
-    return out
+        columns[column] = values.astype("float64").to_numpy()
+    return pd.DataFrame(columns, index=frame.index)  # one block: no column-by-column inserts
 
 
 def _collapse_duplicates(frame: pd.DataFrame, ticker: str, notes: list) -> pd.DataFrame:
@@ -266,14 +316,13 @@ def _check_intraday(frame: pd.DataFrame, ticker: str) -> None:
 
 
 def _flag_incomplete(frame: pd.DataFrame) -> pd.DataFrame:
-    flat = (
-        (frame["volume"] == 0)
-        & (frame["open"] == frame["close"])
-        & (frame["high"] == frame["close"])
-        & (frame["low"] == frame["close"])
+    open_, high, low, close, volume = (
+        frame[c].to_numpy() for c in ("open", "high", "low", "close", "volume")
     )
-    frame.loc[flat, list(INTRADAY_COLUMNS)] = np.nan
-    frame["incomplete"] = flat.to_numpy()
+    flat = (volume == 0) & (open_ == close) & (high == close) & (low == close)
+    if flat.any():
+        frame.loc[flat, list(INTRADAY_COLUMNS)] = np.nan
+    frame["incomplete"] = flat
     return frame
 
 
@@ -313,6 +362,19 @@ class PriceSource:
     def has(self, ticker: str) -> bool:
         """Whether ``get(ticker)`` can be tried (sources that fetch on demand say yes)."""
         return ticker in self.tickers()
+
+    def arrays(self, ticker: str) -> PriceArrays:
+        """The frame ``get(ticker)`` gives, as :class:`PriceArrays`; made once per frame."""
+        frame = self.get(ticker)
+        cache = self.__dict__.setdefault("_price_arrays", {})
+        made = cache.get(ticker)
+        if made is None or made[0] is not frame:  # a source may replace a ticker's frame
+            made = cache[ticker] = (frame, price_arrays(frame))
+        return made[1]
+
+    def __getstate__(self) -> dict:
+        # The arrays are views of the frames: pickling them would send the prices twice.
+        return {k: v for k, v in self.__dict__.items() if k != "_price_arrays"}
 
     def _unknown(self, ticker: str) -> UnknownTickerError:
         known = ", ".join(self.tickers()) or "none"
@@ -363,6 +425,8 @@ class FramePrices(PriceSource):
             raise PriceDataError("FramePrices: no price frames given")
         tables = per_ticker(frames)
         self._frames = {t: validate_prices(f, t) for t, f in tables.items()}
+        for ticker in self._frames:  # held in memory anyway: ready for array code now
+            self.arrays(ticker)
 
     def __repr__(self) -> str:
         return f"FramePrices({list(self._frames)})"

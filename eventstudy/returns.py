@@ -29,12 +29,17 @@ def sessions_between(exchange: str, first: pd.Timestamp, last: pd.Timestamp) -> 
     return calendar.sessions_in_range(max(first, calendar.first_session), last)
 
 
-def returns_from_prices(prices: np.ndarray, kind: str = "simple") -> np.ndarray:
+def returns_from_prices(
+    prices: np.ndarray, kind: str = "simple", out: np.ndarray | None = None
+) -> np.ndarray:
     """Session-to-session returns of a price array; the first element is NaN.
 
     Simple: ``P_t / P_{t-1} - 1``; log: ``ln(P_t / P_{t-1})``. Any missing price
-    makes the returns on both sides of it missing.
+    makes the returns on both sides of it missing. ``out`` (float, the shape of
+    ``prices``) receives the returns instead of a new array.
     """
-    ratio = np.full(prices.shape, np.nan)
-    ratio[1:] = prices[1:] / prices[:-1]
-    return np.log(ratio) if check_return_kind(kind) == "log" else ratio - 1.0
+    log = check_return_kind(kind) == "log"
+    ratio = np.empty(prices.shape) if out is None else out
+    ratio[:1] = np.nan
+    np.divide(prices[1:], prices[:-1], out=ratio[1:])
+    return np.log(ratio, out=ratio) if log else np.subtract(ratio, 1.0, out=ratio)

@@ -4,49 +4,253 @@ Every (ticker, market, exchange) series is placed on its exchange's sessions and
 all series are concatenated, so that an event is just an offset into the flat
 arrays (see :mod:`eventstudy.panel`). Missing values stay NaN, never filled; what
 price validation handled and every missing session is reported in the diagnostics.
+
+The store stays lean: building it only locates each series' sessions in its price
+arrays (:meth:`~eventstudy.prices.PriceSource.arrays`) and checks them. A column
+over all series is made when first read through ``store.values[name]`` and then
+kept; :meth:`SeriesStore.take` reads a column at a few positions without making it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
+from .calendar import exchange_calendar
 from .diagnostics import Diagnostics
-from .errors import CalendarError
-from .prices import PriceSource, price_notes
-from .returns import returns_from_prices, sessions_between
+from .errors import CalendarError, PriceDataError
+from .prices import PriceArrays, PriceSource
+from .returns import check_return_kind, returns_from_prices, sessions_between
+
+STOCK_COLUMNS = {"adj": "adj_close", "close": "close", "high": "high", "low": "low",
+                 "vol": "volume"}
+MARKET_COLUMNS = ("mret", "madj", "mvol")
+COLUMNS = ("ret", "mret", "adj", "madj", "close", "high", "low", "incomplete", "vol", "mvol")
 
 
-@dataclass
+class Pieces(Protocol):
+    """What a lazily built store reads its columns from."""
+
+    def piece(self, name: str, k: int) -> np.ndarray:
+        """Column ``name`` on the sessions of series ``k`` (possibly a read-only view)."""
+        ...
+
+    def fill(self, name: str, k: int, out: np.ndarray) -> None:
+        """Write column ``name`` on series ``k`` into ``out``."""
+        ...
+
+
+class LazyColumns(Mapping[str, np.ndarray]):
+    """The columns of a series store, each made in full on first access and then kept.
+
+    Parameters
+    ----------
+    dtypes : mapping of column name to dtype
+        The columns there are.
+    offsets : ndarray of int
+        Flat bounds of the series (``offsets[k]:offsets[k + 1]`` is series ``k``).
+    pieces : Pieces
+        Gives a column's values on one series.
+    """
+
+    def __init__(self, dtypes: Mapping[str, np.dtype], offsets: np.ndarray, pieces: Pieces):
+        self.dtypes = {name: np.dtype(dtype) for name, dtype in dtypes.items()}
+        self.offsets, self.pieces = offsets, pieces
+        self.built: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self.built:
+            self._check(name)
+            self.built[name] = self._make(name)
+        return self.built[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.dtypes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.dtypes)
+
+    def __len__(self) -> int:
+        return len(self.dtypes)
+
+    def piece(self, name: str, k: int) -> np.ndarray:
+        """Column ``name`` on series ``k``."""
+        if name in self.built:
+            return self.built[name][self.offsets[k] : self.offsets[k + 1]]
+        self._check(name)
+        return self.pieces.piece(name, k)
+
+    def take(self, names: Sequence[str], positions: np.ndarray) -> dict[str, np.ndarray]:
+        """Columns ``names`` at flat ``positions`` (any shape), without making the columns."""
+        where = _inside(positions, int(self.offsets[-1]))
+        out = {name: self.built[name][where] for name in names if name in self.built}
+        lazy = [name for name in names if name not in out]
+        for name in lazy:
+            self._check(name)
+        if not lazy:
+            return out
+        flat = where.ravel()
+        taken = {name: np.empty(flat.shape, dtype=self.dtypes[name]) for name in lazy}
+        order = np.argsort(flat)
+        bounds = np.searchsorted(flat[order], self.offsets)  # positions of each series
+        for k in np.flatnonzero(np.diff(bounds)).tolist():
+            chosen = order[bounds[k] : bounds[k + 1]]
+            local = flat[chosen] - self.offsets[k]
+            for name in lazy:
+                taken[name][chosen] = self.pieces.piece(name, k)[local]
+        return out | {name: values.reshape(where.shape) for name, values in taken.items()}
+
+    def _check(self, name: str) -> None:
+        if name not in self.dtypes:
+            raise KeyError(name)
+
+    def _make(self, name: str) -> np.ndarray:
+        out = np.empty(int(self.offsets[-1]), dtype=self.dtypes[name])
+        bounds = self.offsets.tolist()
+        for k in range(len(bounds) - 1):
+            self.pieces.fill(name, k, out[bounds[k] : bounds[k + 1]])
+        out.flags.writeable = False  # shared by every panel gathered from the store
+        return out
+
+
+@dataclass(eq=False)
 class SeriesStore:
-    """Flat, concatenated per-series arrays (see module docstring)."""
+    """Flat, concatenated per-series arrays (see module docstring).
+
+    Attributes
+    ----------
+    keys : list of (ticker, market, exchange)
+    sessions : list of DatetimeIndex
+        Each series' sessions (series with the same span share one object).
+    offsets : ndarray of int
+        Flat bounds of the series: series ``k`` is ``offsets[k]:offsets[k + 1]``.
+    values : mapping of column name to ndarray
+        The flat columns: a dict, or :class:`LazyColumns` that makes each on first access.
+    """
 
     keys: list[tuple[str, str, str]]
     sessions: list[pd.DatetimeIndex]
     offsets: np.ndarray
-    values: dict[str, np.ndarray]
+    values: Mapping[str, np.ndarray]
 
-    def positions(self, series: np.ndarray, sessions: pd.DatetimeIndex) -> np.ndarray:
+    @cached_property
+    def dates(self) -> np.ndarray:
+        """Session date of every flat position (datetime64[ns])."""
+        group, tables = self._session_tables
+        return np.concatenate([tables[g] for g in group.tolist()] or [_ns([])])
+
+    def take(self, name: str, positions: np.ndarray) -> np.ndarray:
+        """Column ``name`` at flat ``positions`` (inside the store), as a new array.
+
+        Unlike ``values[name][positions]`` this does not make the whole column of a
+        lazy store: suited to a few values per event (a close, a high).
+        """
+        return self.take_columns([name], positions)[name]
+
+    def take_columns(self, names: Sequence[str], positions: np.ndarray) -> dict[str, np.ndarray]:
+        """Several columns at the same flat ``positions`` (see :meth:`take`), by name."""
+        if isinstance(self.values, LazyColumns):
+            return self.values.take(names, positions)
+        where = _inside(positions, int(self.offsets[-1]))
+        return {name: self.values[name][where] for name in names}
+
+    def piece(self, name: str, k: int) -> np.ndarray:
+        """Column ``name`` on the sessions of series ``k`` (possibly a read-only view)."""
+        if isinstance(self.values, LazyColumns):
+            return self.values.piece(name, k)
+        return self.values[name][self.offsets[k] : self.offsets[k + 1]]
+
+    def positions(self, series: np.ndarray, sessions) -> np.ndarray:
         """Flat positions of ``sessions`` in the given series (-1 where not a session there).
 
-        One search over keys (series, day) that are sorted by construction: series
-        in store order, sessions ascending within each.
+        One search per distinct session calendar over the rows that use it.
         """
-        flat_days = np.concatenate([_days(s) for s in self.sessions])
-        flat_series = np.repeat(np.arange(len(self.sessions)), np.diff(self.offsets))
-        base = int(min(flat_days.min(), _days(sessions).min()))
-        width = int(max(flat_days.max(), _days(sessions).max())) - base + 1
-        keys = flat_series * width + (flat_days - base)
-        wanted = np.asarray(series, dtype=np.int64) * width + (_days(sessions) - base)
-        where = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        return np.where(keys[where] == wanted, where, -1)
+        series = np.asarray(series, dtype=np.int64)
+        wanted = _ns(sessions)
+        out = np.full(len(series), -1, dtype=np.int64)
+        group, tables = self._session_tables
+        codes = group[series]
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(tables) + 1))
+        for g in np.flatnonzero(np.diff(bounds)):
+            rows = order[bounds[g] : bounds[g + 1]]
+            local, hit = _find(tables[g], wanted[rows])
+            out[rows[hit]] = self.offsets[series[rows[hit]]] + local[hit]
+        return out
+
+    @cached_property
+    def _session_tables(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Code of each series' sessions object, and each object's dates."""
+        code: dict[int, int] = {}
+        tables: list[np.ndarray] = []
+        for s in self.sessions:
+            if id(s) not in code:
+                code[id(s)] = len(tables)
+                tables.append(_ns(s))
+        group = np.array([code[id(s)] for s in self.sessions], dtype=np.int64)
+        return group, tables
+
+    @classmethod
+    def concat(cls, stores: Sequence[SeriesStore]) -> SeriesStore:
+        """The series of ``stores`` one after the other; columns are joined on first access.
+
+        The columns are those of the first store.
+        """
+        shift = np.cumsum([0] + [int(s.offsets[-1]) for s in stores[:-1]])
+        offsets = np.concatenate(
+            [[0]] + [s.offsets[1:] + b for s, b in zip(stores, shift, strict=True)]
+        ).astype(np.int64)
+        first = stores[0].values
+        dtypes = first.dtypes if isinstance(first, LazyColumns) else {
+            name: values.dtype for name, values in first.items()
+        }
+        return cls(
+            keys=[k for s in stores for k in s.keys],
+            sessions=[d for s in stores for d in s.sessions],
+            offsets=offsets,
+            values=LazyColumns(dtypes, offsets, _Joined(list(stores))),
+        )
 
 
-def _days(dates: pd.DatetimeIndex) -> np.ndarray:
-    """Whole days since the epoch (sessions are midnight timestamps)."""
-    return dates.as_unit("ns").asi8 // 86_400_000_000_000
+class _Joined:
+    """Pieces of several stores, their series numbered one after the other."""
+
+    def __init__(self, stores: list[SeriesStore]) -> None:
+        self.stores = stores
+        self.first = np.cumsum([0] + [len(s.keys) for s in stores])
+
+    def piece(self, name: str, k: int) -> np.ndarray:
+        part = int(np.searchsorted(self.first, k, side="right")) - 1
+        return self.stores[part].piece(name, k - int(self.first[part]))
+
+    def fill(self, name: str, k: int, out: np.ndarray) -> None:
+        out[:] = self.piece(name, k)
+
+
+def _inside(positions: np.ndarray, size: int) -> np.ndarray:
+    """``positions`` as int64, refusing any outside ``[0, size)`` (no wrapping around)."""
+    where = np.asarray(positions, dtype=np.int64)
+    if where.size and (where.min() < 0 or where.max() >= size):
+        raise IndexError(f"positions outside the store's {size} sessions")
+    return where
+
+
+def _ns(dates) -> np.ndarray:
+    """Dates as datetime64[ns] (a view when they already are)."""
+    return np.asarray(dates, dtype="datetime64[ns]")
+
+
+def _find(have: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of each wanted date in the sorted ``have``, and whether it is there."""
+    if not len(have):
+        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    where = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
+    return where, have[where] == wanted
 
 
 def build_series(
@@ -61,120 +265,205 @@ def build_series(
     Columns: ``ret``/``mret`` (stock and market returns), ``adj``/``madj``,
     ``close``, ``high``, ``low``, ``incomplete``, ``vol``/``mvol`` (share volume,
     missing on incomplete rows) and, when ``factors`` is given, one column per
-    factor named ``f:<column>`` (fractions, aligned on the same sessions).
+    factor named ``f:<column>`` (fractions, aligned on the same sessions). Columns
+    are made on first access (see :class:`LazyColumns`); every check and diagnostic
+    happens here.
     """
-    parts: dict[str, list[np.ndarray]] = {}
-    sessions = []
-    markets: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # one index serves many stocks
-    calendars: dict[tuple, pd.DatetimeIndex] = {}  # many stocks share a date range
-    for ticker, market, exchange in keys:
-        stock = source.get(ticker)
-        _report_notes(ticker, stock, diagnostics)
-        days_key = (exchange, stock.index[0], stock.index[-1])
-        if days_key not in calendars:
-            calendars[days_key] = sessions_between(*days_key)
-        days = calendars[days_key]
-        where = stock.index.get_indexer(days)  # row of each session, -1 without a price
-        _report_missing_sessions(ticker, days, stock.index, where, diagnostics)
-        on_days = _take_rows(stock, ["adj_close", "close", "high", "low", "volume"], where)
-        span = (market, exchange, days[0], days[-1])
-        if span not in markets:
-            markets[span] = _market_prices(source, (ticker, market, exchange), days, diagnostics)
-        index_prices, index_volume = markets[span]
-        incomplete = stock["incomplete"].to_numpy(dtype=bool, na_value=False)
-        columns = {
-            "ret": returns_from_prices(on_days[:, 0], kind),
-            "mret": returns_from_prices(index_prices, kind),
-            "adj": on_days[:, 0],
-            "madj": index_prices,
-            "close": on_days[:, 1],
-            "high": on_days[:, 2],
-            "low": on_days[:, 3],
-            "incomplete": np.where(where >= 0, incomplete[where], False),
-            "vol": on_days[:, 4],
-            "mvol": index_volume,
-        }
-        if factors is not None:
-            aligned = factors.reindex(days)
-            columns.update({f"f:{name}": aligned[name].to_numpy() for name in factors.columns})
-        for name, values in columns.items():
-            parts.setdefault(name, []).append(values)
-        sessions.append(days)
-    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sessions])])
-    values = {name: np.concatenate(chunks) for name, chunks in parts.items()}
-    return SeriesStore(keys, sessions, offsets, values)
+    plan = _Plan(check_return_kind(kind), source, diagnostics)
+    for key in keys:
+        plan.add(*key)
+    if factors is not None:
+        plan.align_factors(factors, {exchange for _, _, exchange in keys})
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in plan.sessions])]).astype(np.int64)
+    dtypes = {name: bool if name == "incomplete" else np.float64 for name in COLUMNS}
+    dtypes.update({name: np.float64 for name in plan.factors})
+    return SeriesStore(list(keys), plan.sessions, offsets, LazyColumns(dtypes, offsets, plan))
 
 
-def _take_rows(frame: pd.DataFrame, columns: list[str], where: np.ndarray) -> np.ndarray:
-    """Rows ``where`` of the columns as a float array; NaN rows where ``where`` is -1."""
-    values = np.column_stack([frame[c].to_numpy(dtype=float, na_value=np.nan) for c in columns])
-    return np.where((where >= 0)[:, None], values[where], np.nan)
+class _Plan:
+    """Where each series' sessions sit in its price arrays; gives the columns' pieces."""
+
+    def __init__(self, kind: str, source: PriceSource, diagnostics: Diagnostics) -> None:
+        self.kind = kind
+        self.sessions: list[pd.DatetimeIndex] = []
+        self.stocks: list[PriceArrays] = []
+        self.rows: list[slice | np.ndarray] = []  # slice: the sessions are consecutive rows
+        self.markets: list[dict[str, np.ndarray]] = []  # shared by series of one market span
+        self.starts: list[tuple[str, int]] = []  # (exchange, first session's calendar position)
+        self.factors: dict[str, dict[str, np.ndarray]] = {}  # f:<name> -> exchange -> values
+        self._source, self._diagnostics = source, diagnostics
+        self._reported = set(diagnostics.records)
+        self._spans: dict[tuple, tuple[pd.DatetimeIndex, np.ndarray, int]] = {}
+        self._market_spans: dict[tuple, dict[str, np.ndarray]] = {}
+
+    def __getstate__(self) -> dict:
+        # A store travels (e.g. from a Dask worker) without its source and diagnostics.
+        return {**self.__dict__, "_source": None, "_diagnostics": None, "_spans": {},
+                "_market_spans": {}, "_reported": set()}
+
+    def add(self, ticker: str, market: str, exchange: str) -> None:
+        """Locate one series and report what is missing or extra."""
+        stock = self._source.arrays(ticker)
+        self._report_notes(ticker, stock.notes)
+        first, last = stock.days[[0, -1]].view(np.int64).tolist()  # ints: cheap dict keys
+        days, days_ns, start = self._span(exchange, first, last)
+        if not len(days):
+            raise PriceDataError(
+                f"{ticker}: none of its {len(stock.days)} price rows "
+                f"({_day(stock.days[0])}..{_day(stock.days[-1])}) falls on a session of "
+                f"{exchange}; check the ticker's exchange or the dates"
+            )
+        rows = _locate(stock.days, days_ns)
+        _report_missing_sessions(ticker, days_ns, stock.days, rows, self._diagnostics)
+        span = (market, exchange, start, len(days))
+        if span not in self._market_spans:
+            self._market_spans[span] = self._market((ticker, market, exchange), days_ns)
+        self.sessions.append(days)
+        self.stocks.append(stock)
+        self.rows.append(rows)
+        self.markets.append(self._market_spans[span])
+        self.starts.append((exchange, start))
+
+    def align_factors(self, factors: pd.DataFrame, exchanges: set[str]) -> None:
+        """Factor values on every session of each exchange (NaN where the table has none)."""
+        for exchange in sorted(exchanges):
+            aligned = factors.reindex(exchange_calendar(exchange).sessions)
+            for name in factors.columns:
+                values = aligned[name].to_numpy(dtype=np.float64, na_value=np.nan)
+                self.factors.setdefault(f"f:{name}", {})[exchange] = values
+
+    def fill(self, name: str, k: int, out: np.ndarray) -> None:
+        if name == "ret":  # straight into the column: no temporary per series
+            returns_from_prices(self.piece("adj", k), self.kind, out=out)
+        else:
+            out[:] = self.piece(name, k)
+
+    def piece(self, name: str, k: int) -> np.ndarray:
+        if name == "ret":
+            return returns_from_prices(self.piece("adj", k), self.kind)
+        if name in STOCK_COLUMNS:
+            return _on_days(getattr(self.stocks[k], STOCK_COLUMNS[name]), self.rows[k], np.nan)
+        if name == "incomplete":
+            return _on_days(self.stocks[k].incomplete, self.rows[k], False)
+        if name in MARKET_COLUMNS:
+            return self.markets[k][name]
+        exchange, start = self.starts[k]
+        return self.factors[name][exchange][start : start + len(self.sessions[k])]
+
+    def _span(
+        self, exchange: str, first: int, last: int
+    ) -> tuple[pd.DatetimeIndex, np.ndarray, int]:
+        """Sessions of ``exchange`` from ``first`` to ``last`` (ns), as ``sessions_between``.
+
+        Also the position of the first of them in the exchange's calendar.
+        """
+        key = (exchange, first, last)
+        if key not in self._spans:
+            calendar = exchange_calendar(exchange).sessions
+            every = _ns(calendar).view(np.int64)
+            if not every[0] <= last <= every[-1]:  # outside the calendar: its own error
+                sessions_between(exchange, pd.Timestamp(first), pd.Timestamp(last))
+            start = int(np.searchsorted(every, first, side="left"))
+            stop = int(np.searchsorted(every, last, side="right"))
+            days = calendar[start:stop]
+            self._spans[key] = (days, _ns(days), start)
+        return self._spans[key]
+
+    def _market(self, key: tuple[str, str, str], days: np.ndarray) -> dict[str, np.ndarray]:
+        """Adjusted closes, returns and volumes of the market index on the stock's sessions."""
+        market = key[1]
+        if not market:
+            missing = np.full(len(days), np.nan)
+            missing.flags.writeable = False
+            return {"madj": missing, "mvol": missing, "mret": missing}
+        index = self._source.arrays(market)
+        self._report_notes(market, index.notes)
+        _check_market_calendar(key, index.days, days, self._diagnostics)
+        rows = _locate(index.days, days)
+        gaps = 0 if isinstance(rows, slice) else int((rows < 0).sum())
+        if gaps:
+            self._diagnostics.add(
+                "", market, "market_missing_sessions",
+                f"the market index has no price on {gaps} of the stock's sessions "
+                f"{_day(days[0])}..{_day(days[-1])}; those days are missing",
+            )
+        prices = _on_days(index.adj_close, rows, np.nan)
+        columns = {"madj": prices, "mvol": _on_days(index.volume, rows, np.nan),
+                   "mret": returns_from_prices(prices, self.kind)}
+        for values in columns.values():
+            values.flags.writeable = False  # pieces shared by every series of the span
+        return columns
+
+    def _report_notes(self, ticker: str, notes: tuple[tuple[str, str], ...]) -> None:
+        """Copy what price validation handled into the diagnostics, once per series."""
+        for kind, detail in notes:
+            record = ("", ticker, kind, detail)
+            if record not in self._reported:
+                self._reported.add(record)
+                self._diagnostics.add(*record)
+
+
+def _locate(have: np.ndarray, days: np.ndarray) -> slice | np.ndarray:
+    """Row of each session in the price dates ``have`` (-1 where none).
+
+    A slice when the sessions are consecutive rows, the usual case.
+    """
+    first, whole = days.view(np.int64)[0], have.view(np.int64)
+    start = 0 if whole[0] == first else int(np.searchsorted(whole, first))
+    stop = start + len(days)
+    if stop <= len(have) and (whole[start:stop] == days.view(np.int64)).all():
+        return slice(start, stop)
+    where, hit = _find(have, days)
+    return np.where(hit, where, -1)
+
+
+def _on_days(values: np.ndarray, rows: slice | np.ndarray, missing) -> np.ndarray:
+    """``values`` at the located rows, ``missing`` where a session has no row."""
+    if isinstance(rows, slice):
+        return values[rows]
+    return np.where(rows >= 0, values[rows], missing)
+
+
+def _day(value: np.datetime64) -> str:
+    return str(np.datetime64(value, "D"))
 
 
 def _report_missing_sessions(
     ticker: str,
-    days: pd.DatetimeIndex,
-    have: pd.DatetimeIndex,
-    where: np.ndarray,
+    days: np.ndarray,
+    have: np.ndarray,
+    rows: slice | np.ndarray,
     diagnostics: Diagnostics,
 ) -> None:
-    missing = days[where < 0]
-    if len(missing):
-        shown = ", ".join(str(d.date()) for d in missing[:5])
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        diagnostics.add(
-            "", ticker, "missing_sessions",
-            f"{len(missing)} exchange sessions have no price ({shown}{more}); "
-            "their returns and the next session's are missing",
-        )
-    if (where >= 0).sum() == len(have):
+    if isinstance(rows, slice):
+        used = rows.stop - rows.start
+    else:
+        missing = days[rows < 0]
+        if len(missing):
+            shown = ", ".join(_day(d) for d in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            diagnostics.add(
+                "", ticker, "missing_sessions",
+                f"{len(missing)} exchange sessions have no price ({shown}{more}); "
+                "their returns and the next session's are missing",
+            )
+        used = int((rows >= 0).sum())
+    if used == len(have):
         return
-    extra = have.difference(days)
-    if len(extra):
-        diagnostics.add(
-            "", ticker, "non_session_rows",
-            f"{len(extra)} price rows fall on days that are not sessions of the exchange "
-            f"(first {extra[0].date()}); they are not used",
-        )
-
-
-def _report_notes(ticker: str, frame: pd.DataFrame, diagnostics: Diagnostics) -> None:
-    """Copy what price validation handled into the diagnostics, once per series."""
-    for kind, detail in price_notes(frame):
-        record = ("", ticker, kind, detail)
-        if record not in diagnostics.records:
-            diagnostics.add(*record)
-
-
-def _market_prices(
-    source: PriceSource,
-    key: tuple[str, str, str],
-    days: pd.DatetimeIndex,
-    diagnostics: Diagnostics,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Adjusted closes and volumes of the market index on the stock's sessions."""
-    market = key[1]
-    if not market:
-        return np.full(len(days), np.nan), np.full(len(days), np.nan)
-    frame = source.get(market)
-    _report_notes(market, frame, diagnostics)
-    _check_market_calendar(key, frame.index, days, diagnostics)
-    index = frame.reindex(days)
-    prices = index["adj_close"]
-    gaps = int(prices.isna().sum())
-    if gaps:
-        diagnostics.add(
-            "", market, "market_missing_sessions",
-            f"the market index has no price on {gaps} of the stock's sessions "
-            f"{days[0].date()}..{days[-1].date()}; those days are missing",
-        )
-    return prices.to_numpy(), index["volume"].to_numpy()
+    unused = np.ones(len(have), dtype=bool)
+    unused[rows if isinstance(rows, slice) else rows[rows >= 0]] = False
+    extra = have[unused]
+    diagnostics.add(
+        "", ticker, "non_session_rows",
+        f"{len(extra)} price rows fall on days that are not sessions of the exchange "
+        f"(first {_day(extra[0])}); they are not used",
+    )
 
 
 def _check_market_calendar(
     key: tuple[str, str, str],
-    index_dates: pd.DatetimeIndex,
-    days: pd.DatetimeIndex,
+    index_dates: np.ndarray,
+    days: np.ndarray,
     diagnostics: Diagnostics,
 ) -> None:
     """Refuse a market index that trades on another calendar than the stock.
@@ -186,11 +475,12 @@ def _check_market_calendar(
     index's rows in the stock's date range, mean another calendar.
     """
     ticker, market, exchange = key
-    inside = index_dates[(index_dates >= days[0]) & (index_dates <= days[-1])]
-    extra = inside.difference(days)
+    inside = index_dates[np.searchsorted(index_dates, days[0], side="left") :
+                         np.searchsorted(index_dates, days[-1], side="right")]
+    extra = inside[~_find(days, inside)[1]]
     if not len(extra):
         return
-    shown = ", ".join(str(d.date()) for d in extra[:3])
+    shown = ", ".join(_day(d) for d in extra[:3])
     if len(extra) >= 3 and len(extra) >= 0.01 * len(inside):
         raise CalendarError(
             f"market index {market} has {len(extra)} of its {len(inside)} prices on days that "
