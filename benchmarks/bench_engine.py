@@ -54,7 +54,7 @@ def synthetic(n_securities: int, n_events: int, seed: int):
     for k in range(n_securities):
         returns = betas[k] * market + rng.normal(0, 0.02, len(days))
         frames[f"S{k:04d}"] = _frame(days, 50 * np.exp(np.cumsum(returns)))
-    where = rng.integers(260, len(days) - 20, n_events)
+    where = rng.integers(1 - EST[0], len(days) - WINDOW[1] - 1, n_events)  # windows fit
     which = rng.integers(0, n_securities, n_events)
     events = [
         Event(f"e{i}", "bench", f"S{which[i]:04d}", "XNYS", "MKT", "other",

@@ -285,6 +285,7 @@ def build_panel(
     evt_idx = pos[:, None] + evt_tau[None, :]
     price_idx = pos[:, None] + np.arange(lo - 1, hi + 1)[None, :]
     v = store.values
+    session_row = store.take_columns(["high", "low", "incomplete"], pos)
     ids = pd.factorize(rows.id)[0]
     relations = EventRelations(ids, pos, series, design)
     excluded = relations.excluded() if design.exclude_other_events else np.zeros(
@@ -301,13 +302,13 @@ def build_panel(
         excluded=excluded,
         evt_ret=v["ret"][evt_idx],
         evt_mret=v["mret"][evt_idx],
-        evt_dates=np.concatenate([d.to_numpy() for d in store.sessions])[evt_idx],
+        evt_dates=store.dates[evt_idx],
         adj=v["adj"][price_idx],
         madj=v["madj"][price_idx],
-        prev_close=v["close"][pos - 1],
-        high=v["high"][pos],
-        low=v["low"][pos],
-        incomplete=v["incomplete"][pos],
+        prev_close=store.take("close", pos - 1),
+        high=session_row["high"],
+        low=session_row["low"],
+        incomplete=session_row["incomplete"],
         excluded_by=relations.excluded_by(rows.id, excluded),
         store=store,
         pos=pos,
@@ -392,7 +393,7 @@ def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
     np.add.at(in_run, runs[:, 1], -1)
     covered = np.concatenate([[0], np.cumsum(np.cumsum(in_run)[:-1])])
     begin, end = pos + first - 1, pos + hi  # the span of prices the windows use
-    dates = np.concatenate([s.to_numpy() for s in store.sessions])
+    dates = store.dates
     for i in np.flatnonzero(covered[end + 1] - covered[begin] > 0):
         for a, b in runs[(runs[:, 0] <= end[i]) & (runs[:, 1] > begin[i])]:
             ta, tb = a - pos[i], b - 1 - pos[i]
