@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .blocks import for_each_block
 from .errors import SpecificationError
 
 FACTOR_SETS = {
@@ -196,8 +197,9 @@ def _batched_ols(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
     ``mean(y) - mean(Z)' b`` and (X'X)^-1 follows from the partitioned inverse
     (e.g. Greene, *Econometric Analysis*, A.5.3): ``[[1/n + m' S^-1 m, -m' S^-1],
     [-S^-1 m, S^-1]]`` with ``S`` the centred cross-product matrix of Z and ``m``
-    its means. Works column by column and in place, so memory stays at a few
-    (N, L) arrays.
+    its means. Events are independent: blocks of rows run on worker threads
+    (:mod:`eventstudy.blocks`) and write into the outputs, so the temporaries are a
+    few cached megabytes instead of whole (N, L) arrays.
 
     Returns
     -------
@@ -205,6 +207,24 @@ def _batched_ols(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
         Parameters (intercept first), (X'X)^-1, residuals (NaN off the mask) and
         the residual sum of squares.
     """
+    n_rows, width = y.shape
+    k = len(covariates) + 1
+    params = np.empty((n_rows, k))
+    xtx_inv = np.empty((n_rows, k, k))
+    resid = np.empty((n_rows, width))
+    ssr = np.empty(n_rows)
+
+    def solve(rows: slice) -> None:
+        params[rows], xtx_inv[rows], resid[rows], ssr[rows] = _ols_rows(
+            y[rows], [z[rows] for z in covariates], mask[rows]
+        )
+
+    for_each_block(solve, n_rows, width)
+    return params, xtx_inv, resid, ssr
+
+
+def _ols_rows(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
+    """:func:`_batched_ols` of one block of rows, working column by column."""
     off = None if mask.all() else ~mask  # complete samples skip the masking passes
     n = mask.sum(axis=1).astype(float)
     k = len(covariates)

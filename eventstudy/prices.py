@@ -467,6 +467,7 @@ def as_price_source(
 
 def require_tickers(source: PriceSource, tickers: Iterable[str]) -> None:
     """Raise :class:`UnknownTickerError` for the first ticker the source lacks."""
+    known = set(source.tickers())  # one lookup table, not one tuple per ticker
     for ticker in tickers:
-        if not source.has(ticker):
+        if ticker not in known and not source.has(ticker):
             raise source._unknown(ticker)
