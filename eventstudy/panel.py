@@ -382,10 +382,8 @@ def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
     """
     first, last = design.estimation
     lo, hi = design.span
-    runs = np.array(
-        [r for r in _runs(np.isnan(store.values["adj"])) if r[1] - r[0] > design.max_gap],
-        dtype=np.int64,
-    ).reshape(-1, 2)
+    runs = _runs(np.isnan(store.values["adj"]))
+    runs = runs[runs[:, 1] - runs[:, 0] > design.max_gap]
     if not len(runs):
         return
     in_run = np.zeros(len(store.values["adj"]) + 1, dtype=np.int64)
@@ -416,10 +414,10 @@ def _gap_place(a: int, b: int, last_estimation: int, first_event: int) -> str:
     return "across the estimation and event windows"
 
 
-def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, stop)`` of each run of True values."""
-    edges = np.diff(np.concatenate([[0], flags.astype(int), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+def _runs(flags: np.ndarray) -> np.ndarray:
+    """``[start, stop)`` of each run of True values, as rows of an (n_runs, 2) array."""
+    edges = np.diff(flags.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.column_stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)])
 
 
 class EventRelations:
