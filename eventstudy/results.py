@@ -53,6 +53,7 @@ class EventStudyResults:
         self.model = fit.model
         self.measure = measure
         self.diagnostics = diagnostics.to_frame()
+        self._residual_summaries: dict[tuple, stats.ResidualSummary] = {}
 
     # ----- tables -------------------------------------------------------------------------
     def _event_columns(self) -> pd.DataFrame:
@@ -177,12 +178,22 @@ class EventStudyResults:
         variance = self.fit.ar_variance()
         frames = []
         for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):
+            resid = self.fit.est_resid[rows]
             table = pooled.daily_table(
-                self.panel.evt_tau, self.fit.ar[rows], variance[rows],
-                self.fit.est_resid[rows], self.fit.df[rows], tests,
+                self.panel.evt_tau, self.fit.ar[rows], variance[rows], resid,
+                self.fit.df[rows], tests, self._residual_summary(group_by, label, resid, tests),
             )
             frames.append(_with_group(table, group_by, label))
         return pd.concat(frames, ignore_index=True)
+
+    def _residual_summary(self, group_by, label, resid: np.ndarray, tests: bool):
+        """The estimation residuals' summary of one group, made once for aar() and caar()."""
+        if not tests:
+            return None
+        key = (group_by, label)
+        if key not in self._residual_summaries:
+            self._residual_summaries[key] = stats.summarize_residuals(resid)
+        return self._residual_summaries[key]
 
     def caar(
         self,
@@ -201,14 +212,14 @@ class EventStudyResults:
         frames = []
         arrays = {w: self._window_arrays(w) for w in self.design.windows}
         for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):
-            records = []
-            for (start, end), (car, var, _, bhar) in arrays.items():
-                row = pooled.window_row(
-                    car[rows], var[rows], bhar[rows], self.fit.est_resid[rows],
-                    self.fit.df[rows], tests, n_boot, seed,
-                )
-                records.append({"window_start": start, "window_end": end, **row})
-            frames.append(_with_group(pd.DataFrame(records), group_by, label))
+            resid = self.fit.est_resid[rows]
+            windows = {w: (car[rows], var[rows], bhar[rows])
+                       for w, (car, var, _, bhar) in arrays.items()}
+            table = pooled.window_rows(
+                windows, resid, self.fit.df[rows], tests, n_boot, seed,
+                self._residual_summary(group_by, label, resid, tests),
+            )
+            frames.append(_with_group(table, group_by, label))
         return pd.concat(frames, ignore_index=True)
 
     def to_frame(self, kind: str = "windows") -> pd.DataFrame:

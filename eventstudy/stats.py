@@ -32,20 +32,27 @@ Large batteries
 ---------------
 The batteries validate their inputs once, without copying them, and summarise
 the estimation residuals in one pass (``r-bar``, per-event counts, the portfolio
-series). Rank tests sort each event's values once, on integer keys that carry
-the column index; an event whose keys cannot settle its ranks (tied or nearly
-tied values) is ranked by the plain definition. Events are processed in blocks
-of rows on a few threads (numpy releases the GIL while sorting and reducing) and
-the blocks are combined in event order, so every sum is formed in the same order
-as one pass over all events: results do not depend on the block size or on the
-number of threads, and equal those of the single-test functions.
+series); :func:`summarize_residuals` lets a study's daily and window batteries
+share that pass. Rank tests sort each event's values once, on 32-bit integer
+codes that carry the column index (monotone in the values); an event whose
+codes cannot settle its ranks (tied or nearly tied values) is ranked by the
+plain definition. Ranks enter the statistics through sums of doubled ranks,
+which are integers and therefore exact, grouped by the number of ranked values.
+GRANK ranks each event's estimation SARs once for all windows and adds each
+window's SCAR* by comparisons. Events are processed in blocks of rows on a few
+threads (numpy releases the GIL while sorting and reducing) and the blocks are
+combined in event order (float sums) or exactly (rank sums), so results do not
+depend on the block size or on the number of threads, and equal those of the
+single-test functions. The bootstrap draws its resamples in fixed blocks from
+spawned child generators (:func:`window_bootstrap`), so for a given seed its
+p-value does not depend on the number of CPUs either.
 """
 
 from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -188,7 +195,6 @@ class DailyDescriptives:
 
 _NAN = float("nan")
 _BLOCK_CELLS = 1 << 16  # array cells per block of rows: bounds memory, stays in cache
-_BOOT_CELLS = 1 << 17  # resampled values per bootstrap block
 _MAX_THREADS = 4
 
 _Item = TypeVar("_Item")
@@ -362,9 +368,6 @@ def _concurrently(*funcs: Callable[[], object], threads: bool = True) -> list[ob
 # Ranks within events
 # ---------------------------------------------------------------------------
 
-_MAX_KEY = np.int64(0x7FFF_FFFF_FFFF_FFFF)
-
-
 def _row_ranks(x: np.ndarray) -> np.ndarray:
     """Ranks 1..M_i within each row over its M_i present values; ties get average ranks.
 
@@ -408,75 +411,168 @@ def _sorted_tie_ranks(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranks.reshape(s.shape), size.reshape(s.shape)
 
 
-def _sorted_keys(x: np.ndarray, missing: np.ndarray | None, bits: int) -> np.ndarray:
-    """Sort each row of ``x`` on 64-bit keys that carry the column index; ``x`` is consumed.
+def _sorted_codes(x: np.ndarray, missing: np.ndarray | None, bits: int) -> np.ndarray:
+    """Sort each row of ``x`` on 32-bit keys that carry the column index; ``x`` is consumed.
 
-    The key maps a float's bit pattern to a signed integer of the same order (for
-    a negative value every bit but the sign is inverted) and puts the column index
-    in its lowest ``bits`` bits. Keys of values that differ before those bits order
-    exactly as the values; values agreeing that far (ties, or differences below
-    ``2**(bits - 52)`` relative) share a key prefix (``key >> bits``) and are
-    caught by the caller. Missing values get the largest prefix, so they sort last.
+    A row's present values are mapped to integer codes by ``floor((v - min) *
+    (2**c - 2) / (max - min))`` with ``c = 31 - bits``: every step (subtraction,
+    multiplication, truncation) is monotone in floating point, so a smaller code
+    means a smaller value. Equal codes (ties, or values closer than about ``(max -
+    min) / 2**c``) are caught by the caller, which ranks such rows by the plain
+    definition; so do rows whose range is zero, infinite or too small to scale.
+    The key is the code shifted left by ``bits`` with the column index in the
+    freed bits; missing values get the largest code, so they sort last.
     """
-    x += 0.0  # -0.0 becomes +0.0: equal values must share a bit pattern
-    key = x.view(np.int64)
-    flip = key >> 63  # -1 for a negative value, else 0
-    flip &= _MAX_KEY
-    key ^= flip
-    key &= np.int64(-(1 << bits))
-    columns = np.arange(x.shape[1], dtype=np.int64)
-    key |= columns
+    span = _MISSING_CODE >> bits  # present codes run from 0 to span - 1
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        low = np.fmin.reduce(x, axis=1)
+        scale = (span - 1.0) / (np.fmax.reduce(x, axis=1) - low)
+        x -= low[:, None]
+        x *= scale[:, None]
+    unscalable = ~np.isfinite(scale)
+    if unscalable.any():
+        x[unscalable] = 0.0  # one code for the whole row: ranked by the plain definition
     if missing is not None:
-        np.copyto(key, _missing_prefix(bits) << bits | columns, where=missing)
+        x[missing] = span
+    key = x.astype(np.int32)
+    key <<= bits
+    key |= np.arange(x.shape[1], dtype=np.int32)
     key.sort(axis=1)
     return key
 
 
-def _missing_prefix(bits: int) -> np.int64:
-    """Key prefix of a missing value in :func:`_sorted_keys`."""
-    return _MAX_KEY >> bits
+_MISSING_CODE = np.int32(0x7FFF_FFFF)  # shifted right by ``bits``: the code of a missing value
 
 
-def _ranked_block(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Centred uniform ranks of one block of rows, laid out for ``np.bincount``.
+def _row_groups(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct row sizes ``m`` of a block and each row's index among them."""
+    if m.size and (m == m[0]).all():  # the usual case: every row equally long
+        return m[:1].copy(), np.zeros(m.size, dtype=np.intp)
+    groups, index = np.unique(m, return_inverse=True)
+    return groups, index
 
-    ``x`` is a fresh (k, W) float64 block (it is overwritten). Returns ``bins`` and
-    ``u`` of length ``W + k W`` and the (W,) count of present values per column.
-    After ``W`` leading slots (column j, for the running sums) come the rows in
-    order, each row's W entries as (column, ``K / (M + 1) - 1/2``), 0.0 for a
-    missing value, ranked by the sorted keys. Also returns the indices of rows
-    whose keys do not settle the ranks (tied or nearly tied values): the caller
-    ranks those by the plain definition.
+
+def _rank_bins(
+    x: np.ndarray, missing: np.ndarray | None, m: np.ndarray, group: np.ndarray, extra: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centred doubled within-row ranks of one block, laid out for ``np.bincount``.
+
+    ``x`` is a fresh (k, W) float64 block (it is consumed), ``missing`` its NaN
+    mask (None if it has none), ``m`` its rows' counts of present values and
+    ``group`` their group indices (see :func:`_row_groups`). Each row's present
+    values are ranked 1..m; the row's ranks will be scaled by ``M + 1`` with ``M
+    = m + extra`` (``extra`` values ranked with the row that are not in ``x``).
+    Returns ``bins`` (``group * W + column`` of every sorted value) and
+    ``weight``, ``2 K - (M + 1) = 2 (M + 1) U`` (0 for a missing value), both
+    (k, W). These are integers, so their sums are exact in float64 and add up to
+    the same totals in any order. Also returns the rows whose codes do not
+    settle the ranks (tied or nearly tied values): their weights are 0 here, and
+    the caller ranks them by the plain definition (:func:`_plain_doubled_ranks`),
+    all blocks' such rows at once.
     """
     k, width = x.shape
-    # a sum is NaN only if some value is (or inf - inf): then find the missing ones
-    missing = np.isnan(x) if np.isnan(np.add.reduce(x, axis=None)) else None
-    if missing is not None and not missing.any():
-        missing = None
     bits = max(1, (width - 1).bit_length())
-    key = _sorted_keys(x, missing, bits)
-    prefix = key >> bits
-    tied = prefix[:, 1:] == prefix[:, :-1]
+    key = _sorted_codes(x, missing, bits)
+    code = key >> bits
+    tied = code[:, 1:] == code[:, :-1]
     if missing is not None:
-        tied &= prefix[:, 1:] != _missing_prefix(bits)
+        tied &= code[:, 1:] != _MISSING_CODE >> bits
     tied_rows = np.flatnonzero(tied.any(axis=1))
-    del prefix, tied
+    del code, tied
+    key &= (1 << bits) - 1  # the column of each sorted value
+    bins = key + (group * width)[:, None] if group.any() else key
+    # sorted position p holds K = p + 1
+    weight = np.arange(2.0, 2.0 * width + 1.0, 2.0) - (m + (1.0 + extra))[:, None]
+    if missing is not None:
+        weight[np.arange(width) >= m[:, None]] = 0.0  # missing values sort last
+    weight[tied_rows] = 0.0
+    return bins, weight, tied_rows
 
-    bins = np.empty(width + k * width, dtype=np.int64)
-    bins[:width] = np.arange(width)
-    np.bitwise_and(key, (1 << bits) - 1, out=bins[width:].reshape(k, width))
-    u = np.empty(width + k * width)
-    u_body = u[width:].reshape(k, width)
-    # the sorted position p holds rank p + 1: the same row of U for every complete row
-    u_body[:] = np.arange(1.0, width + 1.0) / (width + 1.0) - 0.5
+
+def _plain_doubled_ranks(x: np.ndarray, extra: int) -> tuple[np.ndarray, np.ndarray]:
+    """The weights of :func:`_rank_bins` by the plain definition of ranks, and each row's m."""
+    doubled = 2.0 * _row_ranks(x)
+    present = ~np.isnan(doubled)
+    m = present.sum(axis=1)
+    doubled -= (m + (1.0 + extra))[:, None]
+    doubled[~present] = 0.0
+    return doubled, m
+
+
+def _sums_by_size(doubled: np.ndarray, m: np.ndarray, n_sizes: int) -> np.ndarray:
+    """(n_sizes, W) sums of the rows of ``doubled`` grouped by their size ``m``."""
+    width = doubled.shape[1]
+    bins = (m[:, None] * width + np.arange(width)).ravel()
+    sums = np.bincount(bins, weights=doubled.ravel(), minlength=n_sizes * width)
+    return sums.reshape(n_sizes, width)
+
+
+def _binned_sums(bins: np.ndarray, weight: np.ndarray, n_groups: int) -> np.ndarray:
+    """(n_groups, W) sums of ``weight`` by the bins of :func:`_rank_bins`."""
+    width = bins.shape[1]
+    sums = np.bincount(bins.ravel(), weights=weight.ravel(), minlength=n_groups * width)
+    return sums.reshape(n_groups, width)
+
+
+def _missing_and_sizes(x: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """NaN mask of a block (None without NaN) and the count of present values per row."""
+    if _complete(x):
+        return None, np.full(x.shape[0], x.shape[1])
+    missing = np.isnan(x)
+    return missing, x.shape[1] - missing.sum(axis=1)
+
+
+def _present_counts(missing: np.ndarray | None, n_rows: int, width: int) -> np.ndarray:
+    """Count of present values per column of a block."""
     if missing is None:
-        return bins, u, np.full(width, k), tied_rows
-    present = width - missing.sum(axis=1)
-    short = np.flatnonzero(present < width)
-    u_short = np.arange(1.0, width + 1.0) / (present[short] + 1.0)[:, None] - 0.5
-    u_short[np.arange(width) >= present[short, None]] = 0.0
-    u_body[short] = u_short
-    return bins, u, k - missing.sum(axis=0), tied_rows
+        return np.full(width, n_rows)
+    return n_rows - missing.sum(axis=0)
+
+
+def _rank_sums(
+    blocks: list[slice], make_block: Callable[[slice | np.ndarray], np.ndarray], width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Centred doubled within-row ranks of a panel summed by row size M and column.
+
+    ``make_block(rows)`` returns a fresh float64 (k, width) block of the panel
+    for a slice or an index array of rows. Returns ``twice`` (width + 1, width),
+    entry (M, j) the sum of ``2 K - (M + 1)`` at column j over the rows with M
+    present values, and the (width,) count of present values per column. The
+    sums are exact, so they do not depend on the blocks or on the order in which
+    the worker threads finish them.
+    """
+
+    def block_sums(rows: slice) -> tuple[np.ndarray, ...]:
+        x = make_block(rows)
+        missing, m = _missing_and_sizes(x)
+        groups, group = _row_groups(m)
+        present = _present_counts(missing, x.shape[0], width)
+        bins, weight, tied = _rank_bins(x, missing, m, group, 0)
+        return groups, _binned_sums(bins, weight, groups.size), present, rows.start + tied
+
+    twice = np.zeros((width + 1, width))
+    present = np.zeros(width, dtype=np.intp)
+    tied_rows = []
+    for groups, sums, count, tied in _ordered_map(block_sums, blocks, len(blocks)):
+        twice[groups] += sums
+        present += count
+        tied_rows.append(tied)
+    tied = np.concatenate(tied_rows) if tied_rows else np.empty(0, dtype=np.intp)
+    if tied.size:
+        twice += _sums_by_size(*_plain_doubled_ranks(make_block(tied), 0), width + 1)
+    return twice, present
+
+
+def _mean_uniform_ranks(twice: np.ndarray, present: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Column means of ``U = K / c - 1/2`` from centred doubled rank sums.
+
+    Row g of ``twice`` holds the sums of ``2 K - c = 2 c U`` of the rows whose
+    ranks are scaled by ``c = scale[g]``; ``present`` counts the values of each
+    column. The sums are exact, so each mean is rounded only in the division by
+    ``2 c`` and by the count. NaN for a column without values.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (twice / (2.0 * scale)[:, None]).sum(axis=0) / present
 
 
 def _uniform_rank_means(
@@ -486,31 +582,11 @@ def _uniform_rank_means(
 
     ``K`` ranks each row's present values (average ranks for ties), ``M`` counts
     them (Corrado & Zivney 1992 scaling). ``make_block(rows)`` returns a fresh
-    float64 (k, width) block of the panel. Equals ``_column_stats`` of the ranked
-    panel, sums included: they are accumulated in row order.
+    float64 (k, width) block of the panel (rows a slice or an index array). The
+    means are formed from the exact sums of :func:`_rank_sums`, grouped by M.
     """
-    def rank(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        bins, u, counts, tied_rows = _ranked_block(make_block(rows))
-        if tied_rows.size:
-            # rows with tied (or nearly tied) values: rank them by the plain definition
-            exact = _row_ranks(make_block(rows)[tied_rows])
-            m = (~np.isnan(exact)).sum(axis=1)
-            u_tied = exact / (m + 1.0)[:, None] - 0.5
-            u_tied[np.isnan(u_tied)] = 0.0
-            bins[width:].reshape(-1, width)[tied_rows] = np.arange(width)
-            u[width:].reshape(-1, width)[tied_rows] = u_tied
-        return bins, u, counts
-
-    n = np.zeros(width, dtype=np.intp)
-    sums = np.zeros(width)
-    for bins, u, counts in _ordered_map(rank, blocks, len(blocks)):
-        # the running sums lead the block, so bincount adds every column in row
-        # order, exactly as one column sum over the whole panel would
-        u[:width] = sums
-        sums = np.bincount(bins, weights=u, minlength=width)
-        n += counts
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return n, sums / n
+    twice, present = _rank_sums(blocks, make_block, width)
+    return present, _mean_uniform_ranks(twice, present, np.arange(1.0, width + 2.0))
 
 
 # ---------------------------------------------------------------------------
@@ -519,14 +595,23 @@ def _uniform_rank_means(
 
 
 @dataclass(frozen=True, eq=False)
-class _ResidualSummary:
-    """What the battery needs from the (N, L) estimation residuals, from one pass.
+class ResidualSummary:
+    """What the test batteries need from the (N, L) estimation residuals, from one pass.
 
-    ``present``, ``positive`` and ``sum_squares`` are per event (count of present
-    residuals, of strictly positive ones, sum of squares of the present ones);
-    ``column_mean`` is the mean over present events of each estimation day;
-    ``rbar`` is :func:`average_residual_correlation`. ``sum_squares`` and
-    ``column_mean`` are None when not asked for.
+    Attributes
+    ----------
+    present, positive : numpy.ndarray
+        (N,) count of each event's present residuals and of its strictly
+        positive ones (Cowan 1992's ``p``, :func:`daily_gen_sign`).
+    sum_squares : numpy.ndarray or None
+        (N,) sum of squares of each event's present residuals (GRANK's ``s_i``,
+        :func:`window_grank`); None if not computed.
+    column_mean : numpy.ndarray or None
+        (L,) mean residual of each estimation day over the events present that
+        day (Brown & Warner's portfolio series, :func:`daily_bw_portfolio_t`);
+        None if not computed.
+    rbar : float
+        :func:`average_residual_correlation` (Kolari & Pynnonen 2010).
     """
 
     present: np.ndarray
@@ -542,9 +627,48 @@ class _ResidualSummary:
             return self.positive / self.present
 
 
+def summarize_residuals(est_resid: np.ndarray) -> ResidualSummary:
+    """Summarise a study's estimation residuals once for both test batteries.
+
+    :func:`run_daily_battery` and :func:`run_window_batteries` (and the tables of
+    :mod:`eventstudy.pooled`) take the result as ``residuals`` so that the
+    residuals of a study are summarised once, not once per battery. It must be
+    the summary of the same ``est_resid`` the battery gets (only its shape can
+    be checked).
+    """
+    return _summarize_residuals(_matrix("est_resid", est_resid))
+
+
+def _residuals_for(
+    est: np.ndarray,
+    residuals: ResidualSummary | None,
+    *,
+    sum_squares: bool = True,
+    column_mean: bool = True,
+) -> ResidualSummary:
+    """The given summary of ``est`` after a shape check, or a new one with what is needed."""
+    if residuals is None:
+        return _summarize_residuals(est, sum_squares=sum_squares, column_mean=column_mean)
+    n_events, n_days = est.shape
+    missing = [
+        name for name, needed, value in (
+            ("sum_squares", sum_squares, residuals.sum_squares),
+            ("column_mean", column_mean, residuals.column_mean),
+        ) if needed and value is None
+    ]
+    days = None if residuals.column_mean is None else residuals.column_mean.shape[0]
+    if residuals.present.shape != (n_events,) or days not in (None, n_days) or missing:
+        raise SpecificationError(
+            f"residuals summarise {residuals.present.shape[0]} events and {days} days "
+            f"(missing: {missing or 'nothing'}) but est_resid has {n_events} events and "
+            f"{n_days} days; pass summarize_residuals(est_resid) of the same residuals."
+        )
+    return residuals
+
+
 def _summarize_residuals(
     est: np.ndarray, *, sum_squares: bool = True, column_mean: bool = True
-) -> _ResidualSummary:
+) -> ResidualSummary:
     """Per-event and per-day summaries of validated residuals, in blocks of events.
 
     Column sums (``column_mean`` and the ``r-bar`` total) are accumulated in event
@@ -574,12 +698,11 @@ def _summarize_residuals(
             row_sum = body.sum(axis=1)
         positive = np.count_nonzero(block > 0, axis=1)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            squares = body * body
-            row_squares = squares.sum(axis=1) if sum_squares else None
+            row_squares = (body * body).sum(axis=1) if sum_squares else None
             centred = block - (row_sum / m)[:, None]
             if ok is not None:
                 centred[~ok] = 0.0
-            length = np.sqrt(np.multiply(centred, centred, out=squares).sum(axis=1))
+            length = np.sqrt(np.einsum("ij,ij->i", centred, centred))
             use = (m >= 2) & (length > 0)
             unit = np.empty((int(use.sum()) + 1, width))
             if use.all():
@@ -613,7 +736,7 @@ def _summarize_residuals(
         with np.errstate(invalid="ignore", divide="ignore"):
             means = column_sum / column_n
     rbar = float((total @ total - k) / (k * (k - 1.0))) if k >= 2 else _NAN
-    return _ResidualSummary(present, positive, squares, means, rbar)
+    return ResidualSummary(present, positive, squares, means, rbar)
 
 
 # ---------------------------------------------------------------------------
@@ -1073,33 +1196,37 @@ def _wilcoxon(ar: np.ndarray) -> DailyTestResult:
 def _signed_rank_sums(ar: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per day: count of non-zero ARs, ``W+`` and ``sum(t^3 - t)`` over tie groups of |AR|.
 
-    Each day's |AR| are sorted on keys carrying the event index (as in
-    :func:`_sorted_keys`); a day whose keys leave ties possible is ranked by the
-    plain definition (average ranks, :func:`_sorted_tie_ranks`).
+    Each day's non-zero ARs are sorted once on unsigned keys: the bit pattern of
+    |AR| (which orders non-negative floats exactly) shifted left by one, with
+    the sign (1 if positive) in the freed bit. Equal magnitudes are then
+    adjacent, and a run of equal magnitudes occupying sorted positions ``lo``
+    to ``lo + t - 1`` is a tie group whose members share the rank ``lo + (t +
+    1) / 2``; ``W+`` adds that rank once per positive member. Integer arithmetic
+    throughout, so exact.
     """
     # one row per day; zero ARs carry no sign and are dropped like missing ones
-    magnitude = np.ascontiguousarray(np.abs(ar).T)
-    magnitude[magnitude == 0] = np.nan
-    missing = np.isnan(magnitude)
-    n = magnitude.shape[1] - missing.sum(axis=1)
-    positive = np.ascontiguousarray((ar > 0).T)
-    bits = max(1, (magnitude.shape[1] - 1).bit_length())
-    key = _sorted_keys(magnitude.copy(), missing, bits)
-    prefix = key >> bits
-    tied = prefix[:, 1:] == prefix[:, :-1]
-    tied &= prefix[:, 1:] != _missing_prefix(bits)
-    # a day without ties ranks its values 1..n in sorted order
-    events = key & ((1 << bits) - 1)
-    events += np.arange(key.shape[0])[:, None] * key.shape[1]  # flat positions
-    ranks = np.arange(1.0, key.shape[1] + 1.0)
-    w_plus = np.where(np.take(positive, events), ranks, 0.0).sum(axis=1)
+    magnitude = np.abs(ar.T, order="C")
+    present = magnitude > 0  # False for NaN and for zero
+    n = present.sum(axis=1)
+    key = magnitude.view(np.uint64)
+    key <<= np.uint64(1)
+    key |= ar.T > 0
+    key[~present] = np.iinfo(np.uint64).max  # sorts last
+    key.sort(axis=1)
+    w_plus = np.zeros(len(n))
     ties = np.zeros(len(n))
-    for day in np.flatnonzero(tied.any(axis=1)):
-        order = np.argsort(magnitude[day])
-        day_ranks, group = _sorted_tie_ranks(magnitude[day, order][None, :])
-        w_plus[day] = np.where(positive[day, order], day_ranks[0], 0.0).sum()
-        # sum over tie groups of t^3 - t, as (t^2 - 1) on each of a group's t members
-        ties[day] = np.where(np.isnan(day_ranks), 0.0, group * group - 1.0).sum()
+    for day in np.flatnonzero(n):
+        sorted_keys = key[day, :n[day]]
+        value = sorted_keys >> np.uint64(1)
+        first = np.empty(value.size, dtype=bool)
+        first[0] = True
+        np.not_equal(value[1:], value[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        group = np.diff(starts, append=value.size)
+        n_pos = np.add.reduceat((sorted_keys & np.uint64(1)).astype(np.int64), starts)
+        twice = int((n_pos * (2 * starts + group + 1)).sum())  # 2 x rank x positive members
+        w_plus[day] = twice / 2
+        ties[day] = float((group**3 - group).sum())
     return n, w_plus, ties
 
 
@@ -1268,28 +1395,155 @@ def _grank(
     car: np.ndarray, car_var: np.ndarray, est: np.ndarray, sum_squares: np.ndarray,
     dof: np.ndarray,
 ) -> TestResult:
+    return _grank_tests([(car, car_var)], est, sum_squares, dof)[0]
+
+
+def _grank_tests(
+    windows: list[tuple[np.ndarray, np.ndarray]],
+    est: np.ndarray,
+    sum_squares: np.ndarray,
+    dof: np.ndarray,
+) -> list[TestResult]:
+    """GRANK of several windows (validated ``(car, car_var)`` pairs) on the same events.
+
+    The estimation SARs are computed, ranked and compared with every window's
+    SCAR* in one pass over the estimation residuals (see :func:`_grank_sums`).
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.sqrt(sum_squares / dof)
-    scar = _standardize(car, car_var)
-    keep = ~np.isnan(scar) & (s > 0) & np.isfinite(s)
-    n = int(keep.sum())
-    scar_sd = float(np.std(scar[keep], ddof=1)) if n >= 2 else _NAN
-    if not scar_sd > 0:
-        return TestResult("grank", _NAN, _NAN, "t", None, n)
-    # the kept events, as a slice when that is all of them (no gather needed)
-    kept = slice(None) if n == keep.size else np.flatnonzero(keep)
-    extra = scar[kept] / scar_sd
-    width = est.shape[1] + 1
+    usable = (s > 0) & np.isfinite(s)
+    results = []
+    computable = []  # (window, its SCAR* per event with NaN where left out, n)
+    for w, (car, car_var) in enumerate(windows):
+        scar = _standardize(car, car_var)
+        keep = ~np.isnan(scar) & usable
+        n = int(keep.sum())
+        scar_sd = float(np.std(scar[keep], ddof=1)) if n >= 2 else _NAN
+        results.append(TestResult("grank", _NAN, _NAN, "t", None, n))
+        if scar_sd > 0:
+            computable.append((w, np.where(keep, scar / scar_sd, np.nan), n))
+    if computable:
+        sums = _grank_sums(est, s, [target for _, target, _ in computable])
+        for (w, _, n), window_sums in zip(computable, sums, strict=True):
+            results[w] = _grank_statistic(*window_sums, n)
+    return results
 
-    def gsar(rows: slice) -> np.ndarray:
-        # the kept events' SARs on the estimation days, then the window's SCAR*
-        block = np.empty((rows.stop - rows.start, width))
-        events = rows if isinstance(kept, slice) else kept[rows]
-        np.divide(est[events], s[events, None], out=block[:, :-1])
-        block[:, -1] = extra[rows]
-        return block
 
-    n_t, ubar = _uniform_rank_means(_row_blocks(n, width), gsar, width)
+def _grank_sums(
+    est: np.ndarray, s: np.ndarray, targets: list[np.ndarray]
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Doubled rank sums of each window's GSAR panel (estimation SARs and SCAR*).
+
+    ``targets[w]`` holds window w's SCAR* per event, NaN for an event it leaves
+    out. Row i of window w's panel is ``est[i] / s[i]`` followed by its SCAR*
+    ``x_i``, ranked over its ``m_i + 1`` present values (``m_i`` estimation
+    SARs). The estimation SARs of each event are ranked among themselves once
+    (``r_it``, :func:`_rank_bins`); the window value then adds, exactly,
+
+    * to an estimation SAR ``g``: 1 to its rank if ``g > x`` and 1/2 if ``g = x``,
+      i.e. ``[g > x] + [g >= x]`` to ``2 K``;
+    * its own rank: ``1 + #(g < x) + #(g = x) / 2``, i.e. ``2 K = 2 + 2 m -
+      #(g > x) - #(g >= x)``.
+
+    Returns, per window, ``twice`` (L + 1, L) with the sums of ``2 K - (M + 1)``
+    (``M = m + 1`` values in the row) over its events with m present SARs at
+    row m, ``window`` (L + 1,) the same for the SCAR* column, and ``present``
+    (L,) its events with each SAR. All sums are of integers, hence exact and
+    independent of blocks and threads.
+    """
+    n_events, width = est.shape
+    union = np.zeros(n_events, dtype=bool)
+    for x in targets:
+        union |= ~np.isnan(x)
+
+    def block_sums(rows: slice) -> tuple[np.ndarray, list[tuple[np.ndarray, ...]], np.ndarray]:
+        g = _gsar_block(est, s, rows, union)
+        missing, m = _missing_and_sizes(g)
+        groups, group = _row_groups(m)
+        present = _present_counts(missing, g.shape[0], width)
+        compared = [_compare_window(g, x[rows], m, group, groups.size) for x in targets]
+        bins, weight, tied = _rank_bins(g, missing, m, group, 1)
+        ranks = _binned_sums(bins, weight, groups.size)
+        parts = []
+        for x, (shift, window) in zip(targets, compared, strict=True):
+            dropped = np.flatnonzero(union[rows] & np.isnan(x[rows]))
+            own_ranks, own_present = ranks, present
+            if dropped.size:  # events of other windows only: not in this window's panel
+                own_ranks = ranks - _binned_sums(bins[dropped], weight[dropped], groups.size)
+                lost = np.ones((dropped.size, width), dtype=bool)
+                if missing is not None:
+                    lost = ~missing[dropped]
+                own_present = present - lost.sum(axis=0)
+            parts.append((own_ranks + shift, window, own_present))
+        return groups, parts, rows.start + tied
+
+    totals = [(np.zeros((width + 1, width)), np.zeros(width + 1), np.zeros(width, np.intp))
+              for _ in targets]
+    blocks = _row_blocks(n_events, width)
+    tied_rows = []
+    for groups, parts, tied in _ordered_map(block_sums, blocks, len(blocks)):
+        for (twice, window, present), (part, part_window, count) in zip(totals, parts,
+                                                                         strict=True):
+            twice[groups] += part
+            window[groups] += part_window
+            present += count
+        tied_rows.append(tied)
+    tied = np.concatenate(tied_rows) if tied_rows else np.empty(0, dtype=np.intp)
+    if tied.size:  # rows ranked by the plain definition, added to the windows that keep them
+        doubled, m = _plain_doubled_ranks(_gsar_block(est, s, tied, union), 1)
+        for x, (twice, _, _) in zip(targets, totals, strict=True):
+            kept = ~np.isnan(x[tied])
+            twice += _sums_by_size(doubled[kept], m[kept], width + 1)
+    return totals
+
+
+def _gsar_block(
+    est: np.ndarray, s: np.ndarray, rows: slice | np.ndarray, union: np.ndarray
+) -> np.ndarray:
+    """Estimation SARs ``e_it / s_i`` of a block, NaN for events no window uses."""
+    g = est[rows] / s[rows, None]
+    outside = ~union[rows]
+    if outside.any():
+        g[outside] = np.nan
+    return g
+
+
+def _compare_window(
+    g: np.ndarray, x: np.ndarray, m: np.ndarray, group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """What a window's SCAR* ``x`` adds to the doubled ranks of one block's GSAR rows.
+
+    Returns the (n_groups, L) sums of ``[g > x] + [g >= x]`` per column and the
+    (n_groups,) sums of the window value's own ``2 K - (M + 1) = m - #(g > x) -
+    #(g >= x)`` (``M = m + 1``), grouped like :func:`_rank_bins`. Comparisons
+    with a missing ``g`` or ``x`` are false, so events outside the window add
+    nothing.
+    """
+    column = x[:, None]
+    above = np.add(g > column, g >= column, dtype=np.uint8)
+    kept = ~np.isnan(x)
+    if n_groups == 1:
+        shift = np.add.reduce(above, axis=0, dtype=np.uint32)[None, :].astype(float)
+    else:
+        width = g.shape[1]
+        bins = (group * width)[:, None] + np.arange(width)
+        shift = np.bincount(bins.ravel(), weights=above.ravel(), minlength=n_groups * width)
+        shift = shift.reshape(n_groups, width)
+    own = m - np.add.reduce(above, axis=1, dtype=np.uint32).astype(float)
+    window = np.bincount(group[kept], weights=own[kept], minlength=n_groups)
+    return shift, window
+
+
+def _grank_statistic(
+    twice: np.ndarray, window: np.ndarray, present: np.ndarray, n: int
+) -> TestResult:
+    """GRANK t from a window's doubled rank sums (:func:`_grank_sums`), KP (2011) steps 3-5."""
+    scale = np.arange(2.0, twice.shape[0] + 2.0)  # M + 1 = m + 2 values after the SCAR*
+    ubar = np.append(
+        _mean_uniform_ranks(twice, present, scale),
+        _mean_uniform_ranks(window[:, None], np.array([n]), scale),
+    )
+    n_t = np.append(present, n)
     used = n_t > 0
     days = int(used.sum())
     s_u = np.sqrt((n_t[used] / n * ubar[used] ** 2).sum() / days)
@@ -1334,16 +1588,30 @@ def window_bootstrap(
 
     Notes
     -----
-    Resample b is row b of ``rng.integers(0, n, size=(n_boot, n))`` with ``rng =
-    numpy.random.default_rng(seed)``, and ``t*`` is formed as numpy's
-    ``mean * sqrt(n) / std(ddof=1)`` of the resampled centred CARs. The rows are
-    drawn in blocks (the random stream does not depend on the block size) and the
-    blocks' statistics are computed on worker threads, so for a given seed the
-    p-value does not depend on the machine's number of CPUs; a generator passed
-    as ``seed`` advances as with that single ``integers`` call.
+    Random stream (seeded, reproducible): the resamples are drawn in blocks of
+    ``R = max(1, 2**20 // n)`` rows, the last block possibly shorter. With
+    ``children = numpy.random.default_rng(seed).spawn(ceil(n_boot / R))``, block
+    j is ``children[j].integers(0, n, size=(rows, n), dtype=numpy.int32)``
+    (int64 if n >= 2**31), and its row b holds the positions, among the present
+    CARs in their order, of resample ``j R + b``. The blocks are drawn and
+    evaluated on worker threads; the stream depends on ``seed``, n and
+    ``n_boot`` only, not on the number of CPUs. Windows with the same n use the
+    same seed and hence the same resamples, so :func:`run_window_batteries`
+    draws them once for all such windows. A generator passed as ``seed`` is
+    only spawned from (its bit generator does not advance); each spawn gives new
+    children, so with a generator every call, and in
+    :func:`run_window_batteries` every group of windows with equal n (in window
+    order), gets its own resamples.
+
+    ``t*`` of a resample with sum ``S1`` and sum of squares ``S2`` of its centred
+    CARs is ``m sqrt(n) / s`` with ``m = S1 / n`` and ``s^2 = (S2 - S1 m) / (n -
+    1)`` (a rounding below zero counts as zero).
     """
     _check_n_boot(n_boot)
     return _bootstrap(_vector("car", car), int(n_boot), seed)
+
+
+_BOOT_DRAWS = 1 << 20  # resampled positions per block of draws: fixes the random stream
 
 
 def _check_n_boot(n_boot: int) -> None:
@@ -1352,45 +1620,69 @@ def _check_n_boot(n_boot: int) -> None:
 
 
 def _bootstrap(car: np.ndarray, n_boot: int, seed) -> TestResult:
-    x = car[~np.isnan(car)]
-    n = x.size
-    t_obs = float(_csect_t(x[:, None]).statistic[0]) if n else _NAN
-    if np.isnan(t_obs):
-        return TestResult("bootstrap", _NAN, _NAN, "bootstrap", None, n)
-    exceed = _bootstrap_exceedances(x, abs(t_obs), n_boot, np.random.default_rng(seed))
-    p = (1.0 + exceed) / (n_boot + 1.0)
-    return TestResult("bootstrap", t_obs, p, "bootstrap", None, n)
+    return _bootstrap_tests([car], n_boot, seed)[0]
+
+
+def _bootstrap_tests(cars: list[np.ndarray], n_boot: int, seed) -> list[TestResult]:
+    """Bootstrap-t of several windows' validated CARs; windows with equal n share resamples."""
+    present = [car[~np.isnan(car)] for car in cars]
+    t_obs = [float(_csect_t(x[:, None]).statistic[0]) if x.size else _NAN for x in present]
+    results = [TestResult("bootstrap", t, _NAN, "bootstrap", None, x.size)
+               for x, t in zip(present, t_obs, strict=True)]
+    by_size: dict[int, list[int]] = {}
+    for w, (x, t) in enumerate(zip(present, t_obs, strict=True)):
+        if not np.isnan(t):
+            by_size.setdefault(x.size, []).append(w)
+    for members in by_size.values():
+        centred = np.column_stack([present[w] - present[w].mean() for w in members])
+        t_abs = np.abs([t_obs[w] for w in members])
+        exceed = _bootstrap_exceedances(centred, t_abs, n_boot, np.random.default_rng(seed))
+        for w, count in zip(members, exceed, strict=True):
+            results[w] = replace(results[w], p_value=(1.0 + count) / (n_boot + 1.0))
+    return results
 
 
 def _bootstrap_exceedances(
-    x: np.ndarray, t_abs: float, n_boot: int, rng: np.random.Generator
-) -> int:
-    """Number of H0 resamples of ``x`` whose |t| is at least ``t_abs``.
+    centred: np.ndarray, t_abs: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Per column of ``centred`` (n, W), the resamples whose |t*| is at least ``t_abs``.
 
-    Resample b is row b of ``rng.integers(0, n, size=(n_boot, n))``, drawn in
-    blocks of rows on this thread (the stream does not depend on the block size);
-    the t of each resample is formed exactly as ``mean * sqrt(n) / std(ddof=1)``
-    of numpy, on worker threads.
+    All columns are resampled with the same rows (the stream of
+    :func:`window_bootstrap`), one resample at a time so that its values stay in
+    cache while each column is gathered and summed.
     """
-    n = x.size
-    centred = x - x.mean()
-    rows = max(1, _BOOT_CELLS // n)
+    n, n_windows = centred.shape
+    rows = max(1, _BOOT_DRAWS // n)
     starts = range(0, n_boot, rows)
+    children = rng.spawn(len(starts))
+    dtype = np.int32 if n <= np.iinfo(np.int32).max else np.int64
+    columns = [np.ascontiguousarray(centred[:, w]) for w in range(n_windows)]
 
-    def draws() -> Iterator[np.ndarray]:
-        for start in starts:
-            yield rng.integers(0, n, size=(min(rows, n_boot - start), n))
+    def count(block: int) -> np.ndarray:
+        start = starts[block]
+        draws = children[block].integers(0, n, size=(min(rows, n_boot - start), n), dtype=dtype)
+        sums = np.empty((len(draws), n_windows))
+        squares = np.empty((len(draws), n_windows))
+        index = np.empty(n, dtype=np.intp)
+        sample = np.empty(n)
+        for b, positions in enumerate(draws):
+            np.copyto(index, positions)  # converted once for all columns
+            for w, column in enumerate(columns):
+                np.take(column, index, out=sample, mode="clip")  # positions are in range
+                sums[b, w] = sample.sum()
+                squares[b, w] = np.einsum("i,i->", sample, sample)
+        t_star = _resample_t(sums, squares, n)
+        return np.count_nonzero(np.abs(t_star) >= t_abs, axis=0)
 
-    def count(index: np.ndarray) -> int:
-        sample = np.take(centred, index, mode="clip")  # indices are in range
-        mean = sample.sum(axis=1) / n
-        sample -= mean[:, None]
-        np.multiply(sample, sample, out=sample)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t_star = mean * np.sqrt(n) / np.sqrt(sample.sum(axis=1) / (n - 1))
-        return int(np.count_nonzero(np.abs(t_star) >= t_abs))
+    return sum(_ordered_map(count, range(len(starts)), len(starts)), np.zeros(n_windows, np.intp))
 
-    return sum(_ordered_map(count, draws(), len(starts)))
+
+def _resample_t(s1: np.ndarray, s2: np.ndarray, n: int) -> np.ndarray:
+    """``t*`` from a resample's sums and sums of squares (see :func:`window_bootstrap`)."""
+    mean = s1 / n
+    var = np.maximum((s2 - s1 * mean) / (n - 1.0), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return mean * np.sqrt(n) / np.sqrt(var)
 
 
 # ---------------------------------------------------------------------------
@@ -1435,7 +1727,12 @@ def mean_bhar(bhar_values: np.ndarray) -> tuple[float, int]:
 
 
 def run_daily_battery(
-    ar: np.ndarray, ar_var: np.ndarray, est_resid: np.ndarray, df: np.ndarray
+    ar: np.ndarray,
+    ar_var: np.ndarray,
+    est_resid: np.ndarray,
+    df: np.ndarray,
+    *,
+    residuals: ResidualSummary | None = None,
 ) -> dict[str, DailyTestResult]:
     """Run every per-day test; returns ``{name: DailyTestResult}`` in a fixed order.
 
@@ -1443,11 +1740,13 @@ def run_daily_battery(
     gen_sign, sign, wilcoxon. Descriptives are separate (:func:`daily_descriptives`).
     Each result equals that of the single-test function; the inputs are validated,
     the residuals summarised (``r-bar`` included) and the SARs formed once.
+    ``residuals`` is :func:`summarize_residuals` of ``est_resid`` if already
+    computed (e.g. for the window battery of the same study).
     """
     ar, ar_var = _ar_pair(ar, ar_var)
     est = _matrix("est_resid", est_resid, ar.shape[0])
     dof = _vector("df", df, ar.shape[0])
-    residuals = _summarize_residuals(est, sum_squares=False)
+    residuals = _residuals_for(est, residuals, sum_squares=False)
     corrado_rank = _corrado_rank(ar, est)
 
     def parametric() -> dict[str, DailyTestResult]:
@@ -1484,31 +1783,72 @@ def run_window_battery(
     *,
     n_boot: int = 999,
     seed: int | np.random.Generator | None = None,
+    residuals: ResidualSummary | None = None,
 ) -> dict[str, TestResult]:
     """Run every window (CAR) test; returns ``{name: TestResult}`` in a fixed order.
 
     Names: csect_t, patell, kp_patell, bmp, kp_bmp, grank, gen_sign, sign,
     wilcoxon, bootstrap (``n_boot`` and ``seed`` go to :func:`window_bootstrap`).
     Each result equals that of the single-test function (the bootstrap's for the
-    same seed); inputs are validated and the residuals summarised once.
+    same seed); inputs are validated and the residuals summarised once (or
+    taken from ``residuals``, see :func:`run_daily_battery`).
     """
     _check_n_boot(n_boot)
     car = _vector("car", car)
     car_var = _vector("car_var", car_var, car.shape[0])
     est = _matrix("est_resid", est_resid, car.shape[0])
-    dof = _vector("df", df, car.shape[0])
-    residuals = _summarize_residuals(est, column_mean=False)
-    column, sar = car[:, None], _standardize(car[:, None], car_var[:, None])
-    patell, bmp = _patell(sar, dof), _bmp(sar)
-    return {
-        "csect_t": _csect_t(column).day(0),
-        "patell": patell.day(0),
-        "kp_patell": _kp_patell(patell, residuals.rbar).day(0),
-        "bmp": bmp.day(0),
-        "kp_bmp": _kp_bmp(bmp, residuals.rbar).day(0),
-        "grank": _grank(car, car_var, est, residuals.sum_squares, dof),
-        "gen_sign": _gen_sign(column, residuals.positive_share).day(0),
-        "sign": _sign(column).day(0),
-        "wilcoxon": _wilcoxon(column).day(0),
-        "bootstrap": _bootstrap(car, int(n_boot), seed),
-    }
+    return run_window_batteries(
+        [(car, car_var)], est, df, n_boot=n_boot, seed=seed, residuals=residuals
+    )[0]
+
+
+def run_window_batteries(
+    windows: Sequence[tuple[np.ndarray, np.ndarray]],
+    est_resid: np.ndarray,
+    df: np.ndarray,
+    *,
+    n_boot: int = 999,
+    seed: int | np.random.Generator | None = None,
+    residuals: ResidualSummary | None = None,
+) -> list[dict[str, TestResult]]:
+    """Run the window battery on several windows of the same events.
+
+    ``windows`` holds one ``(car, car_var)`` pair of (N,) arrays per window. The
+    result, one ``{name: TestResult}`` per window in order, equals
+    :func:`run_window_battery` on each window with the same ``n_boot`` and
+    ``seed``, while what depends only on the estimation residuals is done once:
+    the residual summary (``r-bar``, shares of positive residuals, residual
+    variances) and GRANK's ranking of the estimation SARs, one pass for all
+    windows. Windows with the same number of CARs also share the bootstrap
+    resamples (the same seed draws the same ones, see :func:`window_bootstrap`).
+    ``residuals`` is :func:`summarize_residuals` of ``est_resid`` if already
+    computed (e.g. for the daily battery of the same study).
+    """
+    _check_n_boot(n_boot)
+    est = _matrix("est_resid", est_resid)
+    n_events = est.shape[0]
+    dof = _vector("df", df, n_events)
+    pairs = [
+        (_vector("car", car, n_events), _vector("car_var", car_var, n_events))
+        for car, car_var in windows
+    ]
+    residuals = _residuals_for(est, residuals, column_mean=False)
+    granks = _grank_tests(pairs, est, residuals.sum_squares, dof)
+    bootstraps = _bootstrap_tests([car for car, _ in pairs], int(n_boot), seed)
+    batteries = []
+    for (car, car_var), grank, bootstrap in zip(pairs, granks, bootstraps, strict=True):
+        column, sar = car[:, None], _standardize(car[:, None], car_var[:, None])
+        patell, bmp = _patell(sar, dof), _bmp(sar)
+        batteries.append({
+            "csect_t": _csect_t(column).day(0),
+            "patell": patell.day(0),
+            "kp_patell": _kp_patell(patell, residuals.rbar).day(0),
+            "bmp": bmp.day(0),
+            "kp_bmp": _kp_bmp(bmp, residuals.rbar).day(0),
+            "grank": grank,
+            "gen_sign": _gen_sign(column, residuals.positive_share).day(0),
+            "sign": _sign(column).day(0),
+            "wilcoxon": _wilcoxon(column).day(0),
+            "bootstrap": bootstrap,
+        })
+    return batteries

@@ -631,7 +631,6 @@ def use_blocks(monkeypatch, setup: str) -> None:
     workers, cells = BLOCK_SETUPS[setup]
     monkeypatch.setattr(es, "_worker_count", lambda: workers)
     monkeypatch.setattr(es, "_BLOCK_CELLS", cells)
-    monkeypatch.setattr(es, "_BOOT_CELLS", cells)
 
 
 def awkward(rng: np.random.Generator, shape: tuple[int, int], missing: float = 0.1):
@@ -843,25 +842,75 @@ def test_results_do_not_depend_on_blocks_or_threads(monkeypatch):
             assert equal_results(res, runs[0][1][name]), name
 
 
+def documented_resamples(seed, n: int, n_boot: int) -> np.ndarray:
+    """The resampled positions of window_bootstrap's docstring, written out plainly."""
+    rows = max(1, 2**20 // n)
+    children = np.random.default_rng(seed).spawn(-(-n_boot // rows))
+    return np.vstack([
+        child.integers(0, n, size=(min(rows, n_boot - j * rows), n), dtype=np.int32)
+        for j, child in enumerate(children)
+    ])
+
+
+def plain_bootstrap_p(car: np.ndarray, draws: np.ndarray) -> float:
+    """(1 + #{|t*| >= |t|}) / (B + 1) with numpy's mean and std on each resample."""
+    n = car.size
+    sample = (car - car.mean())[draws]
+    t_star = sample.mean(axis=1) * np.sqrt(n) / sample.std(axis=1, ddof=1)
+    t_obs = car.mean() * np.sqrt(n) / car.std(ddof=1)
+    # no resample within rounding of the threshold, so the count is the same
+    # whichever order the sums are formed in
+    assert np.abs(np.abs(t_star) / abs(t_obs) - 1).min() > 1e-9
+    return (1 + np.count_nonzero(np.abs(t_star) >= abs(t_obs))) / (len(draws) + 1)
+
+
 @pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
 def test_bootstrap_equals_the_plain_resampling_loop(monkeypatch, setup):
     use_blocks(monkeypatch, setup)
     rng = np.random.default_rng(27)
-    car = rng.standard_t(4, size=150) * 0.03 + 0.002
-    n_boot, n = 999, car.size
-    # the scheme written out: all resamples from one integers() call, numpy mean/std
-    draw = np.random.default_rng(5)
-    centred = car - car.mean()
-    sample = centred[draw.integers(0, n, size=(n_boot, n))]
-    t_star = sample.mean(axis=1) * np.sqrt(n) / sample.std(axis=1, ddof=1)
-    t_obs = car.mean() * np.sqrt(n) / car.std(ddof=1)
-    expected = (1 + np.count_nonzero(np.abs(t_star) >= abs(t_obs))) / (n_boot + 1)
+    car = rng.standard_t(4, size=2500) * 0.03 + 0.002
+    n_boot = 999  # 2**20 // 2500 = 419 resamples per block: blocks of 419, 419, 161
+    expected = plain_bootstrap_p(car, documented_resamples(5, car.size, n_boot))
     given = np.random.default_rng(5)
+    state = given.bit_generator.state
     res = es.window_bootstrap(car, n_boot=n_boot, seed=given)
-    assert res.p_value == expected  # same random stream, same arithmetic: exact
-    assert res.statistic == approx(t_obs)
-    # a generator passed in advances exactly as with the single integers() call
-    assert given.bit_generator.state == draw.bit_generator.state
+    assert res.p_value == expected  # the documented stream, t* as numpy forms it
+    assert res.statistic == approx(sps.ttest_1samp(car, 0.0).statistic)
+    assert given.bit_generator.state == state  # a generator passed in is only spawned from
+    assert es.window_bootstrap(car, n_boot=n_boot, seed=5) == res
+
+
+def test_windows_with_equal_n_share_resamples_and_match_single_runs():
+    rng = np.random.default_rng(29)
+    n = 400
+    cars = [rng.normal(0.001 * k, 0.02, size=n) for k in range(4)]
+    cars[2][:7] = NAN  # 393 CARs: resampled with its own draws
+    car_var = np.full(n, 4e-4)
+    est = rng.normal(0, 0.02, size=(n, 30))
+    df = np.full(n, 28.0)
+    batteries = es.run_window_batteries(
+        [(car, car_var) for car in cars], est, df, n_boot=499, seed=13
+    )
+    for car, battery in zip(cars, batteries, strict=True):
+        x = car[~np.isnan(car)]
+        draws = documented_resamples(13, x.size, 499)
+        assert battery["bootstrap"].p_value == plain_bootstrap_p(x, draws)
+        single = es.run_window_battery(car, car_var, est, df, n_boot=499, seed=13)
+        for name, res in single.items():
+            assert equal_results(battery[name], res), name
+
+
+def test_bootstrap_p_values_are_uniform_under_the_null():
+    # H0 true (symmetric CARs centred at zero): P(p <= a) is about a for the
+    # bootstrap-t. 400 studies of 60 CARs, B = 199; the bounds are about 4 binomial
+    # s.e. around a (s.e. 0.015 at a = 0.1, 0.011 at a = 0.05)
+    rng = np.random.default_rng(30)
+    cars = rng.standard_t(5, size=(400, 60)) * 0.02
+    p = np.array([es.window_bootstrap(c, n_boot=199, seed=k).p_value
+                  for k, c in enumerate(cars)])
+    assert abs((p <= 0.10).mean() - 0.10) < 0.06
+    assert abs((p <= 0.05).mean() - 0.05) < 0.045
+    assert abs(p.mean() - 0.5) < 0.06
 
 
 def test_inputs_are_not_modified_and_infinite_values_are_missing():
