@@ -50,17 +50,15 @@ p-value does not depend on the number of CPUs either.
 
 from __future__ import annotations
 
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 import numpy as np
 from scipy import special as _special
 from scipy import stats as _sps
 
+from eventstudy import blocks as _blocks
 from eventstudy.errors import SpecificationError
 
 
@@ -194,11 +192,6 @@ class DailyDescriptives:
 # ---------------------------------------------------------------------------
 
 _NAN = float("nan")
-_BLOCK_CELLS = 1 << 16  # array cells per block of rows: bounds memory, stays in cache
-_MAX_THREADS = 4
-
-_Item = TypeVar("_Item")
-_Out = TypeVar("_Out")
 
 
 def _float_array(name: str, x, ndim: int, n_events: int | None) -> np.ndarray:
@@ -307,56 +300,12 @@ def _column(name: str, x) -> np.ndarray:
     return _vector(name, x)[:, None]
 
 
-# ---------------------------------------------------------------------------
-# Blocks of events, processed on worker threads
-# ---------------------------------------------------------------------------
-
-
-def _row_blocks(n_rows: int, width: int) -> list[slice]:
-    """Consecutive row slices of about ``_BLOCK_CELLS`` cells each."""
-    step = max(1, _BLOCK_CELLS // max(width, 1))
-    return [slice(start, min(start + step, n_rows)) for start in range(0, n_rows, step)]
-
-
-def _worker_count() -> int:
-    """Threads for block work: the CPUs this process may use, at most ``_MAX_THREADS``."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(_MAX_THREADS, cpus))
-
-
-def _ordered_map(
-    func: Callable[[_Item], _Out], items: Iterable[_Item], n_items: int
-) -> Iterator[_Out]:
-    """Yield ``func(item)`` in the order of ``items``, computing a few items ahead.
-
-    ``items`` is consumed on the calling thread (so a random stream drawn there
-    stays in order) while ``func`` runs on worker threads. At most two items per
-    worker are in flight, which bounds memory. With one CPU, or one item, all runs
-    inline.
-    """
-    workers = _worker_count()
-    if workers == 1 or n_items <= 1:
-        yield from map(func, items)
-        return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[_Out]] = deque()
-        for item in items:
-            pending.append(pool.submit(func, item))
-            if len(pending) > 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
 def _concurrently(*funcs: Callable[[], object], threads: bool = True) -> list[object]:
     """Call each function, on separate threads if ``threads`` and several CPUs are usable.
 
     For single-threaded steps that can run side by side; results in argument order.
     """
-    if not threads or _worker_count() == 1:
+    if not threads or _blocks.worker_count() == 1:
         return [func() for func in funcs]
     with ThreadPoolExecutor(max_workers=len(funcs) - 1) as pool:
         futures = [pool.submit(func) for func in funcs[1:]]
@@ -377,7 +326,7 @@ def _row_ranks(x: np.ndarray) -> np.ndarray:
     """
     out = np.empty_like(x, dtype=float)
     n_rows, width = x.shape
-    for rows in _row_blocks(n_rows, width):
+    for rows in _blocks.row_blocks(n_rows, width):
         block = x[rows]
         # any sort order will do: a tie group gets the same average rank however
         # its members are ordered
@@ -553,7 +502,7 @@ def _rank_sums(
     twice = np.zeros((width + 1, width))
     present = np.zeros(width, dtype=np.intp)
     tied_rows = []
-    for groups, sums, count, tied in _ordered_map(block_sums, blocks, len(blocks)):
+    for groups, sums, count, tied in _blocks.ordered_map(block_sums, blocks, len(blocks)):
         twice[groups] += sums
         present += count
         tied_rows.append(tied)
@@ -711,7 +660,7 @@ def _summarize_residuals(
                 np.divide(centred[use], length[use, None], out=unit[1:])
         return m, positive, row_squares, column_n, filled, unit
 
-    blocks = _row_blocks(n_events, width)
+    blocks = _blocks.row_blocks(n_events, width)
     present = np.empty(n_events, dtype=np.intp)
     positive = np.empty(n_events, dtype=np.intp)
     squares = np.empty(n_events) if sum_squares else None
@@ -719,7 +668,7 @@ def _summarize_residuals(
     column_sum = np.zeros(width)
     total = np.zeros(width)
     k = 0
-    parts = _ordered_map(summarize, blocks, len(blocks))
+    parts = _blocks.ordered_map(summarize, blocks, len(blocks))
     for rows, (m, pos, sq, col_n, filled, unit) in zip(blocks, parts, strict=True):
         present[rows], positive[rows] = m, pos
         if squares is not None:
@@ -1074,7 +1023,7 @@ def daily_corrado_rank(ar: np.ndarray, est_resid: np.ndarray) -> DailyTestResult
 def _corrado_rank(ar: np.ndarray, est: np.ndarray) -> DailyTestResult:
     width = est.shape[1] + ar.shape[1]
     n_all, ubar = _uniform_rank_means(
-        _row_blocks(ar.shape[0], width), lambda rows: np.hstack([est[rows], ar[rows]]), width
+        _blocks.row_blocks(ar.shape[0], width), lambda rows: np.hstack([est[rows], ar[rows]]), width
     )
     used = n_all > 0
     sigma = np.sqrt((n_all[used] * ubar[used] ** 2).sum() / used.sum()) if used.any() else 0.0
@@ -1479,9 +1428,9 @@ def _grank_sums(
 
     totals = [(np.zeros((width + 1, width)), np.zeros(width + 1), np.zeros(width, np.intp))
               for _ in targets]
-    blocks = _row_blocks(n_events, width)
+    blocks = _blocks.row_blocks(n_events, width)
     tied_rows = []
-    for groups, parts, tied in _ordered_map(block_sums, blocks, len(blocks)):
+    for groups, parts, tied in _blocks.ordered_map(block_sums, blocks, len(blocks)):
         for (twice, window, present), (part, part_window, count) in zip(totals, parts,
                                                                          strict=True):
             twice[groups] += part
@@ -1674,7 +1623,8 @@ def _bootstrap_exceedances(
         t_star = _resample_t(sums, squares, n)
         return np.count_nonzero(np.abs(t_star) >= t_abs, axis=0)
 
-    return sum(_ordered_map(count, range(len(starts)), len(starts)), np.zeros(n_windows, np.intp))
+    counts = _blocks.ordered_map(count, range(len(starts)), len(starts))
+    return sum(counts, np.zeros(n_windows, np.intp))
 
 
 def _resample_t(s1: np.ndarray, s2: np.ndarray, n: int) -> np.ndarray:
@@ -1764,7 +1714,7 @@ def run_daily_battery(
 
     # the Wilcoxon test and the moment-based tests run side by side (on large panels)
     first, wilcoxon = _concurrently(
-        parametric, lambda: _wilcoxon(ar), threads=ar.size > _BLOCK_CELLS
+        parametric, lambda: _wilcoxon(ar), threads=ar.size > _blocks.BLOCK_CELLS
     )
     return {
         **first,

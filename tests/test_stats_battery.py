@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
+from eventstudy import blocks
 from eventstudy import stats as es
 from eventstudy.errors import SpecificationError
 
@@ -629,8 +630,8 @@ BLOCK_SETUPS = {"one-block": (1, 1 << 16), "small-blocks": (1, 97), "threads": (
 def use_blocks(monkeypatch, setup: str) -> None:
     """Run the battery in one block on one thread, in many blocks, or on threads."""
     workers, cells = BLOCK_SETUPS[setup]
-    monkeypatch.setattr(es, "_worker_count", lambda: workers)
-    monkeypatch.setattr(es, "_BLOCK_CELLS", cells)
+    monkeypatch.setattr(blocks, "worker_count", lambda: workers)
+    monkeypatch.setattr(blocks, "BLOCK_CELLS", cells)
 
 
 def awkward(rng: np.random.Generator, shape: tuple[int, int], missing: float = 0.1):
@@ -694,7 +695,7 @@ def test_rank_keys_never_merge_or_split_values():
             [NAN] * 6,
         ]
     )
-    n, mean = es._uniform_rank_means(es._row_blocks(5, 6), lambda r: rows[r].copy(), 6)
+    n, mean = es._uniform_rank_means(blocks.row_blocks(5, 6), lambda r: rows[r].copy(), 6)
     u = np.full(rows.shape, NAN)
     for i, row in enumerate(rows):
         ok = ~np.isnan(row)
