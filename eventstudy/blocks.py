@@ -21,9 +21,9 @@ _Item = TypeVar("_Item")
 _Out = TypeVar("_Out")
 
 
-def row_blocks(n_rows: int, width: int) -> list[slice]:
-    """Consecutive row slices of about ``BLOCK_CELLS`` cells each (rows of ``width`` cells)."""
-    step = max(1, BLOCK_CELLS // max(width, 1))
+def row_blocks(n_rows: int, width: int, cells: int | None = None) -> list[slice]:
+    """Consecutive row slices of about ``cells`` (default ``BLOCK_CELLS``) cells each."""
+    step = max(1, (cells or BLOCK_CELLS) // max(width, 1))
     return [slice(start, min(start + step, n_rows)) for start in range(0, n_rows, step)]
 
 

@@ -117,7 +117,7 @@ def merge(
     if len(done) == 1:
         return done[0][0], done[0][1], diagnostics
     panel = _concat_panels([p for p, _ in done])
-    fit = _concat_fits([f for _, f in done])
+    fit = ModelFit.concat([f for _, f in done])
     order = np.argsort(panel.event, kind="stable")
     return panel.take(order), fit.subset(order), diagnostics
 
@@ -149,14 +149,3 @@ def _concat_panels(panels: list[EventPanel]) -> EventPanel:
         else:
             fields[name] = [x for v in values for x in v]
     return EventPanel(**fields)
-
-
-def _concat_fits(fits: list[ModelFit]) -> ModelFit:
-    first = fits[0]
-    arrays = {
-        name: (np.concatenate([getattr(f, name) for f in fits])
-               if isinstance(getattr(first, name), np.ndarray) else getattr(first, name))
-        for name in first.__dict__ if name != "derived"
-    }
-    arrays["derived"] = {k: np.concatenate([f.derived[k] for f in fits]) for k in first.derived}
-    return ModelFit(**arrays)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .blocks import for_each_block
+from .blocks import for_each_block, row_blocks
 from .errors import SpecificationError
 
 FACTOR_SETS = {
@@ -117,6 +117,20 @@ class ModelFit:
         variance = self.s2 * (n_days + quad)
         return np.where(n_days > 0, variance, np.nan), n_days.astype(int)
 
+    @classmethod
+    def concat(cls, fits: list[ModelFit]) -> ModelFit:
+        """The fits of several groups of events, one after the other."""
+        if len(fits) == 1:
+            return fits[0]
+        first = fits[0]
+        arrays = {
+            name: (np.concatenate([getattr(f, name) for f in fits])
+                   if isinstance(getattr(first, name), np.ndarray) else getattr(first, name))
+            for name in first.__dict__ if name != "derived"
+        }
+        arrays["derived"] = {k: np.concatenate([f.derived[k] for f in fits]) for k in first.derived}
+        return cls(**arrays)
+
     def subset(self, keep: np.ndarray) -> ModelFit:
         """The fit of the events where ``keep`` is True."""
         arrays = {
@@ -124,6 +138,18 @@ class ModelFit:
         }
         arrays["derived"] = {k: v[keep] for k, v in self.derived.items()}
         return ModelFit(**arrays)
+
+
+@dataclass
+class EstimationCounts:
+    """Per event: estimation rows used, removed for other events, and without data."""
+
+    used: np.ndarray
+    excluded: np.ndarray
+    missing: np.ndarray
+
+
+_SAMPLE_BLOCK_CELLS = 1 << 21  # events per block in fit_sample: 8,000 at 250 days
 
 
 class NormalReturnModel:
@@ -159,6 +185,32 @@ class NormalReturnModel:
         for column in self.covariates(block):
             ok &= np.isfinite(column)
         return ok
+
+    def fit_sample(self, est, evt, excluded: np.ndarray) -> tuple[ModelFit, EstimationCounts]:
+        """Fit every event on its usable estimation rows outside ``excluded``.
+
+        Works through large blocks of events: each block's columns are gathered,
+        masked and fitted, then dropped, so the only full-size estimation arrays
+        are the residuals. Events are independent, so the fit equals one
+        :meth:`fit` of all events with ``mask = usable & ~excluded``.
+
+        Parameters
+        ----------
+        est, evt : PanelBlock
+            Estimation rows (N, L1) and event-span rows (N, L2).
+        excluded : ndarray of bool (N, L1)
+            Estimation rows removed by the design (other events' windows).
+        """
+        fits, counts = [], []
+        for rows in row_blocks(len(excluded), excluded.shape[1], _SAMPLE_BLOCK_CELLS):
+            block_est = est.select(rows)
+            usable = self.usable(block_est)
+            mask = usable & ~excluded[rows]
+            counts.append((mask.sum(axis=1), (excluded[rows] & usable).sum(axis=1),
+                           (~usable).sum(axis=1)))
+            fits.append(self.fit(block_est, evt.select(rows), mask))
+        used, removed, missing = (np.concatenate(c) for c in zip(*counts, strict=True))
+        return ModelFit.concat(fits), EstimationCounts(used, removed, missing)
 
     def fit(self, est, evt, mask: np.ndarray) -> ModelFit:
         """Fit on estimation rows where ``mask`` holds; predict the event span.

@@ -19,8 +19,8 @@ from .engine import ENGINES, detach_events, merge, partition_events, run_partiti
 from .errors import EventStudyError, InsufficientDataError, SpecificationError
 from .events import Event
 from .factors import validate_factors
-from .models import NormalReturnModel, get_model
-from .panel import EventPanel, PanelBlock, build_panel
+from .models import EstimationCounts, NormalReturnModel, get_model
+from .panel import EventPanel, build_panel
 from .prices import PriceSource, as_price_source, require_tickers
 from .results import EventStudyResults
 
@@ -130,13 +130,12 @@ class EventStudy:
         events = tuple(self.events[i] for i in rows)
         try:
             panel = build_panel(events, self.source, self.design, diagnostics, self.factors)
-            est, evt = panel.block("est"), panel.block("evt")
-            keep, mask = self._estimation_sample(panel, est, diagnostics)
+            fit, counts = self.model.fit_sample(
+                panel.block("est"), panel.block("evt"), panel.excluded
+            )
+            keep = self._estimation_sample(panel, counts, diagnostics)
             if not keep.all():
-                panel, est, evt, mask = (panel.select(keep), est.select(keep),
-                                         evt.select(keep), mask[keep])
-            fit = self.model.fit(est, evt, mask)
-            del est, evt  # their gathered columns are not needed after the fit
+                panel, fit = panel.select(keep), fit.subset(keep)
             panel, fit = self._drop_unfitted(panel, fit, diagnostics)
         except EventStudyError:
             # With on_error="skip" a partition may keep no event: its reasons are recorded.
@@ -147,18 +146,14 @@ class EventStudy:
         return detach_events(panel, rows), fit, diagnostics
 
     def _estimation_sample(
-        self, panel: EventPanel, est: PanelBlock, diagnostics: Diagnostics
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Events with enough estimation returns, and the usable estimation rows.
+        self, panel: EventPanel, counts: EstimationCounts, diagnostics: Diagnostics
+    ) -> np.ndarray:
+        """Which events have enough estimation returns (reported either way).
 
         Events with too few fail, or are skipped and reported (``on_error="skip"``).
         """
-        usable = self.model.usable(est)
-        mask = usable & ~panel.excluded
-        n = mask.sum(axis=1)
-        n_excluded = (panel.excluded & usable).sum(axis=1)
-        n_missing = (~usable).sum(axis=1)
-        _report_estimation(panel, n, n_excluded, n_missing, diagnostics)
+        n = counts.used
+        _report_estimation(panel, n, counts.excluded, counts.missing, diagnostics)
         short = n < self.design.min_estimation
         for i in np.flatnonzero(short):
             row = panel.rows[i]
@@ -172,7 +167,7 @@ class EventStudy:
         keep = ~short
         if not keep.any():
             raise InsufficientDataError("no event has enough estimation returns; see diagnostics")
-        return keep, mask
+        return keep
 
     def _drop_unfitted(self, panel, fit, diagnostics):
         bad = ~np.isfinite(fit.s2) | np.isnan(fit.params).any(axis=1)
