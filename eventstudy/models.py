@@ -149,7 +149,7 @@ class EstimationCounts:
     missing: np.ndarray
 
 
-_SAMPLE_BLOCK_CELLS = 1 << 21  # events per block in fit_sample: 8,000 at 250 days
+_SAMPLE_BLOCK_CELLS = 1 << 21  # cells per block in fit_sample: about 8,000 events of 250 days
 
 
 class NormalReturnModel:

@@ -162,7 +162,7 @@ class EventPanel:
         frame = pd.DataFrame(
             {name: values[self.event] for name, values in event_attributes(self.events).items()}
         )
-        frame["event_session"] = iso_days(self.session.astype("datetime64[D]").astype(np.int64))
+        frame["event_session"] = self.rows.day
         frame["candidate"] = self.candidate
         return frame
 
