@@ -118,16 +118,23 @@ class ModelFit:
         return np.where(n_days > 0, variance, np.nan), n_days.astype(int)
 
     @classmethod
-    def concat(cls, fits: list[ModelFit]) -> ModelFit:
-        """The fits of several groups of events, one after the other."""
-        if len(fits) == 1:
+    def concat(cls, fits: list[ModelFit], est_resid: np.ndarray | None = None) -> ModelFit:
+        """The fits of several groups of events, one after the other.
+
+        ``est_resid``, when given, is the groups' residuals already joined (the
+        groups' own are then views into it and not copied again).
+        """
+        if len(fits) == 1 and est_resid is None:
             return fits[0]
         first = fits[0]
         arrays = {
             name: (np.concatenate([getattr(f, name) for f in fits])
                    if isinstance(getattr(first, name), np.ndarray) else getattr(first, name))
-            for name in first.__dict__ if name != "derived"
+            for name in first.__dict__ if name not in ("derived", "est_resid")
         }
+        arrays["est_resid"] = (
+            np.concatenate([f.est_resid for f in fits]) if est_resid is None else est_resid
+        )
         arrays["derived"] = {k: np.concatenate([f.derived[k] for f in fits]) for k in first.derived}
         return cls(**arrays)
 
@@ -201,6 +208,7 @@ class NormalReturnModel:
         excluded : ndarray of bool (N, L1)
             Estimation rows removed by the design (other events' windows).
         """
+        resid = np.empty(excluded.shape)  # written block by block: never copied
         fits, counts = [], []
         for rows in row_blocks(len(excluded), excluded.shape[1], _SAMPLE_BLOCK_CELLS):
             block_est = est.select(rows)
@@ -208,11 +216,11 @@ class NormalReturnModel:
             mask = usable & ~excluded[rows]
             counts.append((mask.sum(axis=1), (excluded[rows] & usable).sum(axis=1),
                            (~usable).sum(axis=1)))
-            fits.append(self.fit(block_est, evt.select(rows), mask))
+            fits.append(self.fit(block_est, evt.select(rows), mask, out=resid[rows]))
         used, removed, missing = (np.concatenate(c) for c in zip(*counts, strict=True))
-        return ModelFit.concat(fits), EstimationCounts(used, removed, missing)
+        return ModelFit.concat(fits, est_resid=resid), EstimationCounts(used, removed, missing)
 
-    def fit(self, est, evt, mask: np.ndarray) -> ModelFit:
+    def fit(self, est, evt, mask: np.ndarray, out: np.ndarray | None = None) -> ModelFit:
         """Fit on estimation rows where ``mask`` holds; predict the event span.
 
         Parameters
@@ -221,9 +229,11 @@ class NormalReturnModel:
             Estimation rows (N, L1) and event-span rows (N, L2).
         mask : ndarray of bool (N, L1)
             Estimation rows to use; they must be :meth:`usable`.
+        out : ndarray (N, L1), optional
+            Receives the estimation residuals, which the fit then holds as ``est_resid``.
         """
         params, xtx_inv, resid, ssr = _batched_ols(
-            self.dependent(est), self.covariates(est), mask
+            self.dependent(est), self.covariates(est), mask, out
         )
         df = (mask.sum(axis=1) - len(self.param_names)).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -241,7 +251,9 @@ class NormalReturnModel:
         return {}
 
 
-def _batched_ols(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
+def _batched_ols(
+    y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray, out: np.ndarray | None = None
+):
     """OLS of y (N, L) on a constant and the covariates (each (N, L)) over masked rows.
 
     The slopes solve the normal equations of the covariates and y centred on their
@@ -256,14 +268,14 @@ def _batched_ols(y: np.ndarray, covariates: list[np.ndarray], mask: np.ndarray):
     Returns
     -------
     params, xtx_inv, resid, ssr
-        Parameters (intercept first), (X'X)^-1, residuals (NaN off the mask) and
-        the residual sum of squares.
+        Parameters (intercept first), (X'X)^-1, residuals (NaN off the mask; written
+        into ``out`` when given) and the residual sum of squares.
     """
     n_rows, width = y.shape
     k = len(covariates) + 1
     params = np.empty((n_rows, k))
     xtx_inv = np.empty((n_rows, k, k))
-    resid = np.empty((n_rows, width))
+    resid = np.empty((n_rows, width)) if out is None else out
     ssr = np.empty(n_rows)
 
     def solve(rows: slice) -> None:
@@ -400,8 +412,11 @@ class MarketAdjusted(NormalReturnModel):
     def regressors(self, block):
         return np.zeros(self.dependent(block).shape + (0,))
 
-    def fit(self, est, evt, mask):
+    def fit(self, est, evt, mask, out=None):
         excess = np.where(mask, self.dependent(est), np.nan)
+        if out is not None:
+            out[...] = excess
+            excess = out
         n = mask.sum(axis=1)
         s2 = _nanvar(excess)
         ar = np.where(self.usable(evt), self.dependent(evt), np.nan)
@@ -503,7 +518,7 @@ class ScholesWilliams(NormalReturnModel):
         near = np.isfinite(block.column("mret", -1)) & np.isfinite(block.column("mret", 1))
         return super().usable(block) & near
 
-    def fit(self, est, evt, mask):
+    def fit(self, est, evt, mask, out=None):
         y = np.where(mask, est.column("ret"), np.nan)
         slopes = [_slope(y, np.where(mask, est.column("mret", k), np.nan)) for k in (-1, 0, 1)]
         market = np.where(mask, est.column("mret"), np.nan)
@@ -513,6 +528,9 @@ class ScholesWilliams(NormalReturnModel):
         params = np.column_stack([alpha, beta])
         _, xtx_inv, _, _ = _batched_ols(y, [market], mask)
         resid = np.where(mask, y - alpha[:, None] - beta[:, None] * market, np.nan)
+        if out is not None:
+            out[...] = resid
+            resid = out
         n = mask.sum(axis=1)
         df = (n - 2).astype(float)
         s2 = np.nansum(resid**2, axis=1) / df
