@@ -14,7 +14,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .calendar import align
 from .design import StudyDesign
@@ -202,8 +201,11 @@ class EventPanel:
 
     def block(self, which: str) -> PanelBlock:
         """The estimation (``"est"``) or event-span (``"evt"``) rows, for the models."""
-        tau = self.est_tau if which == "est" else self.evt_tau
-        return PanelBlock(self.store, self.pos, tau, self.start, self.stop)
+        if which == "est":
+            return PanelBlock(self.store, self.pos, self.est_tau, self.start, self.stop)
+        # the event-span returns are gathered already
+        gathered = {("ret", 0): self.evt_ret, ("mret", 0): self.evt_mret}
+        return PanelBlock(self.store, self.pos, self.evt_tau, self.start, self.stop, gathered)
 
 
 @dataclass
@@ -232,15 +234,21 @@ class PanelBlock:
         """
         key = (name, shift)
         if key not in self._gathered:
-            values = self._gather(self.store.values[name], shift)
+            values = self._gather(name, shift)
             values.flags.writeable = False
             self._gathered[key] = values
         return self._gathered[key]
 
-    def _gather(self, values: np.ndarray, shift: int) -> np.ndarray:
+    @cached_property
+    def series(self) -> np.ndarray:
+        """The series of each row in the store."""
+        return np.searchsorted(self.store.offsets, self.start, side="right") - 1
+
+    def _gather(self, name: str, shift: int) -> np.ndarray:
         first = self.pos + self.tau[0] + shift
         if shift == 0:  # build_panel checked that every window lies inside its series
-            return sliding_window_view(values, len(self.tau))[first]
+            return self.store.windows(name, first, len(self.tau), self.series)
+        values = self.store.values[name]
         where = first[:, None] + np.arange(len(self.tau))[None, :]
         inside = (where >= self.start[:, None]) & (where < self.stop[:, None])
         return np.where(inside, values[np.where(inside, where, 0)], np.nan)
@@ -283,8 +291,10 @@ def build_panel(
     est_tau = np.arange(first, last + 1)
     evt_tau = np.arange(lo, hi + 1)
     evt_idx = pos[:, None] + evt_tau[None, :]
-    price_idx = pos[:, None] + np.arange(lo - 1, hi + 1)[None, :]
-    v = store.values
+
+    def windows(name: str, first: int, width: int) -> np.ndarray:
+        return store.windows(name, pos + first, width, series)
+
     session_row = store.take_columns(["high", "low", "incomplete"], pos)
     ids = pd.factorize(rows.id)[0]
     relations = EventRelations(ids, pos, series, design)
@@ -300,11 +310,11 @@ def build_panel(
         est_tau=est_tau,
         evt_tau=evt_tau,
         excluded=excluded,
-        evt_ret=v["ret"][evt_idx],
-        evt_mret=v["mret"][evt_idx],
-        evt_dates=store.dates[evt_idx],
-        adj=v["adj"][price_idx],
-        madj=v["madj"][price_idx],
+        evt_ret=windows("ret", lo, len(evt_tau)),
+        evt_mret=windows("mret", lo, len(evt_tau)),
+        evt_dates=store.dates_at(series, evt_idx),
+        adj=windows("adj", lo - 1, len(evt_tau) + 1),
+        madj=windows("madj", lo - 1, len(evt_tau) + 1),
         prev_close=store.take("close", pos - 1),
         high=session_row["high"],
         low=session_row["low"],
@@ -361,9 +371,9 @@ def _report_overlapping_windows(rows, relations: EventRelations, diagnostics) ->
     Their CARs over such windows mix the effects of several announcements.
     """
     lo, hi = relations.span
-    ids, tickers, days = rows.id, rows.ticker, rows.day
+    ids, tickers, days = rows.id.tolist(), rows.ticker.tolist(), rows.day.tolist()
     for i, others in relations.sessions_in_span():
-        names = ", ".join(dict.fromkeys(ids[others]))
+        names = ", ".join(dict.fromkeys([ids[j] for j in others]))
         diagnostics.add(
             ids[i], tickers[i], "overlapping_event_windows",
             f"the event span [{lo}, {hi}] around {days[i]} contains the "
@@ -469,9 +479,10 @@ class EventRelations:
         """
         names: list[tuple[str, ...]] = [()] * len(ids)
         first, last = self.estimation
+        id_list = ids.tolist()
         for i, others in self._meeting(np.flatnonzero(excluded.any(axis=1)),
                                        self.pos + first, self.pos + last):
-            names[i] = tuple(dict.fromkeys(ids[others]))
+            names[i] = tuple(dict.fromkeys([id_list[j] for j in others]))
         return names
 
     def sessions_in_span(self):
@@ -526,8 +537,13 @@ def _expand(order: np.ndarray, a: np.ndarray, b: np.ndarray, rows: np.ndarray):
 
 
 def _by_owner(rows: np.ndarray, owner: np.ndarray, near: np.ndarray):
-    """(i, its entries of ``near``) for each of the ascending ``rows``."""
+    """(i, list of its entries of ``near``) for each of the ascending ``rows``.
+
+    Python lists: the callers look the entries up one by one, for many rows.
+    """
     if not len(rows):
         return
-    cuts = np.searchsorted(owner, rows, side="right")[:-1]
-    yield from zip(rows, np.split(near, cuts), strict=True)
+    stops = np.searchsorted(owner, rows, side="right").tolist()
+    near = near.tolist()
+    for i, start, stop in zip(rows.tolist(), [0, *stops[:-1]], stops, strict=True):
+        yield i, near[start:stop]

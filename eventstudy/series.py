@@ -20,6 +20,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .calendar import exchange_calendar
 from .diagnostics import Diagnostics
@@ -118,6 +119,38 @@ class LazyColumns(Mapping[str, np.ndarray]):
         return out
 
 
+@dataclass(frozen=True, eq=False)
+class SpanColumns:
+    """Columns with the same values on every series of one span: the market index's.
+
+    Series of one (market, exchange, first session, length) share them, so each
+    is kept once per span instead of once per series in the flat columns.
+
+    Attributes
+    ----------
+    names : frozenset of str
+        The columns kept this way.
+    code : ndarray of int (n_series,)
+        Each series' span.
+    tables : list of dict of str -> ndarray
+        Each span's columns, on the sessions of its series.
+    """
+
+    names: frozenset[str]
+    code: np.ndarray
+    tables: list[dict[str, np.ndarray]]
+
+    @classmethod
+    def concat(cls, parts: Sequence[SpanColumns]) -> SpanColumns:
+        """The spans of several stores, their series numbered one after the other."""
+        shift = np.cumsum([0] + [len(p.tables) for p in parts[:-1]])
+        return cls(
+            parts[0].names,
+            np.concatenate([p.code + b for p, b in zip(parts, shift, strict=True)]),
+            [table for p in parts for table in p.tables],
+        )
+
+
 @dataclass(eq=False)
 class SeriesStore:
     """Flat, concatenated per-series arrays (see module docstring).
@@ -131,18 +164,64 @@ class SeriesStore:
         Flat bounds of the series: series ``k`` is ``offsets[k]:offsets[k + 1]``.
     values : mapping of column name to ndarray
         The flat columns: a dict, or :class:`LazyColumns` that makes each on first access.
+    spans : SpanColumns, optional
+        Columns also kept once per span, which :meth:`windows` reads instead of
+        making their flat columns.
     """
 
     keys: list[tuple[str, str, str]]
     sessions: list[pd.DatetimeIndex]
     offsets: np.ndarray
     values: Mapping[str, np.ndarray]
+    spans: SpanColumns | None = None
+
+    def windows(self, name: str, first: np.ndarray, width: int, series: np.ndarray) -> np.ndarray:
+        """(N, width) values of column ``name`` at flat positions ``first[i] + 0..width-1``.
+
+        Row i must lie inside ``series[i]``. A column kept per span is read from the
+        span's table, so its flat column is never made.
+        """
+        if self.spans is None or name not in self.spans.names or self._built(name):
+            return sliding_window_view(self.values[name], width)[first]
+        local = first - self.offsets[series]
+        codes = self.spans.code[series]
+        used = np.unique(codes).tolist()
+        if len(used) == 1:  # one span, the usual case
+            return sliding_window_view(self.spans.tables[used[0]][name], width)[local]
+        out = np.empty((len(first), width), dtype=self.values.dtypes[name])
+        for g in used:
+            rows = codes == g
+            out[rows] = sliding_window_view(self.spans.tables[g][name], width)[local[rows]]
+        return out
+
+    def _built(self, name: str) -> bool:
+        return not isinstance(self.values, LazyColumns) or name in self.values.built
 
     @cached_property
     def dates(self) -> np.ndarray:
         """Session date of every flat position (datetime64[ns])."""
         group, tables = self._session_tables
         return np.concatenate([tables[g] for g in group.tolist()] or [_ns([])])
+
+    def dates_at(self, series: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Session dates (datetime64[ns]) at flat ``positions`` (N, ...) in ``series`` (N,).
+
+        Read from each series' sessions, so :attr:`dates` is not made for a few
+        windows of dates.
+        """
+        series = np.asarray(series, dtype=np.int64)
+        positions = np.asarray(positions, dtype=np.int64)
+        group, tables = self._session_tables
+        codes = group[series]
+        local = positions - self.offsets[series].reshape((-1,) + (1,) * (positions.ndim - 1))
+        used = np.unique(codes).tolist()
+        if len(used) == 1:  # one calendar span, the usual case
+            return tables[used[0]][local]
+        out = np.empty(positions.shape, dtype="datetime64[ns]")
+        for g in used:
+            rows = codes == g
+            out[rows] = tables[g][local[rows]]
+        return out
 
     def take(self, name: str, positions: np.ndarray) -> np.ndarray:
         """Column ``name`` at flat ``positions`` (inside the store), as a new array.
@@ -209,11 +288,13 @@ class SeriesStore:
         dtypes = first.dtypes if isinstance(first, LazyColumns) else {
             name: values.dtype for name, values in first.items()
         }
+        spans = [s.spans for s in stores]
         return cls(
             keys=[k for s in stores for k in s.keys],
             sessions=[d for s in stores for d in s.sessions],
             offsets=offsets,
             values=LazyColumns(dtypes, offsets, _Joined(list(stores))),
+            spans=None if None in spans else SpanColumns.concat(spans),
         )
 
 
@@ -277,7 +358,10 @@ def build_series(
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in plan.sessions])]).astype(np.int64)
     dtypes = {name: bool if name == "incomplete" else np.float64 for name in COLUMNS}
     dtypes.update({name: np.float64 for name in plan.factors})
-    return SeriesStore(list(keys), plan.sessions, offsets, LazyColumns(dtypes, offsets, plan))
+    spans = SpanColumns(frozenset(MARKET_COLUMNS), np.asarray(plan.market_code, dtype=np.int64),
+                        plan.market_tables)
+    return SeriesStore(list(keys), plan.sessions, offsets, LazyColumns(dtypes, offsets, plan),
+                       spans)
 
 
 class _Plan:
@@ -288,13 +372,14 @@ class _Plan:
         self.sessions: list[pd.DatetimeIndex] = []
         self.stocks: list[PriceArrays] = []
         self.rows: list[slice | np.ndarray] = []  # slice: the sessions are consecutive rows
-        self.markets: list[dict[str, np.ndarray]] = []  # shared by series of one market span
+        self.market_code: list[int] = []  # each series' market span
+        self.market_tables: list[dict[str, np.ndarray]] = []  # each span's market columns
         self.starts: list[tuple[str, int]] = []  # (exchange, first session's calendar position)
         self.factors: dict[str, dict[str, np.ndarray]] = {}  # f:<name> -> exchange -> values
         self._source, self._diagnostics = source, diagnostics
         self._reported = set(diagnostics.records)
         self._spans: dict[tuple, tuple[pd.DatetimeIndex, np.ndarray, int]] = {}
-        self._market_spans: dict[tuple, dict[str, np.ndarray]] = {}
+        self._market_spans: dict[tuple, int] = {}
 
     def __getstate__(self) -> dict:
         # A store travels (e.g. from a Dask worker) without its source and diagnostics.
@@ -317,11 +402,12 @@ class _Plan:
         _report_missing_sessions(ticker, days_ns, stock.days, rows, self._diagnostics)
         span = (market, exchange, start, len(days))
         if span not in self._market_spans:
-            self._market_spans[span] = self._market((ticker, market, exchange), days_ns)
+            self._market_spans[span] = len(self.market_tables)
+            self.market_tables.append(self._market((ticker, market, exchange), days_ns))
         self.sessions.append(days)
         self.stocks.append(stock)
         self.rows.append(rows)
-        self.markets.append(self._market_spans[span])
+        self.market_code.append(self._market_spans[span])
         self.starts.append((exchange, start))
 
     def align_factors(self, factors: pd.DataFrame, exchanges: set[str]) -> None:
@@ -346,7 +432,7 @@ class _Plan:
         if name == "incomplete":
             return _on_days(self.stocks[k].incomplete, self.rows[k], False)
         if name in MARKET_COLUMNS:
-            return self.markets[k][name]
+            return self.market_tables[self.market_code[k]][name]
         exchange, start = self.starts[k]
         return self.factors[name][exchange][start : start + len(self.sessions[k])]
 

@@ -228,6 +228,52 @@ def test_take_equals_indexing_the_full_column(prices, factors):
         lazy.take("close", np.array([-1]))
 
 
+def _window_starts(store: SeriesStore, width: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random series and flat first positions of windows of ``width`` inside them."""
+    rng = np.random.default_rng(seed)
+    series = rng.integers(0, len(store.keys), 40)
+    room = np.diff(store.offsets)[series] - width + 1
+    return store.offsets[series] + (rng.random(40) * room).astype(np.int64), series
+
+
+def test_windows_equal_the_flat_columns_windows(prices):
+    lazy = build_series(prices, KEYS, "simple", Diagnostics())
+    full = build_series(prices, KEYS, "simple", Diagnostics())
+    assert len(lazy.spans.tables) > 1  # the keys use several market spans
+    first, series = _window_starts(lazy, 5, 8)
+    for name in ("ret", "adj", "mret", "madj", "mvol"):
+        expected = full.values[name][first[:, None] + np.arange(5)]
+        np.testing.assert_array_equal(lazy.windows(name, first, 5, series), expected, name)
+    assert set(lazy.values.built) == {"ret", "adj"}  # market windows come from the spans
+    one = series == series[0]  # a single span
+    np.testing.assert_array_equal(lazy.windows("mret", first[one], 5, series[one]),
+                                  full.values["mret"][first[one][:, None] + np.arange(5)])
+
+
+def test_concat_keeps_the_spans(prices):
+    whole = build_series(prices, KEYS, "simple", Diagnostics())
+    joined = SeriesStore.concat([build_series(prices, KEYS[:2], "simple", Diagnostics()),
+                                 build_series(prices, KEYS[2:], "simple", Diagnostics())])
+    first, series = _window_starts(whole, 3, 9)
+    np.testing.assert_array_equal(joined.windows("madj", first, 3, series),
+                                  whole.values["madj"][first[:, None] + np.arange(3)])
+
+
+def test_dates_at_equals_indexing_the_dates(prices):
+    store = build_series(prices, KEYS, "simple", Diagnostics())
+    rng = np.random.default_rng(5)
+    series = rng.integers(0, len(KEYS), 30)
+    lengths = np.diff(store.offsets)[series]
+    local = (rng.random((30, 4)) * lengths[:, None]).astype(np.int64)
+    where = store.offsets[series][:, None] + local
+    expected = np.array(
+        [[store.sessions[k][j] for j in row] for k, row in zip(series, local, strict=True)],
+        dtype="datetime64[ns]",
+    )
+    np.testing.assert_array_equal(store.dates_at(series, where), expected)
+    np.testing.assert_array_equal(store.dates_at(series, where), store.dates[where])
+
+
 def test_positions(prices):
     store = build_series(prices, KEYS, "simple", Diagnostics())
     asked = pd.DatetimeIndex(["2021-01-04", "2021-02-01", "2021-02-13", "2021-03-10",
