@@ -9,6 +9,7 @@ faulting in fresh pages for every whole-array temporary.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,6 +20,7 @@ MAX_THREADS = 4
 
 _Item = TypeVar("_Item")
 _Out = TypeVar("_Out")
+_worker = threading.local()  # .busy: this thread runs block work for an ordered_map
 
 
 def row_blocks(n_rows: int, width: int, cells: int | None = None) -> list[slice]:
@@ -44,20 +46,29 @@ def ordered_map(
     ``items`` is consumed on the calling thread (so a random stream drawn there
     stays in order) while ``func`` runs on worker threads. At most two items per
     worker are in flight, which bounds memory. With one CPU, or one item, all runs
-    inline.
+    inline; so does a call from inside a worker (block work nested in block work
+    already has the CPUs busy).
     """
     workers = worker_count()
-    if workers == 1 or n_items <= 1:
+    if workers == 1 or n_items <= 1 or getattr(_worker, "busy", False):
         yield from map(func, items)
         return
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pending: deque[Future[_Out]] = deque()
         for item in items:
-            pending.append(pool.submit(func, item))
+            pending.append(pool.submit(_as_worker, func, item))
             if len(pending) > 2 * workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _as_worker(func: Callable[[_Item], _Out], item: _Item) -> _Out:
+    _worker.busy = True
+    try:
+        return func(item)
+    finally:
+        _worker.busy = False
 
 
 def for_each_block(func: Callable[[slice], object], n_rows: int, width: int) -> None:

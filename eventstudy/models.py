@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .blocks import for_each_block, row_blocks
+from .blocks import for_each_block, ordered_map, row_blocks
 from .errors import SpecificationError
 
 FACTOR_SETS = {
@@ -52,6 +52,10 @@ class ArrayBlock:
         else:
             out[:, -shift:] = values[:, :shift]
         return out
+
+    def select(self, rows) -> ArrayBlock:
+        """The block of the given rows (a slice, indices or a boolean mask)."""
+        return ArrayBlock({name: np.asarray(v)[rows] for name, v in self.columns.items()})
 
 
 @dataclass
@@ -196,10 +200,10 @@ class NormalReturnModel:
     def fit_sample(self, est, evt, excluded: np.ndarray) -> tuple[ModelFit, EstimationCounts]:
         """Fit every event on its usable estimation rows outside ``excluded``.
 
-        Works through large blocks of events: each block's columns are gathered,
-        masked and fitted, then dropped, so the only full-size estimation arrays
-        are the residuals. Events are independent, so the fit equals one
-        :meth:`fit` of all events with ``mask = usable & ~excluded``.
+        Works through large blocks of events, on worker threads: each block's
+        columns are gathered, masked and fitted, then dropped, so the only
+        full-size estimation arrays are the residuals. Events are independent, so
+        the fit equals one :meth:`fit` of all events with ``mask = usable & ~excluded``.
 
         Parameters
         ----------
@@ -209,16 +213,20 @@ class NormalReturnModel:
             Estimation rows removed by the design (other events' windows).
         """
         resid = np.empty(excluded.shape)  # written block by block: never copied
-        fits, counts = [], []
-        for rows in row_blocks(len(excluded), excluded.shape[1], _SAMPLE_BLOCK_CELLS):
+
+        def fit_block(rows: slice) -> tuple[ModelFit, tuple[np.ndarray, ...]]:
             block_est = est.select(rows)
             usable = self.usable(block_est)
             mask = usable & ~excluded[rows]
-            counts.append((mask.sum(axis=1), (excluded[rows] & usable).sum(axis=1),
-                           (~usable).sum(axis=1)))
-            fits.append(self.fit(block_est, evt.select(rows), mask, out=resid[rows]))
+            counts = (mask.sum(axis=1), (excluded[rows] & usable).sum(axis=1),
+                      (~usable).sum(axis=1))
+            return self.fit(block_est, evt.select(rows), mask, out=resid[rows]), counts
+
+        blocks = row_blocks(len(excluded), excluded.shape[1], _SAMPLE_BLOCK_CELLS)
+        fits, counts = zip(*ordered_map(fit_block, blocks, len(blocks)), strict=True)
         used, removed, missing = (np.concatenate(c) for c in zip(*counts, strict=True))
-        return ModelFit.concat(fits, est_resid=resid), EstimationCounts(used, removed, missing)
+        return (ModelFit.concat(list(fits), est_resid=resid),
+                EstimationCounts(used, removed, missing))
 
     def fit(self, est, evt, mask: np.ndarray, out: np.ndarray | None = None) -> ModelFit:
         """Fit on estimation rows where ``mask`` holds; predict the event span.

@@ -13,6 +13,7 @@ kept; :meth:`SeriesStore.take` reads a column at a few positions without making 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -63,11 +64,20 @@ class LazyColumns(Mapping[str, np.ndarray]):
         self.dtypes = {name: np.dtype(dtype) for name, dtype in dtypes.items()}
         self.offsets, self.pieces = offsets, pieces
         self.built: dict[str, np.ndarray] = {}
+        self._making = threading.Lock()  # worker threads may ask for a column at once
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_making": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _making=threading.Lock())
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.built:
             self._check(name)
-            self.built[name] = self._make(name)
+            with self._making:
+                if name not in self.built:
+                    self.built[name] = self._make(name)
         return self.built[name]
 
     def __contains__(self, name: object) -> bool:
