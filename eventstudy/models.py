@@ -102,24 +102,59 @@ class ModelFit:
     derived: dict[str, np.ndarray] = field(default_factory=dict)
 
     def ar_variance(self) -> np.ndarray:
-        """Prediction-error variance of each event-span AR, (N, L2) (MacKinlay eq. 8)."""
-        x = np.nan_to_num(self.evt_x)
-        quad = np.einsum("nwk,nkj,nwj->nw", x, self.xtx_inv, x)
-        return np.where(np.isnan(self.ar), np.nan, self.s2[:, None] * (1.0 + quad))
+        """Prediction-error variance of each event-span AR, (N, L2) (MacKinlay eq. 8).
+
+        ``s^2 (1 + x' (X'X)^-1 x)`` with x the day's regressors, NaN where the AR
+        is missing. The quadratic form is summed over the entries of the symmetric
+        (X'X)^-1 one regressor column at a time (k is small), in blocks of events
+        that stay in cache.
+        """
+        variance = np.empty(self.ar.shape)
+        inverse = self.xtx_inv
+        k = inverse.shape[1]
+
+        def block(rows: slice) -> None:
+            missing = np.isnan(self.ar[rows])
+            # regressors of a missing day may be NaN; zero keeps them out of the sums
+            x = [np.where(missing, 0.0, self.evt_x[rows, :, j]) for j in range(k)]
+            quad = np.zeros(missing.shape)
+            for a in range(k):
+                for b in range(a, k):
+                    weight = inverse[rows, a, a] if a == b else (
+                        inverse[rows, a, b] + inverse[rows, b, a])
+                    quad += weight[:, None] * x[a] * x[b]
+            out = variance[rows]
+            np.multiply(self.s2[rows, None], 1.0 + quad, out=out)
+            out[missing] = np.nan
+
+        for_each_block(block, *self.ar.shape)
+        return variance
 
     def car_variance(self, select: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """var(CAR) over the days where ``select`` (N, L2) is True and the AR exists.
+
+        ``s^2 (L + (X*'g)' (X'X)^-1 (X*'g))`` (module docstring); ``X*'g``, the
+        regressors summed over the L days, is formed one column at a time in
+        blocks of events.
 
         Returns
         -------
         variance, n_days : ndarray (N,)
         """
-        g = (select & ~np.isnan(self.ar)).astype(float)
-        n_days = g.sum(axis=1)
-        xg = np.einsum("nw,nwk->nk", g, np.nan_to_num(self.evt_x))
+        k = self.xtx_inv.shape[1]
+        n_days = np.empty(len(self.ar), dtype=np.intp)
+        xg = np.empty((len(self.ar), k))
+
+        def block(rows: slice) -> None:
+            g = select[rows] & ~np.isnan(self.ar[rows])
+            n_days[rows] = np.count_nonzero(g, axis=1)
+            for j in range(k):
+                xg[rows, j] = np.where(g, self.evt_x[rows, :, j], 0.0).sum(axis=1)
+
+        for_each_block(block, *self.ar.shape)
         quad = np.einsum("nk,nkj,nj->n", xg, self.xtx_inv, xg)
         variance = self.s2 * (n_days + quad)
-        return np.where(n_days > 0, variance, np.nan), n_days.astype(int)
+        return np.where(n_days > 0, variance, np.nan), n_days
 
     @classmethod
     def concat(cls, fits: list[ModelFit], est_resid: np.ndarray | None = None) -> ModelFit:

@@ -62,21 +62,34 @@ class EventStudyResults:
     @cached_property
     def windows(self) -> pd.DataFrame:
         """One row per event and window: CAR, s.e., t, p, raw return, peak move..."""
-        per_window = [self._window_columns(w) for w in self.design.windows]
-        n_windows = len(per_window)
+        n_windows = len(self.design.windows)
         # Event-major order: each event's windows together, in the design's order.
-        table = self.panel.labels.take(np.repeat(np.arange(len(self.panel)), n_windows))
-        table = table.reset_index(drop=True)
-        for name in per_window[0]:
-            table[name] = np.column_stack([c[name] for c in per_window]).ravel()
-        return table.loc[:, list(WINDOW_COLUMNS)]
+        rows = np.repeat(np.arange(len(self.panel)), n_windows)
+        columns = dict(self.panel.labels.take(rows).reset_index(drop=True).items())
+        # one string repeated by position: no per-row conversion of Python strings
+        columns["model"] = pd.array([self.model], dtype="str").take(np.zeros(len(rows), np.intp))
+        for name, values in self._window_figures().items():
+            columns[name] = values.ravel()
+        for name, values in self._event_figures().items():
+            columns[name] = np.repeat(values, n_windows)
+        # every column is a new array of its own: the table can hold it without a copy
+        return pd.DataFrame({name: columns[name] for name in WINDOW_COLUMNS}, copy=False)
 
-    def _window_arrays(self, window: tuple[int, int]) -> tuple[np.ndarray, ...]:
-        """Per event: CAR, its variance, days summed and BHAR over ``window``."""
+    @cached_property
+    def _window_arrays(self) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
+        """Per window of the design: each event's CAR, its variance, days summed and BHAR.
+
+        Made once for the windows table and :meth:`caar`.
+        """
+        ar = np.nan_to_num(self.fit.ar)  # a missing day adds nothing to a CAR
+        return {window: self._window_sums(window, ar) for window in self.design.windows}
+
+    def _window_sums(self, window: tuple[int, int], ar: np.ndarray) -> tuple[np.ndarray, ...]:
+        """CAR, its variance, days summed and BHAR over ``window``; ``ar`` without NaN."""
         tau = self.panel.evt_tau
         columns = (tau >= window[0]) & (tau <= window[1])
-        select = np.broadcast_to(columns, self.fit.ar.shape)
-        car = np.where(select, np.nan_to_num(self.fit.ar), 0.0).sum(axis=1)
+        select = np.broadcast_to(columns, ar.shape)
+        car = np.where(select, ar, 0.0).sum(axis=1)
         variance, n_days = self.fit.car_variance(select)
         car = np.where(n_days > 0, car, np.nan)
         return car, variance, n_days, self._bhar(columns)
@@ -91,20 +104,30 @@ class EventStudyResults:
             ret, normal = np.expm1(ret), np.expm1(normal)
         return stats.bhar(ret, normal)
 
-    def _window_columns(self, window: tuple[int, int]) -> dict[str, np.ndarray]:
-        """The numeric columns of the windows table for one window, one entry per event."""
-        n = len(self.panel)
-        car, variance, n_days, bhar = self._window_arrays(window)
-        se, t_stat, p_value = car_t_test(car, variance, self.fit.df)
+    def _window_figures(self) -> dict[str, np.ndarray]:
+        """The windows table's numbers that depend on the window, as (N, windows) arrays."""
+        windows = self.design.windows
+        car, variance, n_days, bhar = (
+            np.column_stack(values) for values in zip(*self._window_arrays.values(), strict=True)
+        )
+        se, t_stat, p_value = car_t_test(car, variance, self.fit.df[:, None])
+        bounds = np.broadcast_to(np.array(windows, dtype=np.int64), (len(car), len(windows), 2))
         return {
-            "model": np.full(n, self.model, dtype=object),
-            "window_start": np.full(n, window[0]),
-            "window_end": np.full(n, window[1]),
+            "window_start": bounds[..., 0],
+            "window_end": bounds[..., 1],
             "n_days": n_days,
-            "car": car, "se": se, "t_stat": t_stat, "df": self.fit.df, "p_value": p_value,
+            "car": car, "se": se, "t_stat": t_stat, "p_value": p_value,
             "bhar": bhar,
-            "raw_return": self._compound(self.panel.adj, window),
-            "market_return": self._compound(self.panel.madj, window),
+            "raw_return": np.column_stack([self._compound(self.panel.adj, w) for w in windows]),
+            "market_return": np.column_stack(
+                [self._compound(self.panel.madj, w) for w in windows]
+            ),
+        }
+
+    def _event_figures(self) -> dict[str, np.ndarray]:
+        """The windows table's numbers that are the same in every window of an event."""
+        return {
+            "df": self.fit.df,
             "peak_move": self.panel.high / self.panel.prev_close - 1.0,
             "trough_move": self.panel.low / self.panel.prev_close - 1.0,
             "n_estimation": self.fit.n_est,
@@ -210,7 +233,7 @@ class EventStudyResults:
         The bootstrap is seeded (``seed``) so that results are reproducible.
         """
         frames = []
-        arrays = {w: self._window_arrays(w) for w in self.design.windows}
+        arrays = self._window_arrays
         for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):
             resid = self.fit.est_resid[rows]
             windows = {w: (car[rows], var[rows], bhar[rows])

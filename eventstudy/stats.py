@@ -45,7 +45,10 @@ combined in event order (float sums) or exactly (rank sums), so results do not
 depend on the block size or on the number of threads, and equal those of the
 single-test functions. The bootstrap draws its resamples in fixed blocks from
 spawned child generators (:func:`window_bootstrap`), so for a given seed its
-p-value does not depend on the number of CPUs either.
+p-value does not depend on the number of CPUs either; it counts how often each
+CAR is drawn, and one matrix product of the counts gives the sums of every
+resample of a block for all windows. Student-t p-values of many events are
+evaluated in blocks on the threads too.
 """
 
 from __future__ import annotations
@@ -117,8 +120,7 @@ def car_t_test(car: np.ndarray, variance: np.ndarray, df: np.ndarray) -> tuple[n
     se = np.sqrt(np.asarray(variance, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
         t_stat = car / se
-    p_value = 2.0 * _sps.t.sf(np.abs(t_stat), np.asarray(df, dtype=float))
-    return se, t_stat, p_value
+    return se, t_stat, _p_t(t_stat, np.asarray(df, dtype=float))
 
 
 # ---------------------------------------------------------------------------
@@ -285,7 +287,23 @@ def _p_normal(z: np.ndarray) -> np.ndarray:
 
 
 def _p_t(t: np.ndarray, df: np.ndarray) -> np.ndarray:
-    return 2.0 * _sps.t.sf(np.abs(t), df)
+    """Two-sided Student-t p-values, ``2 * scipy.stats.t.sf(|t|, df)``.
+
+    ``t.sf`` evaluates ``stdtr(df, -|t|)``, which is called directly (also NaN for
+    ``df <= 0``). The incomplete beta function behind it is costly, so arrays of
+    many events are evaluated in blocks of rows on worker threads.
+    """
+    t_abs, df = np.broadcast_arrays(np.abs(np.asarray(t, dtype=float)),
+                                    np.asarray(df, dtype=float))
+    if t_abs.size <= _blocks.BLOCK_CELLS:
+        return 2.0 * _special.stdtr(df, -t_abs)
+    p = np.empty(t_abs.shape)
+
+    def block(rows: slice) -> None:
+        p[rows] = 2.0 * _special.stdtr(df[rows], -t_abs[rows])
+
+    _blocks.for_each_block(block, len(p), t_abs.size // len(p))
+    return p
 
 
 def _standardize(ar: np.ndarray, ar_var: np.ndarray) -> np.ndarray:
@@ -1554,13 +1572,20 @@ def window_bootstrap(
 
     ``t*`` of a resample with sum ``S1`` and sum of squares ``S2`` of its centred
     CARs is ``m sqrt(n) / s`` with ``m = S1 / n`` and ``s^2 = (S2 - S1 m) / (n -
-    1)`` (a rounding below zero counts as zero).
+    1)`` (a rounding below zero counts as zero). The sums are formed as
+    ``sum_i w_i c_i`` and ``sum_i w_i c_i^2`` with ``w_i`` the number of times CAR
+    i is drawn, so they can differ from a plain sum over the drawn values in the
+    last bits (and a p-value only if some ``|t*|`` ties ``|t|`` to rounding).
     """
     _check_n_boot(n_boot)
     return _bootstrap(_vector("car", car), int(n_boot), seed)
 
 
 _BOOT_DRAWS = 1 << 20  # resampled positions per block of draws: fixes the random stream
+# multiply-adds per matrix product of the bootstrap: small products stay in cache
+# and under the size at which BLAS (OpenBLAS) starts threads of its own, which
+# would compete with the worker threads
+_BOOT_PRODUCT = 1 << 18
 
 
 def _check_n_boot(n_boot: int) -> None:
@@ -1597,34 +1622,42 @@ def _bootstrap_exceedances(
     """Per column of ``centred`` (n, W), the resamples whose |t*| is at least ``t_abs``.
 
     All columns are resampled with the same rows (the stream of
-    :func:`window_bootstrap`), one resample at a time so that its values stay in
-    cache while each column is gathered and summed.
+    :func:`window_bootstrap`), a block of resamples at a time.
     """
     n, n_windows = centred.shape
     rows = max(1, _BOOT_DRAWS // n)
     starts = range(0, n_boot, rows)
     children = rng.spawn(len(starts))
     dtype = np.int32 if n <= np.iinfo(np.int32).max else np.int64
-    columns = [np.ascontiguousarray(centred[:, w]) for w in range(n_windows)]
+    powers = np.hstack([centred, centred * centred])
 
     def count(block: int) -> np.ndarray:
         start = starts[block]
         draws = children[block].integers(0, n, size=(min(rows, n_boot - start), n), dtype=dtype)
-        sums = np.empty((len(draws), n_windows))
-        squares = np.empty((len(draws), n_windows))
-        index = np.empty(n, dtype=np.intp)
-        sample = np.empty(n)
-        for b, positions in enumerate(draws):
-            np.copyto(index, positions)  # converted once for all columns
-            for w, column in enumerate(columns):
-                np.take(column, index, out=sample, mode="clip")  # positions are in range
-                sums[b, w] = sample.sum()
-                squares[b, w] = np.einsum("i,i->", sample, sample)
-        t_star = _resample_t(sums, squares, n)
+        sums = _resample_sums(draws, powers)
+        t_star = _resample_t(sums[:, :n_windows], sums[:, n_windows:], n)
         return np.count_nonzero(np.abs(t_star) >= t_abs, axis=0)
 
     counts = _blocks.ordered_map(count, range(len(starts)), len(starts))
     return sum(counts, np.zeros(n_windows, np.intp))
+
+
+def _resample_sums(draws: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(B, K) sums of the rows of ``values`` (n, K) drawn by each row of ``draws`` (B, n).
+
+    A resample's sum weights each value by the number of times it was drawn, so
+    the draws are counted per value and the sums of all resamples and columns
+    are one matrix product, formed over slices of values (see ``_BOOT_PRODUCT``).
+    """
+    n, width = values.shape
+    drawn = np.empty(draws.shape)
+    for b, positions in enumerate(draws):
+        drawn[b] = np.bincount(positions, minlength=n)
+    sums = np.zeros((len(draws), width))
+    step = max(1, _BOOT_PRODUCT // (len(draws) * width))
+    for lo in range(0, n, step):
+        sums += drawn[:, lo:lo + step] @ values[lo:lo + step]
+    return sums
 
 
 def _resample_t(s1: np.ndarray, s2: np.ndarray, n: int) -> np.ndarray:

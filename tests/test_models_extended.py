@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from eventstudy import EventStudy, bundled_events
+from eventstudy import EventStudy, blocks, bundled_events
 from eventstudy.errors import PriceDataError, SpecificationError
 from eventstudy.factors import read_french_csv, validate_factors
 from eventstudy.models import ArrayBlock, Dimson, FactorModel, ScholesWilliams, get_model
@@ -47,6 +47,45 @@ def test_dimson_equals_statsmodels(market_data):
         assert fit.derived["beta"][i] == pytest.approx(beta, abs=TOL)
         assert fit.df[i] == ols.df_resid and fit.s2[i] == pytest.approx(ols.scale, rel=TOL)
     assert model.param_names == ("alpha", "beta_lag1", "beta_0", "beta_lead1")
+
+
+def test_dimson_variances_in_blocks_equal_statsmodels(monkeypatch):
+    """AR and CAR variances with k = 4 regressors, in many blocks of events on threads.
+
+    The regressors leave the event span at its edges (NaN), so those days have no
+    AR; the variances are s^2 (I + X* (X'X)^-1 X*') from statsmodels' ``scale``
+    and ``cov_params`` (MacKinlay 1997, eq. 8), diagonal and ``g' V g``.
+    """
+    monkeypatch.setattr(blocks, "BLOCK_CELLS", 16)  # 16 cells of 8 days: 2 events a block
+    monkeypatch.setattr(blocks, "worker_count", lambda: 3)
+    rng = np.random.default_rng(12)
+    n, l1, l2 = 9, 120, 8
+    m_est, m_evt = rng.normal(0.0004, 0.01, (n, l1)), rng.normal(0.0, 0.01, (n, l2))
+    r_est = 0.0002 + 0.7 * m_est + rng.normal(0, 0.015, (n, l1))
+    r_evt = 0.9 * m_evt + rng.normal(0, 0.015, (n, l2))
+    r_evt[4, 3] = np.nan  # a missing day inside the span
+    model = Dimson(lags=1)
+    est, evt = ArrayBlock({"ret": r_est, "mret": m_est}), ArrayBlock({"ret": r_evt, "mret": m_evt})
+    fit = model.fit(est, evt, model.usable(est))
+    select = np.zeros((n, l2), dtype=bool)
+    select[:, :5] = True  # days 0-4: day 0 has no lagged market return
+    car_var, n_days = fit.car_variance(select)
+    ar_var = fit.ar_variance()
+    lag, lead = np.roll(m_evt, 1, axis=1), np.roll(m_evt, -1, axis=1)
+    for i in range(n):
+        rows = model.usable(est)[i]
+        x = np.column_stack([np.roll(m_est[i], 1), m_est[i], np.roll(m_est[i], -1)])
+        ols = sm.OLS(r_est[i, rows], sm.add_constant(x[rows])).fit()
+        x_star = np.column_stack([np.ones(l2), lag[i], m_evt[i], lead[i]])
+        present = ~np.isnan(fit.ar[i])
+        assert present.tolist() == [False] + [j != 3 or i != 4 for j in range(1, l2 - 1)] + [False]
+        v = ols.scale * np.eye(present.sum()) + (
+            x_star[present] @ ols.cov_params() @ x_star[present].T
+        )
+        assert np.allclose(ar_var[i, present], np.diag(v), rtol=TOL, atol=0)
+        assert np.isnan(ar_var[i, ~present]).all()
+        g = select[i, present].astype(float)
+        assert n_days[i] == g.sum() and car_var[i] == pytest.approx(g @ v @ g, rel=TOL)
 
 
 def test_scholes_williams_by_hand(market_data):

@@ -881,6 +881,32 @@ def test_bootstrap_equals_the_plain_resampling_loop(monkeypatch, setup):
     assert es.window_bootstrap(car, n_boot=n_boot, seed=5) == res
 
 
+def test_resample_sums_equal_sums_over_the_drawn_values(monkeypatch):
+    # counts of draws times the values, over slices of 7 values: the plain sums of
+    # the drawn rows, to rounding (rel 1e-12)
+    monkeypatch.setattr(es, "_BOOT_PRODUCT", 7 * 4 * 3)
+    rng = np.random.default_rng(31)
+    values = rng.normal(0.0, 0.02, size=(50, 3))
+    draws = rng.integers(0, 50, size=(4, 50), dtype=np.int32)
+    expected = values[draws].sum(axis=1)
+    assert es._resample_sums(draws, values) == approx(expected)
+
+
+@pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
+def test_car_t_test_p_values_equal_scipy_in_blocks(monkeypatch, setup):
+    use_blocks(monkeypatch, setup)
+    rng = np.random.default_rng(32)
+    car = rng.normal(0.0, 0.05, size=(300, 3))
+    car[5, 1] = NAN
+    variance = rng.uniform(1e-4, 4e-3, size=car.shape)
+    df = rng.integers(0, 250, size=300).astype(float)  # df = 0 has no t distribution
+    se, t_stat, p_value = es.car_t_test(car, variance, df[:, None])
+    assert np.array_equal(t_stat, car / np.sqrt(variance), equal_nan=True)
+    expected = 2 * sps.t.sf(np.abs(t_stat), df[:, None])
+    assert np.array_equal(p_value, expected, equal_nan=True)  # the same function, bit for bit
+    assert np.isnan(p_value[df == 0]).all() and np.isnan(p_value[5, 1])
+
+
 def test_windows_with_equal_n_share_resamples_and_match_single_runs():
     rng = np.random.default_rng(29)
     n = 400

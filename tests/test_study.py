@@ -126,6 +126,28 @@ def test_tables_and_displays(xiaomi):
         xiaomi.to_frame("nope")
 
 
+def test_window_table_layout_types_and_pooled_cars(xiaomi):
+    t = xiaomi.windows
+    text = ["case", "event_id", "ticker", "event_type", "announced", "event_session",
+            "candidate", "model"]
+    integers = ["window_start", "window_end", "n_days", "n_estimation", "n_excluded"]
+    assert all(t[c].dtype == "str" for c in text) and set(t.model) == {"market"}
+    assert all(t[c].dtype == np.int64 for c in integers)
+    assert all(t[c].dtype == np.float64 for c in WINDOW_COLUMNS if c not in text + integers)
+    # event-major: each event's windows together, in the design's order
+    windows = list(xiaomi.design.windows)
+    assert list(zip(t.window_start, t.window_end, strict=True)) == windows * 5
+    for _, rows in t.groupby("event_id", sort=False):
+        assert len(rows) == len(windows)
+        for column in ("df", "peak_move", "trough_move", "n_estimation", "n_excluded"):
+            assert rows[column].nunique() == 1, column
+    # the pooled table averages the same CARs
+    pooled = xiaomi.caar(tests=False)
+    for (start, end), row in zip(windows, pooled.itertuples(), strict=True):
+        cars = t.car[(t.window_start == start) & (t.window_end == end)]
+        assert row.n == 5 and row.caar == pytest.approx(cars.mean(), rel=1e-12)
+
+
 def test_unknown_timing_both_candidates():
     results = EventStudy(bundled_events("luokung"), unknown_timing="both", windows=[(0, 0)]).fit()
     table = results.windows
