@@ -312,7 +312,7 @@ def build_panel(
         excluded=excluded,
         evt_ret=windows("ret", lo, len(evt_tau)),
         evt_mret=windows("mret", lo, len(evt_tau)),
-        evt_dates=store.dates_at(series, evt_idx),
+        evt_dates=store.dates_at(evt_idx, series),
         adj=windows("adj", lo - 1, len(evt_tau) + 1),
         madj=windows("madj", lo - 1, len(evt_tau) + 1),
         prev_close=store.take("close", pos - 1),

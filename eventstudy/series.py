@@ -14,7 +14,7 @@ kept; :meth:`SeriesStore.take` reads a column at a few positions without making 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -194,15 +194,11 @@ class SeriesStore:
         if self.spans is None or name not in self.spans.names or self._built(name):
             return sliding_window_view(self.values[name], width)[first]
         local = first - self.offsets[series]
-        codes = self.spans.code[series]
-        used = np.unique(codes).tolist()
-        if len(used) == 1:  # one span, the usual case
-            return sliding_window_view(self.spans.tables[used[0]][name], width)[local]
-        out = np.empty((len(first), width), dtype=self.values.dtypes[name])
-        for g in used:
-            rows = codes == g
-            out[rows] = sliding_window_view(self.spans.tables[g][name], width)[local[rows]]
-        return out
+        tables = self.spans.tables
+        return _gather_by_table(
+            self.spans.code[series], (len(first), width), self.values.dtypes[name],
+            lambda g, rows: sliding_window_view(tables[g][name], width)[local[rows]],
+        )
 
     def _built(self, name: str) -> bool:
         return not isinstance(self.values, LazyColumns) or name in self.values.built
@@ -213,7 +209,7 @@ class SeriesStore:
         group, tables = self._session_tables
         return np.concatenate([tables[g] for g in group.tolist()] or [_ns([])])
 
-    def dates_at(self, series: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    def dates_at(self, positions: np.ndarray, series: np.ndarray) -> np.ndarray:
         """Session dates (datetime64[ns]) at flat ``positions`` (N, ...) in ``series`` (N,).
 
         Read from each series' sessions, so :attr:`dates` is not made for a few
@@ -222,16 +218,9 @@ class SeriesStore:
         series = np.asarray(series, dtype=np.int64)
         positions = np.asarray(positions, dtype=np.int64)
         group, tables = self._session_tables
-        codes = group[series]
         local = positions - self.offsets[series].reshape((-1,) + (1,) * (positions.ndim - 1))
-        used = np.unique(codes).tolist()
-        if len(used) == 1:  # one calendar span, the usual case
-            return tables[used[0]][local]
-        out = np.empty(positions.shape, dtype="datetime64[ns]")
-        for g in used:
-            rows = codes == g
-            out[rows] = tables[g][local[rows]]
-        return out
+        return _gather_by_table(group[series], positions.shape, np.dtype("datetime64[ns]"),
+                                lambda g, rows: tables[g][local[rows]])
 
     def take(self, name: str, positions: np.ndarray) -> np.ndarray:
         """Column ``name`` at flat ``positions`` (inside the store), as a new array.
@@ -321,6 +310,27 @@ class _Joined:
 
     def fill(self, name: str, k: int, out: np.ndarray) -> None:
         out[:] = self.piece(name, k)
+
+
+def _gather_by_table(
+    codes: np.ndarray,
+    shape: tuple[int, ...],
+    dtype: np.dtype,
+    gather: Callable[[int, slice | np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Rows gathered from per-span tables: ``gather(g, rows)`` for the rows of table ``g``.
+
+    ``codes`` (N,) gives each row's table; the result has ``shape`` (N, ...). When
+    one table serves every row, the usual case, its gather is the result itself.
+    """
+    used = np.unique(codes).tolist()
+    if len(used) == 1:
+        return gather(used[0], slice(None))
+    out = np.empty(shape, dtype=dtype)
+    for g in used:
+        rows = codes == g
+        out[rows] = gather(g, rows)
+    return out
 
 
 def _inside(positions: np.ndarray, size: int) -> np.ndarray:

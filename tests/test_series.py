@@ -270,8 +270,8 @@ def test_dates_at_equals_indexing_the_dates(prices):
         [[store.sessions[k][j] for j in row] for k, row in zip(series, local, strict=True)],
         dtype="datetime64[ns]",
     )
-    np.testing.assert_array_equal(store.dates_at(series, where), expected)
-    np.testing.assert_array_equal(store.dates_at(series, where), store.dates[where])
+    np.testing.assert_array_equal(store.dates_at(where, series), expected)
+    np.testing.assert_array_equal(store.dates_at(where, series), store.dates[where])
 
 
 def test_positions(prices):
