@@ -71,9 +71,7 @@ def car_path(
 def _path_day(results: EventStudyResults, first: int, end: int, level: float) -> pd.DataFrame:
     """CAR(first, end) of every event row."""
     fit, tau = results.fit, results.panel.evt_tau
-    select = np.broadcast_to((tau >= first) & (tau <= end), fit.ar.shape)
-    variance, n_days = fit.car_variance(select)
-    car = np.where(n_days > 0, np.where(select, np.nan_to_num(fit.ar), 0.0).sum(axis=1), np.nan)
+    car, variance, n_days = fit.car(np.broadcast_to((tau >= first) & (tau <= end), fit.ar.shape))
     se, t_stat, p_value = car_t_test(car, variance, fit.df)
     lower, upper = t_interval(car, se, fit.df, level)
     column = int(np.flatnonzero(tau == end)[0])

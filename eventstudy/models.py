@@ -130,6 +130,19 @@ class ModelFit:
         for_each_block(block, *self.ar.shape)
         return variance
 
+    def car(self, select: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CAR over the days where ``select`` (N, L2) is True and the AR exists.
+
+        Returns
+        -------
+        car, variance, n_days : ndarray (N,)
+            The sum of those ARs (NaN without any), its :meth:`car_variance` and
+            the number of days summed.
+        """
+        car = np.empty(len(self.ar))
+        variance, n_days = self._car_moments(select, car)
+        return np.where(n_days > 0, car, np.nan), variance, n_days
+
     def car_variance(self, select: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """var(CAR) over the days where ``select`` (N, L2) is True and the AR exists.
 
@@ -141,6 +154,12 @@ class ModelFit:
         -------
         variance, n_days : ndarray (N,)
         """
+        return self._car_moments(select, None)
+
+    def _car_moments(
+        self, select: np.ndarray, car: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`car_variance`, also writing the ARs' sums into ``car`` when given."""
         k = self.xtx_inv.shape[1]
         n_days = np.empty(len(self.ar), dtype=np.intp)
         xg = np.empty((len(self.ar), k))
@@ -148,6 +167,8 @@ class ModelFit:
         def block(rows: slice) -> None:
             g = select[rows] & ~np.isnan(self.ar[rows])
             n_days[rows] = np.count_nonzero(g, axis=1)
+            if car is not None:
+                car[rows] = np.where(g, self.ar[rows], 0.0).sum(axis=1)
             for j in range(k):
                 xg[rows, j] = np.where(g, self.evt_x[rows, :, j], 0.0).sum(axis=1)
 

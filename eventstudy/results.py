@@ -81,17 +81,13 @@ class EventStudyResults:
 
         Made once for the windows table and :meth:`caar`.
         """
-        ar = np.nan_to_num(self.fit.ar)  # a missing day adds nothing to a CAR
-        return {window: self._window_sums(window, ar) for window in self.design.windows}
+        return {window: self._window_sums(window) for window in self.design.windows}
 
-    def _window_sums(self, window: tuple[int, int], ar: np.ndarray) -> tuple[np.ndarray, ...]:
-        """CAR, its variance, days summed and BHAR over ``window``; ``ar`` without NaN."""
+    def _window_sums(self, window: tuple[int, int]) -> tuple[np.ndarray, ...]:
+        """CAR, its variance, days summed and BHAR over ``window``."""
         tau = self.panel.evt_tau
         columns = (tau >= window[0]) & (tau <= window[1])
-        select = np.broadcast_to(columns, ar.shape)
-        car = np.where(select, ar, 0.0).sum(axis=1)
-        variance, n_days = self.fit.car_variance(select)
-        car = np.where(n_days > 0, car, np.nan)
+        car, variance, n_days = self.fit.car(np.broadcast_to(columns, self.fit.ar.shape))
         return car, variance, n_days, self._bhar(columns)
 
     def _bhar(self, columns: np.ndarray) -> np.ndarray:

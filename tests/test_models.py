@@ -70,6 +70,28 @@ def test_car_variance_is_g_v_g(arrays):
         assert variance[i] == pytest.approx(g @ v @ g, rel=TOL)
 
 
+def test_car_sums_the_present_selected_ars(arrays):
+    """CAR = g' AR over the selected days that have an AR, from statsmodels' predictions."""
+    est_r, est_m, evt_r, evt_m, mask = arrays
+    fit = MarketModel().fit(*_blocks(est_r, est_m, evt_r, evt_m), mask)
+    select = np.zeros(evt_r.shape, dtype=bool)
+    select[:, 2:8] = True  # event 0 misses day 3 of this window
+    select[2] = False  # event 2: a one-day window
+    select[2, 3] = True
+    car, variance, n_days = fit.car(select)
+    assert n_days.tolist() == [5, 6, 1]
+    for i in range(3):
+        ols = sm.OLS(est_r[i, mask[i]], sm.add_constant(est_m[i, mask[i]])).fit()
+        ar = evt_r[i] - ols.predict(sm.add_constant(evt_m[i], has_constant="add"))
+        days = select[i] & ~np.isnan(ar)
+        assert car[i] == pytest.approx(ar[days].sum(), abs=TOL)
+    np.testing.assert_array_equal((variance, n_days), fit.car_variance(select))
+    nothing = np.zeros(evt_r.shape, dtype=bool)
+    nothing[0, 3] = True  # only the missing day
+    car, variance, n_days = fit.car(nothing)
+    assert np.isnan(car).all() and np.isnan(variance).all() and n_days.tolist() == [0, 0, 0]
+
+
 def test_constant_mean_by_hand(arrays):
     est_r, est_m, evt_r, evt_m, mask = arrays
     fit = ConstantMean().fit(*_blocks(est_r, est_m, evt_r, evt_m), mask)
