@@ -112,12 +112,20 @@ class Event:
 
 def announced_labels(events: Sequence[Event]) -> list[str]:
     """``Event.announced`` of many events, with the dates formatted in one pass."""
-    ordinals = np.fromiter((e.date.toordinal() for e in events), np.int64, len(events))
-    days = iso_days(ordinals - _EPOCH_ORDINAL)
+    days = iso_days(day_numbers(events))
     return [
         day + " " + _moment_label(e.time, e.timing, e.timezone)
         for day, e in zip(days, events, strict=True)
     ]
+
+
+def day_numbers(events: Sequence[Event]) -> np.ndarray:
+    """Announcement dates as int64 days since 1970-01-01.
+
+    From date ordinals: much faster than numpy's conversion of date objects.
+    """
+    ordinals = np.fromiter((e.date.toordinal() for e in events), np.int64, len(events))
+    return ordinals - _EPOCH_ORDINAL
 
 
 def iso_days(days: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ from eventstudy.events import (
     announced_labels,
     bundled_cases,
     bundled_events,
+    day_numbers,
     events_frame,
     iso_days,
     read_catalog,
@@ -82,6 +83,12 @@ def test_duplicate_and_structural_problems(tmp_path):
 def test_announced_labels_equal_each_events_own_label():
     events = bundled_events()
     assert announced_labels(events) == [e.announced for e in events]
+
+
+def test_day_numbers_count_days_since_1970():
+    events = bundled_events()
+    expected = [(e.date - dt.date(1970, 1, 1)).days for e in events]
+    assert day_numbers(events).tolist() == expected
 
 
 def test_iso_days_match_the_calendar():
