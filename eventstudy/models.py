@@ -477,10 +477,7 @@ class MarketAdjusted(NormalReturnModel):
         return np.zeros(self.dependent(block).shape + (0,))
 
     def fit(self, est, evt, mask, out=None):
-        excess = np.where(mask, self.dependent(est), np.nan)
-        if out is not None:
-            out[...] = excess
-            excess = out
+        excess = _into(out, np.where(mask, self.dependent(est), np.nan))
         n = mask.sum(axis=1)
         s2 = _nanvar(excess)
         ar = np.where(self.usable(evt), self.dependent(evt), np.nan)
@@ -489,6 +486,14 @@ class MarketAdjusted(NormalReturnModel):
             self.name, (), np.zeros((nobs, 0)), np.zeros((nobs, 0, 0)), s2,
             (n - 1).astype(float), n, excess, ar, np.zeros(ar.shape + (0,)),
         )
+
+
+def _into(out: np.ndarray | None, values: np.ndarray) -> np.ndarray:
+    """``values``, or ``out`` holding a copy of them when a fit is given ``out``."""
+    if out is None:
+        return values
+    out[...] = values
+    return out
 
 
 def _nanvar(x: np.ndarray) -> np.ndarray:
@@ -591,10 +596,7 @@ class ScholesWilliams(NormalReturnModel):
         alpha = np.nanmean(y, axis=1) - beta * np.nanmean(market, axis=1)
         params = np.column_stack([alpha, beta])
         _, xtx_inv, _, _ = _batched_ols(y, [market], mask)
-        resid = np.where(mask, y - alpha[:, None] - beta[:, None] * market, np.nan)
-        if out is not None:
-            out[...] = resid
-            resid = out
+        resid = _into(out, np.where(mask, y - alpha[:, None] - beta[:, None] * market, np.nan))
         n = mask.sum(axis=1)
         df = (n - 2).astype(float)
         s2 = np.nansum(resid**2, axis=1) / df

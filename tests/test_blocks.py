@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from eventstudy import blocks, models
-from eventstudy.models import ArrayBlock, MarketModel, ScholesWilliams
+from eventstudy.models import ArrayBlock, MarketAdjusted, MarketModel, ScholesWilliams
 from eventstudy.series import LazyColumns
 
 
@@ -68,7 +68,8 @@ def test_a_lazy_column_asked_for_by_two_threads_is_made_once():
     np.testing.assert_array_equal(columns["x"], np.repeat([0.0, 1.0, 2.0], 3))
 
 
-@pytest.mark.parametrize("model", [MarketModel(), ScholesWilliams()], ids=["market", "sw"])
+@pytest.mark.parametrize("model", [MarketModel(), ScholesWilliams(), MarketAdjusted()],
+                         ids=["market", "sw", "market_adjusted"])
 def test_blocked_threaded_fit_equals_one_fit(monkeypatch, two_workers, model):
     rng = np.random.default_rng(4)
     n, est_len, evt_len = 37, 60, 5
