@@ -45,6 +45,7 @@ event_skipped
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -61,6 +62,14 @@ class Diagnostics:
     def add(self, event_id: str, ticker: str, kind: str, detail: str) -> None:
         """Record one finding; ``event_id`` is '' for findings about a whole series."""
         self.records.append((event_id, ticker, kind, detail))
+
+    def extend(
+        self, event_ids: Sequence[str], tickers: Sequence[str], kind: str, details: Sequence[str]
+    ) -> None:
+        """Record one finding of ``kind`` per event: ids, tickers and details side by side."""
+        self.records.extend(
+            (e, t, kind, d) for e, t, d in zip(event_ids, tickers, details, strict=True)
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The records as a DataFrame with columns ``event_id, ticker, kind, detail``."""

@@ -371,14 +371,15 @@ def _report_overlapping_windows(rows, relations: EventRelations, diagnostics) ->
     Their CARs over such windows mix the effects of several announcements.
     """
     lo, hi = relations.span
-    ids, tickers, days = rows.id.tolist(), rows.ticker.tolist(), rows.day.tolist()
-    for i, others in relations.sessions_in_span():
-        names = ", ".join(dict.fromkeys([ids[j] for j in others]))
-        diagnostics.add(
-            ids[i], tickers[i], "overlapping_event_windows",
-            f"the event span [{lo}, {hi}] around {days[i]} contains the "
-            f"session(s) of {names}; CARs over windows that include them mix the announcements",
-        )
+    flagged, owner, near = relations.sessions_in_span()
+    others = _names_by_owner(flagged, owner, near, relations.ids, rows.id)
+    days = iso_days(rows.session[flagged].astype("datetime64[D]").astype(np.int64))
+    diagnostics.extend(
+        rows.id[flagged].tolist(), rows.ticker[flagged].tolist(), "overlapping_event_windows",
+        [f"the event span [{lo}, {hi}] around {day} contains the session(s) of "
+         f"{', '.join(names)}; CARs over windows that include them mix the announcements"
+         for day, names in zip(days.tolist(), others, strict=True)],
+    )
 
 
 def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
@@ -479,14 +480,20 @@ class EventRelations:
         """
         names: list[tuple[str, ...]] = [()] * len(ids)
         first, last = self.estimation
-        id_list = ids.tolist()
-        for i, others in self._meeting(np.flatnonzero(excluded.any(axis=1)),
-                                       self.pos + first, self.pos + last):
-            names[i] = tuple(dict.fromkeys([id_list[j] for j in others]))
+        rows = np.flatnonzero(excluded.any(axis=1))
+        owner, near = self._meeting(rows, self.pos + first, self.pos + last)
+        for i, others in zip(rows.tolist(), _names_by_owner(rows, owner, near, self.ids, ids),
+                             strict=True):
+            names[i] = tuple(others)
         return names
 
-    def sessions_in_span(self):
-        """(i, rows j of other announcements whose session lies in i's event span)."""
+    def sessions_in_span(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows whose event span holds sessions of other announcements, and those sessions.
+
+        Returns the ascending rows i, and pairs (``owner``, ``near``): row i
+        repeated, with each row j of another announcement whose session lies in
+        i's event span, in the order of their sessions.
+        """
         lo, hi = self.span
         order = np.lexsort((self.pos, self.series))
         key = self.series[order] * (int(self.pos.max()) + hi + 2) + self.pos[order]
@@ -496,7 +503,7 @@ class EventRelations:
         flagged = np.flatnonzero(b - a > self._same_group_sessions_in_span())
         owner, near = _expand(order, a, b, flagged)
         other = self.group[near] != self.group[owner]
-        yield from _by_owner(flagged, owner[other], near[other])
+        return flagged, owner[other], near[other]
 
     def _same_group_sessions_in_span(self) -> np.ndarray:
         """How many rows of each row's own announcement lie in its event span."""
@@ -508,8 +515,10 @@ class EventRelations:
             counts[members] = ((offsets >= lo) & (offsets <= hi)).sum(axis=1)
         return counts
 
-    def _meeting(self, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray):
-        """For each row i, the rows of other announcements whose covered span meets [lo, hi].
+    def _meeting(
+        self, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (row i, row j of another announcement whose covered span meets [lo_i, hi_i]).
 
         Rows are sorted by (series, start of covered span); as no covered span is longer
         than ``width``, the candidates of row i start in [lo_i - width, hi_i].
@@ -525,7 +534,7 @@ class EventRelations:
         b = np.searchsorted(key, base + hi, side="right")
         owner, near = _expand(order, a, b, rows)
         meets = (cover_hi[near] >= lo[owner]) & (self.group[near] != self.group[owner])
-        yield from _by_owner(rows, owner[meets], near[meets])
+        return owner[meets], near[meets]
 
 
 def _expand(order: np.ndarray, a: np.ndarray, b: np.ndarray, rows: np.ndarray):
@@ -536,14 +545,18 @@ def _expand(order: np.ndarray, a: np.ndarray, b: np.ndarray, rows: np.ndarray):
     return owner, order[np.arange(int(length.sum())) + first]
 
 
-def _by_owner(rows: np.ndarray, owner: np.ndarray, near: np.ndarray):
-    """(i, list of its entries of ``near``) for each of the ascending ``rows``.
+def _names_by_owner(
+    rows: np.ndarray, owner: np.ndarray, near: np.ndarray, codes: np.ndarray, names: np.ndarray
+) -> list[list[str]]:
+    """For each of the ascending ``rows``: the ``names`` of its ``near`` entries.
 
-    Python lists: the callers look the entries up one by one, for many rows.
+    ``owner`` (ascending) pairs each entry with its row; an announcement (equal
+    ``codes``) is named once, where it first appears.
     """
     if not len(rows):
-        return
-    stops = np.searchsorted(owner, rows, side="right").tolist()
-    near = near.tolist()
-    for i, start, stop in zip(rows.tolist(), [0, *stops[:-1]], stops, strict=True):
-        yield i, near[start:stop]
+        return []
+    key = owner * (int(codes.max()) + 1) + codes[near]
+    first = np.sort(np.unique(key, return_index=True)[1])
+    stops = np.searchsorted(owner[first], rows, side="right").tolist()
+    labels = names[near[first]].tolist()
+    return [labels[a:b] for a, b in zip([0, *stops[:-1]], stops, strict=True)]

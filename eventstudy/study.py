@@ -194,17 +194,21 @@ class EventStudy:
 def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnostics) -> None:
     """Per event: estimation sessions removed for other events, and those without a return."""
     rows, width = panel.rows, len(panel.est_tau)
-    for i in np.flatnonzero((n_excluded > 0) | (n_missing > 0)):  # only events with news
-        if n_excluded[i]:
+    news = np.flatnonzero((n_excluded > 0) | (n_missing > 0))  # only events with news
+    for i, event_id, ticker, used, excluded, missing in zip(
+        news.tolist(), rows.id[news].tolist(), rows.ticker[news].tolist(),
+        n_used[news].tolist(), n_excluded[news].tolist(), n_missing[news].tolist(), strict=True,
+    ):
+        if excluded:
             diagnostics.add(
-                rows.id[i], rows.ticker[i], "estimation_exclusion",
-                f"{n_excluded[i]} estimation sessions removed: they lie in the event windows of "
-                f"{', '.join(panel.excluded_by[i])}; {n_used[i]} returns remain",
+                event_id, ticker, "estimation_exclusion",
+                f"{excluded} estimation sessions removed: they lie in the event windows of "
+                f"{', '.join(panel.excluded_by[i])}; {used} returns remain",
             )
-        if n_missing[i]:
+        if missing:
             diagnostics.add(
-                rows.id[i], rows.ticker[i], "estimation_missing",
-                f"{n_missing[i]} of {width} estimation sessions have no usable return",
+                event_id, ticker, "estimation_missing",
+                f"{missing} of {width} estimation sessions have no usable return",
             )
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from eventstudy import EventStudy, FramePrices
 from eventstudy.design import StudyDesign
+from eventstudy.events import Event
 from eventstudy.panel import EventRelations
+from eventstudy.returns import sessions_between
 
 
 def _brute(ids, pos, series, design):
@@ -55,5 +59,37 @@ def test_relations_equal_the_double_loop(seed):
     np.testing.assert_array_equal(excluded, expected)
     names = np.array([f"e{k}" for k in ids], dtype=object)
     assert relations.excluded_by(names, excluded) == expected_by
-    got = {i: sorted(others) for i, others in relations.sessions_in_span()}
+    flagged, owner, near = relations.sessions_in_span()
+    got = {i: sorted(near[owner == i].tolist()) for i in flagged.tolist()}
     assert got == {i: o for i, o in enumerate(expected_overlaps) if o}
+
+
+def _study_frame(days: pd.DatetimeIndex, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    close = 50 * np.exp(np.cumsum(rng.normal(0, 0.02, len(days))))
+    return pd.DataFrame({"open": close, "high": close * 1.01, "low": close * 0.99,
+                         "close": close, "adj_close": close, "volume": 1e6},
+                        index=pd.DatetimeIndex(days, name="date"))
+
+
+def test_overlap_notes_name_each_announcement_once_in_session_order():
+    days = sessions_between("XNYS", pd.Timestamp("2020-01-02"), pd.Timestamp("2020-12-31"))
+    prices = FramePrices({"S": _study_frame(days, 1), "M": _study_frame(days, 2)})
+
+    def event(name: str, day: int, timing: str = "before_open") -> Event:
+        return Event(name, "t", "S", "XNYS", "M", "other", days[day].date(), None, timing,
+                     "America/New_York")
+
+    # B has unknown timing: with unknown_timing="both" it has two rows (sessions 153 and 154)
+    events = [event("A", 150), event("B", 153, "unknown"), event("C", 155)]
+    results = EventStudy(events, prices=prices, estimation=(-120, -11), windows=[(-5, 5)],
+                         unknown_timing="both", min_estimation=50).fit()
+    notes = results.diagnostics
+    overlap = notes[(notes.kind == "overlapping_event_windows") & (notes.event_id == "A")]
+    assert overlap.detail.tolist() == [
+        f"the event span [-5, 5] around {days[150].date()} contains the session(s) of B, C; "
+        "CARs over windows that include them mix the announcements"
+    ]
+    assert len(notes[notes.kind == "overlapping_event_windows"]) == 4  # A, B twice, C
+    c_note = notes[(notes.kind == "overlapping_event_windows") & (notes.event_id == "C")]
+    assert "contains the session(s) of A, B;" in c_note.detail.iloc[0]
