@@ -178,25 +178,42 @@ class ModelFit:
         return np.where(n_days > 0, variance, np.nan), n_days
 
     @classmethod
-    def concat(cls, fits: list[ModelFit], est_resid: np.ndarray | None = None) -> ModelFit:
-        """The fits of several groups of events, one after the other.
-
-        ``est_resid``, when given, is the groups' residuals already joined (the
-        groups' own are then views into it and not copied again).
-        """
-        if len(fits) == 1 and est_resid is None:
+    def concat(cls, fits: list[ModelFit]) -> ModelFit:
+        """The fits of several groups of events, one after the other."""
+        if len(fits) == 1:
             return fits[0]
         first = fits[0]
         arrays = {
             name: (np.concatenate([getattr(f, name) for f in fits])
                    if isinstance(getattr(first, name), np.ndarray) else getattr(first, name))
-            for name in first.__dict__ if name not in ("derived", "est_resid")
+            for name in first.__dict__ if name != "derived"
         }
-        arrays["est_resid"] = (
-            np.concatenate([f.est_resid for f in fits]) if est_resid is None else est_resid
-        )
         arrays["derived"] = {k: np.concatenate([f.derived[k] for f in fits]) for k in first.derived}
         return cls(**arrays)
+
+    @classmethod
+    def allocate(cls, like: ModelFit, n_rows: int, est_resid: np.ndarray) -> ModelFit:
+        """A fit of ``n_rows`` events with arrays shaped like ``like``'s, filled by :meth:`put`.
+
+        ``est_resid`` is the events' residual array, written by the blocks themselves.
+        """
+        def empty(values: np.ndarray) -> np.ndarray:
+            return np.empty((n_rows, *values.shape[1:]), values.dtype)
+
+        arrays = {
+            name: (empty(value) if isinstance(value, np.ndarray) else value)
+            for name, value in like.__dict__.items() if name not in ("derived", "est_resid")
+        }
+        derived = {name: empty(value) for name, value in like.derived.items()}
+        return cls(**arrays, est_resid=est_resid, derived=derived)
+
+    def put(self, rows: slice, part: ModelFit) -> None:
+        """Copy ``part``, the fit of the events ``rows``, into this fit (all but ``est_resid``)."""
+        for name, value in self.__dict__.items():
+            if isinstance(value, np.ndarray) and name != "est_resid":
+                value[rows] = getattr(part, name)
+        for name, value in self.derived.items():
+            value[rows] = part.derived[name]
 
     def subset(self, keep: np.ndarray) -> ModelFit:
         """The fit of the events where ``keep`` is True."""
@@ -279,10 +296,17 @@ class NormalReturnModel:
             return self.fit(block_est, evt.select(rows), mask, out=resid[rows]), counts
 
         blocks = row_blocks(len(excluded), excluded.shape[1], _SAMPLE_BLOCK_CELLS)
-        fits, counts = zip(*ordered_map(fit_block, blocks, len(blocks)), strict=True)
+        whole, counts = None, []
+        # each block's fit is copied as it comes, so its memory serves the next blocks
+        for rows, (part, part_counts) in zip(
+            blocks, ordered_map(fit_block, blocks, len(blocks)), strict=True
+        ):
+            if whole is None:
+                whole = ModelFit.allocate(part, len(excluded), resid)
+            whole.put(rows, part)
+            counts.append(part_counts)
         used, removed, missing = (np.concatenate(c) for c in zip(*counts, strict=True))
-        return (ModelFit.concat(list(fits), est_resid=resid),
-                EstimationCounts(used, removed, missing))
+        return whole, EstimationCounts(used, removed, missing)
 
     def fit(self, est, evt, mask: np.ndarray, out: np.ndarray | None = None) -> ModelFit:
         """Fit on estimation rows where ``mask`` holds; predict the event span.
