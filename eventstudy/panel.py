@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .blocks import for_each_block
 from .calendar import align
 from .design import StudyDesign
 from .diagnostics import Diagnostics
@@ -459,19 +460,29 @@ class EventRelations:
         np.maximum.at(self.cover_hi, group, pos + self.span[1])
 
     def excluded(self) -> np.ndarray:
-        """(N, L1) mask of estimation sessions inside other announcements' spans."""
+        """(N, L1) mask of estimation sessions inside other announcements' spans.
+
+        A session is excluded when more announcements cover it than the row's own;
+        rows are done in blocks (:mod:`eventstudy.blocks`), so the (N, L1)
+        positions and counts exist one block at a time.
+        """
         size = int(self.cover_hi.max()) + 2
         count = np.zeros(size + 1, dtype=np.int32)
         np.add.at(count, self.cover_lo, 1)
         np.add.at(count, self.cover_hi + 1, -1)
         covered = np.cumsum(count)[:size]
         first, last = self.estimation
-        est_idx = self.pos[:, None] + np.arange(first, last + 1)[None, :]
-        inside = np.clip(est_idx, 0, size - 1)
-        own = (est_idx >= self.cover_lo[self.group][:, None]) & (
-            est_idx <= self.cover_hi[self.group][:, None]
-        )
-        return (covered[inside] - own) > 0
+        offsets = np.arange(first, last + 1)
+        own_lo, own_hi = self.cover_lo[self.group], self.cover_hi[self.group]
+        out = np.empty((len(self.pos), len(offsets)), dtype=bool)
+
+        def block(rows: slice) -> None:
+            est_idx = self.pos[rows, None] + offsets
+            own = (est_idx >= own_lo[rows, None]) & (est_idx <= own_hi[rows, None])
+            np.greater(covered[np.clip(est_idx, 0, size - 1)], own, out=out[rows])
+
+        for_each_block(block, *out.shape)
+        return out
 
     def excluded_by(self, ids: np.ndarray, excluded: np.ndarray) -> list[tuple[str, ...]]:
         """Ids of the announcements whose spans were removed from each estimation window.

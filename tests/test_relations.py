@@ -43,7 +43,10 @@ def _brute(ids, pos, series, design):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_relations_equal_the_double_loop(seed):
+@pytest.mark.parametrize("block_cells", [None, 500])  # one block; blocks of 4 rows
+def test_relations_equal_the_double_loop(seed, block_cells, monkeypatch):
+    if block_cells:
+        monkeypatch.setattr("eventstudy.blocks.BLOCK_CELLS", block_cells)
     rng = np.random.default_rng(seed)
     n = 60
     series = rng.integers(0, 3, n)

@@ -195,3 +195,26 @@ def test_ticker_without_prices():
         EventStudy([_event("2021-01-04", ticker="AAPL")])
     with pytest.raises(SpecificationError, match="no market index"):
         EventStudy([_event("2021-01-04", market="")])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_fit_pauses_the_garbage_collector_and_restores_it(enabled, monkeypatch):
+    import gc
+
+    import eventstudy.study as study
+
+    seen = []
+    build = study.build_panel
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(study, "build_panel", spy)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        EventStudy(bundled_events("xiaomi")).fit()
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
