@@ -24,3 +24,23 @@ def test_size_power_runs_every_test():
         assert list(table.columns) == ["size", "power +1%", "power +2%"]
         assert len(table) == 20
         assert ((table >= 0) & (table <= 1)).all().all()
+
+
+def _load_engine_bench():
+    path = SCRIPT.parent / "bench_engine.py"
+    spec = importlib.util.spec_from_file_location("bench_engine", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_engine_benchmark_runs_both_designs_and_the_baseline():
+    module = _load_engine_bench()
+    for exclusions in (False, True):
+        row = module.run_engine(300, 5, seed=1, exclusions=exclusions)
+        assert row["n"] == 300
+        # 60 random events per security: with exclusions some are left too short
+        assert (row["studied"] == 300) if not exclusions else (0 < row["studied"] <= 300)
+        assert 0 < row["fit_s"] <= row["total_s"]
+        assert row["peak_mb"] > 0
+    assert module.run_baseline(20, 5, seed=1)["n"] == 20
