@@ -33,11 +33,12 @@ Large batteries
 The batteries validate their inputs once, without copying them, and summarise
 the estimation residuals in one pass (``r-bar``, per-event counts, the portfolio
 series); :func:`summarize_residuals` lets a study's daily and window batteries
-share that pass. Rank tests sort each event's values once, on 32-bit integer
-codes that carry the column index (monotone in the values); an event whose
-codes cannot settle its ranks (tied or nearly tied values) is ranked by the
-plain definition. Ranks enter the statistics through sums of doubled ranks,
-which are integers and therefore exact, grouped by the number of ranked values.
+share that pass and its search of the residuals for infinite values. Rank tests
+sort each event's values once, on 32-bit integer codes that carry the column
+index (monotone in the values); an event whose codes cannot settle its ranks
+(tied or nearly tied values) is ranked by the plain definition. Ranks enter the
+statistics through sums of doubled ranks, which are integers and therefore
+exact, grouped by the number of ranked values.
 GRANK ranks each event's estimation SARs once for all windows and adds each
 window's SCAR* by comparisons. Events are processed in blocks of rows on a few
 threads (numpy releases the GIL while sorting and reducing) and the blocks are
@@ -53,6 +54,7 @@ evaluated in blocks on the threads too.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -196,11 +198,14 @@ class DailyDescriptives:
 _NAN = float("nan")
 
 
-def _float_array(name: str, x, ndim: int, n_events: int | None) -> np.ndarray:
+def _float_array(
+    name: str, x, ndim: int, n_events: int | None, scan: bool = True
+) -> np.ndarray:
     """``x`` as a float array of the expected rank; non-finite values become NaN.
 
     A float64 array without infinite values is returned as is (no copy); the
-    battery never writes into its inputs.
+    battery never writes into its inputs. ``scan=False`` skips the search for
+    infinite values, for an array already known to have none.
     """
     a = np.asarray(x, dtype=float)
     if a.ndim != ndim:
@@ -214,6 +219,8 @@ def _float_array(name: str, x, ndim: int, n_events: int | None) -> np.ndarray:
             f"{name} has {a.shape[0]} events (rows) but the abnormal returns have "
             f"{n_events}; pass arrays built from the same event list."
         )
+    if not scan:
+        return a
     # a finite total proves every value finite (NaN and inf propagate into sums);
     # otherwise only infinite values need replacing (a copy), NaN already is NaN
     with np.errstate(over="ignore", invalid="ignore"):
@@ -250,7 +257,8 @@ def _column_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         dev = x - mean
         if ok is not None:
             dev[~ok] = 0.0
-        sd = np.sqrt((dev * dev).sum(axis=0) / (n - 1))
+        np.multiply(dev, dev, out=dev)
+        sd = np.sqrt(dev.sum(axis=0) / (n - 1))
     sd[n < 2] = np.nan
     return n, mean, sd
 
@@ -309,8 +317,12 @@ def _p_t(t: np.ndarray, df: np.ndarray) -> np.ndarray:
 def _standardize(ar: np.ndarray, ar_var: np.ndarray) -> np.ndarray:
     """SAR = AR / sqrt(var); missing where the variance is missing or not positive."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        sar = ar / np.sqrt(ar_var)
-    return np.where(ar_var > 0, sar, np.nan)
+        sar = np.sqrt(ar_var)
+        np.divide(ar, sar, out=sar)
+    usable = ar_var > 0
+    if not usable.all():
+        sar[~usable] = np.nan
+    return sar
 
 
 def _column(name: str, x) -> np.ndarray:
@@ -430,12 +442,13 @@ def _rank_bins(
     values are ranked 1..m; the row's ranks will be scaled by ``M + 1`` with ``M
     = m + extra`` (``extra`` values ranked with the row that are not in ``x``).
     Returns ``bins`` (``group * W + column`` of every sorted value) and
-    ``weight``, ``2 K - (M + 1) = 2 (M + 1) U`` (0 for a missing value), both
-    (k, W). These are integers, so their sums are exact in float64 and add up to
-    the same totals in any order. Also returns the rows whose codes do not
-    settle the ranks (tied or nearly tied values): their weights are 0 here, and
-    the caller ranks them by the plain definition (:func:`_plain_doubled_ranks`),
-    all blocks' such rows at once.
+    ``weight``, ``2 K - (M + 1) = 2 (M + 1) U``, both (k, W). These are
+    integers, so their sums are exact in float64 and add up to the same totals
+    in any order. Also returns the rows whose codes do not settle the ranks
+    (tied or nearly tied values): their values, and missing ones, are put in
+    the discard bin ``n_groups * W`` (see :func:`_binned_sums`), and the caller
+    ranks such rows by the plain definition (:func:`_plain_doubled_ranks`), all
+    blocks' such rows at once.
     """
     k, width = x.shape
     bits = max(1, (width - 1).bit_length())
@@ -446,14 +459,32 @@ def _rank_bins(
         tied &= code[:, 1:] != _MISSING_CODE >> bits
     tied_rows = np.flatnonzero(tied.any(axis=1))
     del code, tied
-    key &= (1 << bits) - 1  # the column of each sorted value
-    bins = key + (group * width)[:, None] if group.any() else key
-    # sorted position p holds K = p + 1
-    weight = np.arange(2.0, 2.0 * width + 1.0, 2.0) - (m + (1.0 + extra))[:, None]
-    if missing is not None:
-        weight[np.arange(width) >= m[:, None]] = 0.0  # missing values sort last
-    weight[tied_rows] = 0.0
+    # the column of each sorted value, as the index type np.bincount takes
+    bins = np.bitwise_and(key, (1 << bits) - 1, dtype=np.intp)
+    del key
+    n_groups = int(group.max()) + 1 if group.size else 1
+    if n_groups > 1:
+        bins += (group * width)[:, None]
+    discard = n_groups * width
+    if missing is None and n_groups == 1:
+        # every row has M = W + extra: one shared read-only table of weights
+        weight = _full_row_weights(k, width, extra)
+    else:
+        # sorted position p holds K = p + 1
+        weight = np.arange(2.0, 2.0 * width + 1.0, 2.0) - (m + (1.0 + extra))[:, None]
+        if missing is not None:
+            bins[np.arange(width) >= m[:, None]] = discard  # missing values sort last
+    bins[tied_rows] = discard
     return bins, weight, tied_rows
+
+
+@functools.lru_cache(maxsize=8)
+def _full_row_weights(k: int, width: int, extra: int) -> np.ndarray:
+    """(k, W) weights ``2 K - (W + extra + 1)`` of :func:`_rank_bins` for rows without NaN."""
+    row = np.arange(2.0, 2.0 * width + 1.0, 2.0) - (width + 1.0 + extra)
+    weight = np.repeat(row[None, :], k, axis=0)
+    weight.flags.writeable = False  # shared between blocks and threads
+    return weight
 
 
 def _plain_doubled_ranks(x: np.ndarray, extra: int) -> tuple[np.ndarray, np.ndarray]:
@@ -475,10 +506,10 @@ def _sums_by_size(doubled: np.ndarray, m: np.ndarray, n_sizes: int) -> np.ndarra
 
 
 def _binned_sums(bins: np.ndarray, weight: np.ndarray, n_groups: int) -> np.ndarray:
-    """(n_groups, W) sums of ``weight`` by the bins of :func:`_rank_bins`."""
-    width = bins.shape[1]
-    sums = np.bincount(bins.ravel(), weights=weight.ravel(), minlength=n_groups * width)
-    return sums.reshape(n_groups, width)
+    """(n_groups, W) sums of ``weight`` by the bins of :func:`_rank_bins`, less the discard bin."""
+    size = n_groups * bins.shape[1]
+    sums = np.bincount(bins.ravel(), weights=weight.ravel(), minlength=size + 1)
+    return sums[:size].reshape(n_groups, bins.shape[1])
 
 
 def _missing_and_sizes(x: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
@@ -579,6 +610,10 @@ class ResidualSummary:
         None if not computed.
     rbar : float
         :func:`average_residual_correlation` (Kolari & Pynnonen 2010).
+    no_infinite : bool
+        True if the residuals summarised held no infinite value: a battery given
+        this summary then takes the same residuals as they are, without searching
+        them for infinite values again (a pass over all N x L values).
     """
 
     present: np.ndarray
@@ -586,6 +621,7 @@ class ResidualSummary:
     sum_squares: np.ndarray | None
     column_mean: np.ndarray | None
     rbar: float
+    no_infinite: bool = False
 
     @property
     def positive_share(self) -> np.ndarray:
@@ -603,7 +639,17 @@ def summarize_residuals(est_resid: np.ndarray) -> ResidualSummary:
     the summary of the same ``est_resid`` the battery gets (only its shape can
     be checked).
     """
-    return _summarize_residuals(_matrix("est_resid", est_resid))
+    raw = np.asarray(est_resid, dtype=float)
+    est = _matrix("est_resid", raw)
+    return replace(_summarize_residuals(est), no_infinite=est is raw)
+
+
+def _residual_matrix(
+    est_resid, n_events: int | None, residuals: ResidualSummary | None
+) -> np.ndarray:
+    """Validated ``est_resid``; not searched for infinite values if its summary says none."""
+    scan = residuals is None or not residuals.no_infinite
+    return _float_array("est_resid", est_resid, 2, n_events, scan)
 
 
 def _residuals_for(
@@ -1188,6 +1234,10 @@ def _signed_rank_sums(ar: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         first = np.empty(value.size, dtype=bool)
         first[0] = True
         np.not_equal(value[1:], value[:-1], out=first[1:])
+        if first.all():  # no ties (the usual case): position p holds rank p + 1
+            positive = np.flatnonzero(sorted_keys & np.uint64(1))
+            w_plus[day] = int(positive.sum()) + positive.size
+            continue
         starts = np.flatnonzero(first)
         group = np.diff(starts, append=value.size)
         n_pos = np.add.reduceat((sorted_keys & np.uint64(1)).astype(np.int64), starts)
@@ -1468,7 +1518,8 @@ def _gsar_block(
     est: np.ndarray, s: np.ndarray, rows: slice | np.ndarray, union: np.ndarray
 ) -> np.ndarray:
     """Estimation SARs ``e_it / s_i`` of a block, NaN for events no window uses."""
-    g = est[rows] / s[rows, None]
+    with np.errstate(invalid="ignore", divide="ignore"):  # s_i = 0: event not used
+        g = est[rows] / s[rows, None]
     outside = ~union[rows]
     if outside.any():
         g[outside] = np.nan
@@ -1727,7 +1778,7 @@ def run_daily_battery(
     computed (e.g. for the window battery of the same study).
     """
     ar, ar_var = _ar_pair(ar, ar_var)
-    est = _matrix("est_resid", est_resid, ar.shape[0])
+    est = _residual_matrix(est_resid, ar.shape[0], residuals)
     dof = _vector("df", df, ar.shape[0])
     residuals = _residuals_for(est, residuals, sum_squares=False)
     corrado_rank = _corrado_rank(ar, est)
@@ -1808,7 +1859,7 @@ def run_window_batteries(
     computed (e.g. for the daily battery of the same study).
     """
     _check_n_boot(n_boot)
-    est = _matrix("est_resid", est_resid)
+    est = _residual_matrix(est_resid, None, residuals)
     n_events = est.shape[0]
     dof = _vector("df", df, n_events)
     pairs = [

@@ -121,3 +121,41 @@ def test_window_rows_equal_window_row_per_window():
     plain = pooled.window_rows(arrays, est, df, tests=False)
     assert list(plain.columns) == ["window_start", "window_end", *pooled.WINDOW_FIGURES]
     pd.testing.assert_frame_equal(plain, expected[list(plain.columns)], check_exact=True)
+
+
+def test_residual_summary_records_whether_residuals_are_finite(monkeypatch):
+    rng = np.random.default_rng(31)
+    est, df, windows = grank_windows_case(rng)
+    ar = awkward(rng, (est.shape[0], 4))
+    ar_var = rng.uniform(1e-4, 4e-4, size=ar.shape)
+    summary = es.summarize_residuals(est)
+    assert summary.no_infinite
+    # a battery given that summary takes est_resid without a second search for inf
+    scans = []
+    plain = es._float_array
+
+    def recording(name, x, ndim, n_events, scan=True):
+        scans.append((name, scan))
+        return plain(name, x, ndim, n_events, scan)
+
+    monkeypatch.setattr(es, "_float_array", recording)
+    es.run_daily_battery(ar, ar_var, est, df, residuals=summary)
+    es.run_window_batteries(windows, est, df, n_boot=9, residuals=summary)
+    assert [scan for name, scan in scans if name == "est_resid"] == [False, False]
+    monkeypatch.setattr(es, "_float_array", plain)
+    # residuals with an infinite value: the summary says so and the batteries still
+    # treat it as missing, like the cleaned residuals
+    est_inf = est.copy()
+    est_inf[3, 4] = np.inf
+    cleaned = np.where(np.isinf(est_inf), NAN, est_inf)
+    summary = es.summarize_residuals(est_inf)
+    assert not summary.no_infinite
+    daily = es.run_daily_battery(ar, ar_var, est_inf, df, residuals=summary)
+    for name, res in es.run_daily_battery(ar, ar_var, cleaned, df).items():
+        assert equal_results(daily[name], res), name
+    window = es.run_window_batteries(windows, est_inf, df, n_boot=49, seed=3, residuals=summary)
+    for a, b in zip(window, es.run_window_batteries(windows, cleaned, df, n_boot=49, seed=3),
+                    strict=True):
+        for name in a:
+            assert equal_results(a[name], b[name]), name
+

@@ -961,3 +961,49 @@ def test_inputs_are_not_modified_and_infinite_values_are_missing():
         assert equal_results(daily[name], res), name
     for name, res in es.run_window_battery(car_c, car_var_c, est_c, df, n_boot=99, seed=1).items():
         assert equal_results(window[name], res), name
+
+
+@pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
+def test_rank_tests_on_complete_rows_with_ties_match_rankdata(monkeypatch, setup):
+    # without NaN every row shares one table of weights and tied rows are binned
+    # away to be ranked by the plain definition: compare with rankdata row by row
+    use_blocks(monkeypatch, setup)
+    rng = np.random.default_rng(29)
+    est = awkward(rng, (60, 35), missing=0.0)
+    ar = awkward(rng, (60, 4), missing=0.0)
+    assert not np.isnan(est).any() and not np.isnan(ar).any()
+    res = es.daily_corrado_rank(ar, est)
+    assert res.statistic == approx(corrado_zivney_reference(ar, est))
+    df = np.full(60, 33.0)
+    car = rng.normal(0.01, 0.06, size=60)
+    car[:5] = car[5]
+    car_var = np.full(60, 4e-3)
+    t, dof = grank_reference(car, car_var, est, df)
+    res = es.window_grank(car, car_var, est, df)
+    assert res.statistic == approx(t) and res.df == dof
+
+
+def test_rank_sums_by_size_equal_rankdata_sums():
+    # _rank_sums: (M, j) entry = sum over rows with M present values of 2 K - (M + 1)
+    rng = np.random.default_rng(30)
+    for missing in (0.0, 0.2):
+        x = awkward(rng, (45, 9), missing=missing)
+        twice, present = es._rank_sums(
+            blocks.row_blocks(45, 9, 40), lambda r, x=x: x[r].copy(), 9
+        )
+        expected = np.zeros((10, 9))
+        for row in x:
+            ok = ~np.isnan(row)
+            expected[ok.sum(), ok] += 2 * sps.rankdata(row[ok]) - (ok.sum() + 1)
+        assert np.array_equal(twice, expected)
+        assert present.tolist() == (~np.isnan(x)).sum(axis=0).tolist()
+
+
+def test_standardized_residuals_by_hand():
+    ar = np.array([[0.02, -0.03, 0.01, 0.04, NAN, 0.0]])
+    var = np.array([[4e-4, 9e-4, 0.0, -1e-4, 1e-4, NAN]])
+    sar = es._standardize(ar, var)
+    # 0.02 / 0.02, -0.03 / 0.03; no positive variance or no AR: missing
+    assert sar[0, :2].tolist() == [0.02 / 0.02, -0.03 / 0.03]
+    assert np.isnan(sar[0, 2:]).all()
+    assert np.array_equal(ar, [[0.02, -0.03, 0.01, 0.04, NAN, 0.0]], equal_nan=True)
