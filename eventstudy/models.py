@@ -223,6 +223,38 @@ class ModelFit:
         arrays["derived"] = {k: v[keep] for k, v in self.derived.items()}
         return ModelFit(**arrays)
 
+    def compact(self, keep: np.ndarray) -> ModelFit:
+        """:meth:`subset` made in this fit's own arrays, which it then no longer describes.
+
+        The kept rows move up within each array and the new fit views the first of
+        them, so dropping a few events of a large study needs no second copy of the
+        (N, L) arrays. For a fit nothing else refers to (e.g. fresh from
+        :meth:`NormalReturnModel.fit_sample`).
+        """
+        arrays = {
+            k: (_compact_rows(v, keep) if isinstance(v, np.ndarray) else v)
+            for k, v in self.__dict__.items()
+        }
+        arrays["derived"] = {k: _compact_rows(v, keep) for k, v in self.derived.items()}
+        return ModelFit(**arrays)
+
+
+_COMPACT_ROWS = 4096  # rows moved per step of _compact_rows: a small temporary
+
+
+def _compact_rows(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values[keep]`` written over the first rows of ``values``; a view of them.
+
+    Kept rows are gathered a chunk at a time (a copy of the chunk) and written to
+    their new rows, which lie before every kept row still to be read.
+    """
+    rows = np.flatnonzero(keep)
+    for lo in range(0, len(rows), _COMPACT_ROWS):
+        chunk = rows[lo : lo + _COMPACT_ROWS]
+        if chunk[-1] != lo + len(chunk) - 1:  # else the chunk is already in place
+            values[lo : lo + len(chunk)] = values[chunk]
+    return values[: len(rows)]
+
 
 @dataclass
 class EstimationCounts:

@@ -136,3 +136,28 @@ def test_model_lookup():
     assert get_model("market").name == "market"
     with pytest.raises(SpecificationError, match="unknown model 'capm'"):
         get_model("capm")
+
+
+@pytest.mark.parametrize("chunk", [4096, 3, 1])
+@pytest.mark.parametrize("pattern", ["none", "first", "last", "scattered", "all_but_one"])
+def test_compact_keeps_the_rows_of_subset(chunk, pattern, monkeypatch):
+    monkeypatch.setattr("eventstudy.models._COMPACT_ROWS", chunk)
+    rng = np.random.default_rng(3)
+    n, l1, l2 = 20, 30, 5
+    est_m = rng.normal(0, 0.01, (n, l1))
+    est_r = 0.9 * est_m + rng.normal(0, 0.02, (n, l1))
+    evt_m = rng.normal(0, 0.01, (n, l2))
+    evt_r = evt_m + rng.normal(0, 0.02, (n, l2))
+    est, evt = _blocks(est_r, est_m, evt_r, evt_m)
+    fit, _ = MarketModel().fit_sample(est, evt, np.zeros((n, l1), dtype=bool))
+    keep = np.ones(n, dtype=bool)
+    keep[{"none": [], "first": [0], "last": [n - 1], "scattered": [1, 2, 7, 13, 19],
+          "all_but_one": list(range(1, n))}[pattern]] = False
+    expected = fit.subset(keep)  # copies, made before compact overwrites the rows
+    got = fit.compact(keep)
+    for name, value in expected.__dict__.items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(got, name), value, err_msg=name)
+    assert got.params.shape == (keep.sum(), 2)
+    # the compacted fit views the original arrays: no new (N, L) memory
+    assert np.shares_memory(got.est_resid, fit.est_resid)
