@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
+import numpy as np
+
 BLOCK_CELLS = 1 << 16  # array cells per block of rows: bounds memory, stays in cache
 MAX_THREADS = 4
+COMPACT_ROWS = 4096  # rows moved per step of compact_rows: a small temporary
 
 _Item = TypeVar("_Item")
 _Out = TypeVar("_Out")
@@ -80,3 +83,19 @@ def for_each_block(func: Callable[[slice], object], n_rows: int, width: int) -> 
     blocks = row_blocks(n_rows, width)
     for _ in ordered_map(func, blocks, len(blocks)):
         pass
+
+
+def compact_rows(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values[keep]`` written over the first rows of ``values`` itself; a view of them.
+
+    Drops a few rows of a large array without a second copy of it. Kept rows are
+    gathered a chunk at a time (a copy of the chunk) and written to their new rows,
+    which lie before every kept row still to be read. ``values`` no longer holds
+    its old rows afterwards.
+    """
+    rows = np.flatnonzero(keep)
+    for lo in range(0, len(rows), COMPACT_ROWS):
+        chunk = rows[lo : lo + COMPACT_ROWS]
+        if chunk[-1] != lo + len(chunk) - 1:  # else the chunk is already in place
+            values[lo : lo + len(chunk)] = values[chunk]
+    return values[: len(rows)]

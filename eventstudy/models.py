@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .blocks import for_each_block, ordered_map, row_blocks
+from .blocks import compact_rows, for_each_block, ordered_map, row_blocks
 from .errors import SpecificationError
 
 FACTOR_SETS = {
@@ -232,28 +232,11 @@ class ModelFit:
         :meth:`NormalReturnModel.fit_sample`).
         """
         arrays = {
-            k: (_compact_rows(v, keep) if isinstance(v, np.ndarray) else v)
+            k: (compact_rows(v, keep) if isinstance(v, np.ndarray) else v)
             for k, v in self.__dict__.items()
         }
-        arrays["derived"] = {k: _compact_rows(v, keep) for k, v in self.derived.items()}
+        arrays["derived"] = {k: compact_rows(v, keep) for k, v in self.derived.items()}
         return ModelFit(**arrays)
-
-
-_COMPACT_ROWS = 4096  # rows moved per step of _compact_rows: a small temporary
-
-
-def _compact_rows(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """``values[keep]`` written over the first rows of ``values``; a view of them.
-
-    Kept rows are gathered a chunk at a time (a copy of the chunk) and written to
-    their new rows, which lie before every kept row still to be read.
-    """
-    rows = np.flatnonzero(keep)
-    for lo in range(0, len(rows), _COMPACT_ROWS):
-        chunk = rows[lo : lo + _COMPACT_ROWS]
-        if chunk[-1] != lo + len(chunk) - 1:  # else the chunk is already in place
-            values[lo : lo + len(chunk)] = values[chunk]
-    return values[: len(rows)]
 
 
 @dataclass

@@ -8,14 +8,14 @@ filled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from .blocks import for_each_block
+from .blocks import compact_rows, for_each_block
 from .calendar import align
 from .design import StudyDesign
 from .diagnostics import Diagnostics
@@ -172,6 +172,17 @@ class EventPanel:
 
     def take(self, rows: np.ndarray) -> EventPanel:
         """A panel of the given rows, in the given order."""
+        return self._with_rows(rows, lambda values: values[rows])
+
+    def compact(self, keep: np.ndarray) -> EventPanel:
+        """:meth:`select` made in this panel's own arrays, which it then no longer describes.
+
+        As :meth:`eventstudy.models.ModelFit.compact`: for a panel nothing else
+        refers to, e.g. fresh from :func:`build_panel`.
+        """
+        return self._with_rows(np.flatnonzero(keep), lambda values: compact_rows(values, keep))
+
+    def _with_rows(self, rows: np.ndarray, arrays: Callable[[np.ndarray], np.ndarray]):
         shared = ("events", "est_tau", "evt_tau", "store")
         fields = {}
         for name in self.__dataclass_fields__:  # (labels, a cached property, is not copied)
@@ -179,7 +190,7 @@ class EventPanel:
             if name in shared:
                 fields[name] = value
             elif isinstance(value, np.ndarray):
-                fields[name] = value[rows]
+                fields[name] = arrays(value)
             else:
                 fields[name] = [value[i] for i in rows]
         return EventPanel(**fields)

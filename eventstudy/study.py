@@ -144,7 +144,7 @@ class EventStudy:
             )
             keep = self._estimation_sample(panel, counts, diagnostics)
             if not keep.all():
-                panel, fit = panel.select(keep), fit.compact(keep)
+                panel, fit = panel.compact(keep), fit.compact(keep)
             panel, fit = self._drop_unfitted(panel, fit, diagnostics)
         except EventStudyError:
             # With on_error="skip" a partition may keep no event: its reasons are recorded.
@@ -192,7 +192,7 @@ class EventStudy:
         keep = ~bad
         if not keep.any():
             raise InsufficientDataError("no event could be estimated; see diagnostics")
-        return panel.select(keep), fit.compact(keep)
+        return panel.compact(keep), fit.compact(keep)
 
     def _fail(self, error: EventStudyError, row, diagnostics: Diagnostics) -> None:
         if self.design.on_error == "raise":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from eventstudy import blocks, models
@@ -91,3 +92,41 @@ def test_blocked_threaded_fit_equals_one_fit(monkeypatch, two_workers, model):
     np.testing.assert_array_equal(counts.used, (usable & ~excluded).sum(axis=1))
     np.testing.assert_array_equal(counts.excluded, (usable & excluded).sum(axis=1))
     np.testing.assert_array_equal(counts.missing, (~usable).sum(axis=1))
+
+
+@pytest.mark.parametrize("chunk", [4096, 2, 1])
+@pytest.mark.parametrize("dtype", [float, object, "datetime64[ns]"])
+def test_compact_rows_equals_boolean_selection_in_place(chunk, dtype, monkeypatch):
+    monkeypatch.setattr(blocks, "COMPACT_ROWS", chunk)
+    rng = np.random.default_rng(5)
+    for keep in (np.ones(9, bool), rng.random(9) < 0.6, np.arange(9) != 0,
+                 np.arange(9) != 8, np.arange(9) == 4):
+        values = np.arange(9 * 3).reshape(9, 3).astype(dtype)
+        expected = values[keep]  # a copy
+        got = blocks.compact_rows(values, keep)
+        np.testing.assert_array_equal(got, expected)
+        assert np.shares_memory(got, values)
+
+
+def test_panel_compact_equals_select():
+    import copy
+
+    from eventstudy import bundled_events
+    from eventstudy.design import StudyDesign
+    from eventstudy.diagnostics import Diagnostics
+    from eventstudy.panel import build_panel
+    from eventstudy.prices import BundledPrices
+
+    events = tuple(bundled_events("telecoms"))
+    panel = build_panel(events, BundledPrices(), StudyDesign(), Diagnostics())
+    keep = np.ones(len(panel), dtype=bool)
+    keep[[0, 3, len(panel) - 1]] = False
+    expected = copy.deepcopy(panel).select(keep)
+    got = panel.compact(keep)
+    for name in panel.__dataclass_fields__:
+        value = getattr(expected, name)
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(got, name), value, err_msg=name)
+        elif name != "store":
+            assert getattr(got, name) == value, name
+    pd.testing.assert_frame_equal(got.labels, expected.labels)

@@ -141,7 +141,7 @@ def test_model_lookup():
 @pytest.mark.parametrize("chunk", [4096, 3, 1])
 @pytest.mark.parametrize("pattern", ["none", "first", "last", "scattered", "all_but_one"])
 def test_compact_keeps_the_rows_of_subset(chunk, pattern, monkeypatch):
-    monkeypatch.setattr("eventstudy.models._COMPACT_ROWS", chunk)
+    monkeypatch.setattr("eventstudy.blocks.COMPACT_ROWS", chunk)
     rng = np.random.default_rng(3)
     n, l1, l2 = 20, 30, 5
     est_m = rng.normal(0, 0.01, (n, l1))
