@@ -182,7 +182,9 @@ class EventPanel:
         """
         return self._with_rows(np.flatnonzero(keep), lambda values: compact_rows(values, keep))
 
-    def _with_rows(self, rows: np.ndarray, arrays: Callable[[np.ndarray], np.ndarray]):
+    def _with_rows(
+        self, rows: np.ndarray, arrays: Callable[[np.ndarray], np.ndarray]
+    ) -> EventPanel:
         shared = ("events", "est_tau", "evt_tau", "store")
         fields = {}
         for name in self.__dataclass_fields__:  # (labels, a cached property, is not copied)

@@ -108,7 +108,7 @@ class EventStudy:
 
     def fit(self) -> EventStudyResults:
         """Build the panel, fit the normal-return model and compute CARs and tests."""
-        with collection_paused():
+        with _collection_paused():
             groups = partition_events(self.events, self._partition_count())
             parts = run_partitions(
                 self._fit_events, groups, self.engine, self.client, self.progress
@@ -131,7 +131,7 @@ class EventStudy:
 
     def _fit_events(self, rows: list[int]) -> tuple:
         """Panel, model fit and diagnostics of the events at positions ``rows``."""
-        with collection_paused():  # also on a Dask worker
+        with _collection_paused():  # also on a Dask worker
             return self._fit_partition(rows)
 
     def _fit_partition(self, rows: list[int]) -> tuple:
@@ -201,13 +201,14 @@ class EventStudy:
 
 
 @contextmanager
-def collection_paused() -> Iterator[None]:
+def _collection_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a study is fitted.
 
     The fit makes many small objects (diagnostic records, the names of other
     announcements) while the study's events are alive, and every automatic
-    collection walks all of them: with 100,000 events that cost about a quarter of
-    the fit. Cycles made meanwhile are collected once it resumes.
+    collection walks all of them: in the default design with 100,000 events that
+    was about a quarter of the fit's CPU time. Cycles made meanwhile are collected
+    once it resumes.
     """
     was_enabled = gc.isenabled()
     gc.disable()
