@@ -19,6 +19,7 @@ factor ``f:<name>``, moved by ``shift`` sessions (lags < 0, leads > 0).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,15 +198,10 @@ class ModelFit:
 
         ``est_resid`` is the events' residual array, written by the blocks themselves.
         """
-        def empty(values: np.ndarray) -> np.ndarray:
-            return np.empty((n_rows, *values.shape[1:]), values.dtype)
-
-        arrays = {
-            name: (empty(value) if isinstance(value, np.ndarray) else value)
-            for name, value in like.__dict__.items() if name not in ("derived", "est_resid")
-        }
-        derived = {name: empty(value) for name, value in like.derived.items()}
-        return cls(**arrays, est_resid=est_resid, derived=derived)
+        return like._with_arrays(
+            lambda values: np.empty((n_rows, *values.shape[1:]), values.dtype),
+            est_resid=est_resid,
+        )
 
     def put(self, rows: slice, part: ModelFit) -> None:
         """Copy ``part``, the fit of the events ``rows``, into this fit (all but ``est_resid``)."""
@@ -217,11 +213,7 @@ class ModelFit:
 
     def subset(self, keep: np.ndarray) -> ModelFit:
         """The fit of the events where ``keep`` is True."""
-        arrays = {
-            k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()
-        }
-        arrays["derived"] = {k: v[keep] for k, v in self.derived.items()}
-        return ModelFit(**arrays)
+        return self._with_arrays(lambda values: values[keep])
 
     def compact(self, keep: np.ndarray) -> ModelFit:
         """:meth:`subset` made in this fit's own arrays, which it then no longer describes.
@@ -231,12 +223,19 @@ class ModelFit:
         (N, L) arrays. For a fit nothing else refers to (e.g. fresh from
         :meth:`NormalReturnModel.fit_sample`).
         """
+        return self._with_arrays(lambda values: compact_rows(values, keep))
+
+    def _with_arrays(
+        self, func: Callable[[np.ndarray], np.ndarray], **given: np.ndarray
+    ) -> ModelFit:
+        """This fit with ``func`` applied to every per-event array, except those ``given``."""
         arrays = {
-            k: (compact_rows(v, keep) if isinstance(v, np.ndarray) else v)
-            for k, v in self.__dict__.items()
+            name: given[name] if name in given else
+            func(value) if isinstance(value, np.ndarray) else value
+            for name, value in self.__dict__.items() if name != "derived"
         }
-        arrays["derived"] = {k: compact_rows(v, keep) for k, v in self.derived.items()}
-        return ModelFit(**arrays)
+        derived = {name: func(value) for name, value in self.derived.items()}
+        return ModelFit(**arrays, derived=derived)
 
 
 @dataclass

@@ -69,7 +69,12 @@ class EventRows(Sequence[EventRow]):
     @cached_property
     def day(self) -> np.ndarray:
         """Event session of each row as an ISO date string."""
-        return iso_days(self.session.astype("datetime64[D]").astype(np.int64))
+        return _iso_sessions(self.session)
+
+
+def _iso_sessions(sessions: np.ndarray) -> np.ndarray:
+    """ISO date strings (object array) of datetime64 sessions."""
+    return iso_days(sessions.astype("datetime64[D]").astype(np.int64))
 
 
 def _object_array(values: list) -> np.ndarray:
@@ -387,7 +392,7 @@ def _report_overlapping_windows(rows, relations: EventRelations, diagnostics) ->
     lo, hi = relations.span
     flagged, owner, near = relations.sessions_in_span()
     others = _names_by_owner(flagged, owner, near, relations.ids, rows.id)
-    days = iso_days(rows.session[flagged].astype("datetime64[D]").astype(np.int64))
+    days = _iso_sessions(rows.session[flagged])
     diagnostics.extend(
         rows.id[flagged].tolist(), rows.ticker[flagged].tolist(), "overlapping_event_windows",
         [f"the event span [{lo}, {hi}] around {day} contains the session(s) of "
