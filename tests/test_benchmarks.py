@@ -1,4 +1,4 @@
-"""The size/power benchmark script runs (a few trials; no rates are asserted)."""
+"""The benchmark scripts run on small inputs (no rates or timings are asserted)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import argparse
 import importlib.util
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "size_power.py"
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("size_power", SCRIPT)
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_size_power_runs_every_test():
-    module = _load()
+    module = _load("size_power")
     args = argparse.Namespace(trials=4, events=20, rho=0.1, seed=1, data="simulated")
     for clustered in (False, True):
         table = module.run_simulated(args, clustered)
@@ -26,16 +26,8 @@ def test_size_power_runs_every_test():
         assert ((table >= 0) & (table <= 1)).all().all()
 
 
-def _load_engine_bench():
-    path = SCRIPT.parent / "bench_engine.py"
-    spec = importlib.util.spec_from_file_location("bench_engine", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_engine_benchmark_runs_both_designs_and_the_baseline():
-    module = _load_engine_bench()
+    module = _load("bench_engine")
     for exclusions in (False, True):
         row = module.run_engine(300, 5, seed=1, exclusions=exclusions)
         assert row["n"] == 300
