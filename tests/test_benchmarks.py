@@ -36,3 +36,27 @@ def test_engine_benchmark_runs_both_designs_and_the_baseline():
         assert 0 < row["fit_s"] <= row["total_s"]
         assert row["peak_mb"] > 0
     assert module.run_baseline(20, 5, seed=1)["n"] == 20
+
+
+def test_floor_market_model_equals_statsmodels_residuals():
+    import numpy as np
+    import statsmodels.api as sm
+
+    module = _load("bench_floor")
+    rng = np.random.default_rng(3)
+    x = rng.normal(0, 0.01, (4, module.SPAN.size))
+    y = rng.uniform(0.5, 1.5, (4, 1)) * x + rng.normal(0.001, 0.02, x.shape)
+    ar = module.market_model_ar(y, x)
+    est = slice(0, module.EST_DAYS)
+    for i in range(4):
+        fit = sm.OLS(y[i, est], sm.add_constant(x[i, est])).fit()
+        expected = y[i] - fit.predict(sm.add_constant(x[i]))
+        np.testing.assert_allclose(ar[i], expected, rtol=0, atol=1e-12)
+
+
+def test_floor_benchmark_times_every_stage():
+    module = _load("bench_floor")
+    seconds = module.floor(300, 5, 400, seed=1)
+    assert list(seconds) == ["market model", "rank sort", "bootstrap draws"]
+    assert all(s >= 0 for s in seconds.values())
+    assert module.calendar_seconds() > 0
