@@ -29,16 +29,15 @@ public date as day 0; ``unknown_timing="latest"`` or ``"both"`` changes that.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Sequence
 from functools import cache
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
 from .errors import CalendarError, SpecificationError
 from .events import Event, day_numbers
+from .sessions import exchange_sessions
 
 TIMING_CLOCK = {
     "before_open": dt.time(0, 0),
@@ -47,20 +46,6 @@ TIMING_CLOCK = {
     "unknown": dt.time(0, 0),
 }
 UNKNOWN_TIMING_RULES = ("earliest", "latest", "both")
-
-
-@cache
-def exchange_calendar(exchange: str) -> xcals.ExchangeCalendar:
-    """The exchange_calendars calendar of ``exchange`` (cached; 1990 onwards)."""
-    try:
-        # exchange_calendars still uses pandas APIs that pandas 3 deprecates; the
-        # warnings concern its internals, not the caller, so keep them out of notebooks.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            return xcals.get_calendar(exchange, start="1990-01-01")
-    except xcals.errors.InvalidCalendarName as exc:
-        raise CalendarError(f"unknown exchange calendar {exchange!r}") from exc
 
 
 def announcement_moments(events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray]:
@@ -104,14 +89,6 @@ def _to_utc(local_ns: np.ndarray, zone: str) -> np.ndarray:
     return stamps.tz_convert("UTC").as_unit("ns").asi8
 
 
-@cache
-def _opens(exchange: str) -> tuple[np.ndarray, pd.DatetimeIndex]:
-    """Session opens (UTC, int64 ns, ascending) and the sessions of ``exchange``."""
-    calendar = exchange_calendar(exchange)
-    opens = calendar.opens
-    return opens.dt.tz_convert("UTC").array.as_unit("ns").asi8, pd.DatetimeIndex(opens.index)
-
-
 def first_sessions_after(exchange: str, moments: np.ndarray) -> pd.DatetimeIndex:
     """For each UTC moment (int64 ns), the first session of ``exchange`` opening after it.
 
@@ -120,7 +97,8 @@ def first_sessions_after(exchange: str, moments: np.ndarray) -> pd.DatetimeIndex
     CalendarError
         If a moment is before the calendar's first session or after its last open.
     """
-    opens, sessions = _opens(exchange)
+    table = exchange_sessions(exchange)
+    opens, sessions = table.opens, table.sessions
     where = np.searchsorted(opens, moments, side="right")
     outside = (moments < opens[0]) | (where >= len(opens))
     if outside.any():

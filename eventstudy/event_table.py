@@ -14,8 +14,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .calendar import align, announcement_moments, exchange_calendar
+from .calendar import align, announcement_moments
 from .events import Event
+from .sessions import exchange_sessions
 
 TABLE_COLUMNS = (
     "event_id", "ticker", "type", "announced", "weekday", "time", "timezone", "exchange",
@@ -48,7 +49,7 @@ def event_table(events: Iterable[Event]) -> pd.DataFrame:
     for index, session, candidate in aligned.itertuples(index=False):
         event = events[index]
         moment = latest[index] if candidate == "latest" else earliest[index]
-        zone = exchange_calendar(event.exchange).tz
+        zone = exchange_sessions(event.exchange).tz
         rows.append(
             {
                 "event_id": event.id,

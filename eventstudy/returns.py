@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calendar import exchange_calendar
 from .errors import SpecificationError
+from .sessions import exchange_sessions
 
 RETURN_KINDS = ("simple", "log")
 
@@ -25,8 +25,7 @@ def check_return_kind(kind: str) -> str:
 
 def sessions_between(exchange: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
     """All sessions of ``exchange`` from ``first`` to ``last`` inclusive."""
-    calendar = exchange_calendar(exchange)
-    return calendar.sessions_in_range(max(first, calendar.first_session), last)
+    return exchange_sessions(exchange).between(first, last)
 
 
 def returns_from_prices(

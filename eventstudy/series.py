@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .calendar import exchange_calendar
 from .diagnostics import Diagnostics
 from .errors import CalendarError, PriceDataError
 from .prices import PriceArrays, PriceSource
 from .returns import check_return_kind, returns_from_prices, sessions_between
+from .sessions import exchange_sessions
 
 STOCK_COLUMNS = {"adj": "adj_close", "close": "close", "high": "high", "low": "low",
                  "vol": "volume"}
@@ -433,7 +433,7 @@ class _Plan:
     def align_factors(self, factors: pd.DataFrame, exchanges: set[str]) -> None:
         """Factor values on every session of each exchange (NaN where the table has none)."""
         for exchange in sorted(exchanges):
-            aligned = factors.reindex(exchange_calendar(exchange).sessions)
+            aligned = factors.reindex(exchange_sessions(exchange).sessions)
             for name in factors.columns:
                 values = aligned[name].to_numpy(dtype=np.float64, na_value=np.nan)
                 self.factors.setdefault(f"f:{name}", {})[exchange] = values
@@ -465,7 +465,7 @@ class _Plan:
         """
         key = (exchange, first, last)
         if key not in self._spans:
-            calendar = exchange_calendar(exchange).sessions
+            calendar = exchange_sessions(exchange).sessions
             every = _ns(calendar).view(np.int64)
             if not every[0] <= last <= every[-1]:  # outside the calendar: its own error
                 sessions_between(exchange, pd.Timestamp(first), pd.Timestamp(last))

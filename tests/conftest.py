@@ -10,6 +10,15 @@ import pytest
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_folder(tmp_path_factory):
+    """The library's cache folder (stored calendars, downloads) is a temporary one."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("eventstudy-cache")
+        patch.setenv("EVENTSTUDY_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def raw_prices():
     """Read a bundled price file with plain pandas (no eventstudy code involved)."""

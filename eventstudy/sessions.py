@@ -1,0 +1,149 @@
+"""The sessions of an exchange and their opens, kept on disk between processes.
+
+The library uses three things of an exchange_calendars calendar: its sessions, the
+UTC moment each opens and its time zone. Building a calendar evaluates its holiday
+rules over three decades and takes 0.2-0.7 s, most of a small study's run in a new
+process, so the table is stored as ``<cache>/calendars/<EXCHANGE>.npz`` (the cache
+folder of :func:`eventstudy.cache.default_cache_dir`) together with what it was
+built from: the exchange_calendars and pandas versions, the first session asked
+for and the UTC day of the build. A file is used only if all four match; the
+calendar ends a year after the day it is built, so it is rebuilt each day it is
+used. A file that cannot be read is rebuilt and replaced; a folder that cannot be
+written leaves the table in memory for this process only. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+
+from .cache import atomic_write, default_cache_dir
+from .errors import CalendarError
+
+CALENDAR_START = "1990-01-01"
+
+
+@dataclass(frozen=True)
+class ExchangeSessions:
+    """The sessions of one exchange.
+
+    Attributes
+    ----------
+    exchange : str
+        Calendar name (exchange_calendars, e.g. ``"XHKG"``).
+    sessions : DatetimeIndex
+        Session labels (tz-naive midnight), ascending.
+    opens : ndarray of int64
+        UTC nanoseconds of each session's open.
+    tz : str
+        The exchange's time zone (IANA name).
+    """
+
+    exchange: str
+    sessions: pd.DatetimeIndex
+    opens: np.ndarray
+    tz: str
+
+    def between(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+        """Sessions from ``first`` to ``last`` inclusive; an earlier ``first`` than the
+        calendar's first session starts at it.
+
+        Raises
+        ------
+        CalendarError
+            If ``last`` is outside the calendar.
+        """
+        if not self.sessions[0] <= last <= self.sessions[-1]:
+            raise CalendarError(
+                f"{last.date()} is outside the {self.exchange} calendar "
+                f"({self.sessions[0].date()} to {self.sessions[-1].date()})"
+            )
+        lo = self.sessions.searchsorted(first, side="left")
+        hi = self.sessions.searchsorted(last, side="right")
+        return self.sessions[lo:hi]
+
+
+@cache
+def exchange_sessions(exchange: str) -> ExchangeSessions:
+    """The sessions of ``exchange`` from 1990 (stored file if current, else built).
+
+    Raises
+    ------
+    CalendarError
+        If exchange_calendars has no calendar of that name.
+    """
+    path = default_cache_dir() / "calendars" / f"{exchange}.npz"
+    stamp = _build_stamp()
+    stored = _read(path, exchange, stamp)
+    if stored is not None:
+        return stored
+    table = _build(exchange)
+    try:
+        atomic_write(path, _encode(table, stamp))
+    except OSError:
+        pass  # a read-only cache folder: the table serves this process only
+    return table
+
+
+def _build_stamp() -> dict[str, str]:
+    """What a stored table must have been built from to be used today."""
+    return {
+        "exchange_calendars": xcals.__version__,
+        "pandas": pd.__version__,
+        "start": CALENDAR_START,
+        "built": dt.datetime.now(dt.UTC).date().isoformat(),
+    }
+
+
+def _build(exchange: str) -> ExchangeSessions:
+    try:
+        # exchange_calendars still uses pandas APIs that pandas 3 deprecates; the
+        # warnings concern its internals, not the caller, so keep them out of notebooks.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            calendar = xcals.get_calendar(exchange, start=CALENDAR_START)
+    except xcals.errors.InvalidCalendarName as exc:
+        raise CalendarError(f"unknown exchange calendar {exchange!r}") from exc
+    opens = calendar.opens.dt.tz_convert("UTC").array.as_unit("ns").asi8
+    return ExchangeSessions(exchange, _sessions(_ns(calendar.sessions)), opens, str(calendar.tz))
+
+
+def _encode(table: ExchangeSessions, stamp: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    np.savez(out, sessions=_ns(table.sessions), opens=table.opens, tz=np.str_(table.tz),
+             exchange=np.str_(table.exchange), **{k: np.str_(v) for k, v in stamp.items()})
+    return out.getvalue()
+
+
+def _read(path: Path, exchange: str, stamp: dict[str, str]) -> ExchangeSessions | None:
+    """The stored table at ``path`` if it was built from ``stamp``; None otherwise."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["exchange"]) != exchange or any(
+                str(stored[k]) != v for k, v in stamp.items()
+            ):
+                return None
+            sessions, opens, tz = stored["sessions"], stored["opens"], str(stored["tz"])
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile):
+        return None  # missing, unreadable or from another layout: build it again
+    if sessions.dtype != np.int64 or opens.dtype != np.int64 or sessions.shape != opens.shape:
+        return None
+    return ExchangeSessions(exchange, _sessions(sessions), opens, tz)
+
+
+def _ns(index: pd.DatetimeIndex) -> np.ndarray:
+    return index.as_unit("ns").asi8
+
+
+def _sessions(ns: np.ndarray) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(ns.view("datetime64[ns]"))

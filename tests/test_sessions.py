@@ -1,0 +1,134 @@
+"""Exchange session tables: equal to exchange_calendars, stored, reused and rebuilt."""
+
+from __future__ import annotations
+
+import warnings
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import sessions
+from eventstudy.errors import CalendarError
+from eventstudy.sessions import exchange_sessions
+
+
+@pytest.fixture
+def folder(monkeypatch, tmp_path):
+    """A cache folder of the test's own, and no table kept in memory before or after."""
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
+    exchange_sessions.cache_clear()
+    yield tmp_path / "calendars"
+    exchange_sessions.cache_clear()
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Counts the calendars exchange_calendars is asked to build."""
+    count = {"n": 0}
+    build = xcals.get_calendar
+
+    def counted(*args, **kwargs):
+        count["n"] += 1
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(xcals, "get_calendar", counted)
+    return count
+
+
+def _reference(exchange: str) -> xcals.ExchangeCalendar:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return xcals.get_calendar(exchange, start="1990-01-01")
+
+
+def _fresh(exchange: str) -> sessions.ExchangeSessions:
+    """The table as a new process would get it (nothing kept in memory)."""
+    exchange_sessions.cache_clear()
+    return exchange_sessions(exchange)
+
+
+@pytest.mark.parametrize("exchange", ["XHKG", "XNYS"])
+def test_table_equals_exchange_calendars_built_and_stored(folder, exchange):
+    calendar = _reference(exchange)
+    expected_opens = calendar.opens.dt.tz_convert(None).to_numpy().astype("datetime64[ns]")
+    for table in (_fresh(exchange), _fresh(exchange)):  # built and stored, then read
+        assert table.exchange == exchange
+        np.testing.assert_array_equal(table.sessions.to_numpy(), calendar.sessions.to_numpy())
+        np.testing.assert_array_equal(table.opens.view("datetime64[ns]"), expected_opens)
+        assert table.tz == str(calendar.tz)
+        assert (folder / f"{exchange}.npz").is_file()
+
+
+def test_stored_table_is_used_without_building(folder, builds):
+    first = _fresh("XHKG")
+    assert builds["n"] == 1
+    second = _fresh("XHKG")
+    assert builds["n"] == 1
+    pd.testing.assert_index_equal(second.sessions, first.sessions)
+    np.testing.assert_array_equal(second.opens, first.opens)
+
+
+@pytest.mark.parametrize(
+    "key, stale",
+    [("built", "2000-01-01"), ("exchange_calendars", "0.0"), ("pandas", "0.0"),
+     ("start", "2000-01-01")],
+)
+def test_a_table_built_from_something_else_is_rebuilt(folder, builds, key, stale):
+    _fresh("XHKG")
+    path = folder / "XHKG.npz"
+    with np.load(path) as stored:
+        fields = {name: stored[name] for name in stored.files}
+    fields[key] = np.str_(stale)
+    with open(path, "wb") as out:
+        np.savez(out, **fields)
+    _fresh("XHKG")
+    assert builds["n"] == 2
+    with np.load(path) as stored:  # replaced by today's build
+        assert str(stored[key]) == sessions._build_stamp()[key]
+
+
+def test_an_unreadable_file_is_rebuilt_and_replaced(folder, builds):
+    folder.mkdir(parents=True)
+    (folder / "XNYS.npz").write_bytes(b"not a table")
+    table = _fresh("XNYS")
+    assert builds["n"] == 1
+    assert table.sessions[0] == pd.Timestamp("1990-01-02")
+    assert _fresh("XNYS").sessions.equals(table.sessions)
+    assert builds["n"] == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["XNYS.npz"]  # no temporary left
+
+
+def test_a_folder_that_cannot_be_written_keeps_the_table_in_memory(monkeypatch, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")  # the cache folder would have to be made under a file
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(blocked))
+    exchange_sessions.cache_clear()
+    try:
+        table = exchange_sessions("XNYS")
+        assert table.sessions[0] == pd.Timestamp("1990-01-02")
+        assert exchange_sessions("XNYS") is table
+    finally:
+        exchange_sessions.cache_clear()
+
+
+def test_unknown_exchange_is_a_calendar_error_and_nothing_is_stored(folder):
+    with pytest.raises(CalendarError, match="unknown exchange calendar 'XXXX'"):
+        exchange_sessions("XXXX")
+    assert not folder.exists()
+
+
+def test_between_equals_sessions_in_range_and_checks_the_end(folder):
+    calendar = _reference("XHKG")
+    table = exchange_sessions("XHKG")
+    first, last = pd.Timestamp("2021-01-01"), pd.Timestamp("2021-06-30")
+    np.testing.assert_array_equal(table.between(first, last).to_numpy(),
+                                  calendar.sessions_in_range(first, last).to_numpy())
+    # a first date before the calendar starts at its first session (1990-01-02)
+    early = table.between(pd.Timestamp("1980-01-01"), pd.Timestamp("1990-01-04"))
+    assert list(early.strftime("%Y-%m-%d")) == ["1990-01-02", "1990-01-03", "1990-01-04"]
+    with pytest.raises(CalendarError, match="outside the XHKG calendar"):
+        table.between(first, calendar.last_session + pd.Timedelta(days=1))
+    with pytest.raises(CalendarError, match="1989-12-31 is outside"):
+        table.between(pd.Timestamp("1989-01-01"), pd.Timestamp("1989-12-31"))
