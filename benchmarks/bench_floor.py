@@ -4,8 +4,6 @@ What any implementation of that study has to do, in plain numpy on the same two
 worker threads (blocks of events, as the library works), for N random events on K
 securities of T sessions of returns already in one (K, T) array:
 
-- **calendar**: build the XNYS exchange calendar, as exchange_calendars does once
-  per process (the library places announcements on it);
 - **market model**: per block of events, gather the stock and market returns over
   the estimation and event span [-260, +10], fit least squares on the 250
   estimation days in closed form, and write the abnormal returns of all 271 days
@@ -16,9 +14,10 @@ securities of T sessions of returns already in one (K, T) array:
 - **bootstrap draws**: 999 resamples of the N CARs, i.e. 999 x N random positions
   from numpy's generator, and their counts per position.
 
-Everything else the library does (the announcement moments, checking the data,
-diagnostics, the windows table, the rest of the test battery) is left out, so the
-"floor" column is less than any complete implementation can take on this machine.
+Everything else the library does (placing the announcements on the exchange's
+calendar, checking the data, diagnostics, the windows table, the rest of the test
+battery) is left out, so the "floor" column is less than any complete
+implementation can take on this machine.
 
     python benchmarks/bench_floor.py                 # N = 1,000, 10,000, 100,000
     python benchmarks/bench_floor.py --sizes 100000
@@ -28,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import time
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,18 +36,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 EST_DAYS, SPAN = 250, np.arange(-260, 11)  # estimation [-260, -11], event window [-10, +10]
 N_BOOT, WORKERS, BLOCK = 999, 2, 4096
 DRAWS_PER_BLOCK = 1 << 20  # as the library's bootstrap draws them
-
-
-def calendar_seconds() -> float:
-    """Seconds to build the XNYS calendar from 1990 (first build in this process)."""
-    import exchange_calendars as xcals
-
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        xcals.get_calendar("XNYS", start="1990-01-01")
-    return time.perf_counter() - started
 
 
 def market_model_ar(y: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -117,17 +103,15 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=3773)  # XNYS, 2005-2019
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    calendar = calendar_seconds()
     stages = ["market model", "rank sort", "bootstrap draws"]
-    print("| N | calendar (s) | " + " | ".join(f"{s} (s)" for s in stages) + " | floor (s) |")
-    print("|---:|---:|" + "---:|" * len(stages) + "---:|")
+    print("| N | " + " | ".join(f"{s} (s)" for s in stages) + " | floor (s) |")
+    print("|---:|" + "---:|" * len(stages) + "---:|")
     for n in args.sizes:
         seconds = floor(n, args.securities, args.sessions, args.seed)
-        total = calendar + sum(seconds.values())
-        print(f"| {n:,} | {calendar:.2f} | "
-              + " | ".join(f"{seconds[s]:.2f}" for s in stages) + f" | {total:.2f} |")
+        print(f"| {n:,} | " + " | ".join(f"{seconds[s]:.2f}" for s in stages)
+              + f" | {sum(seconds.values()):.2f} |")
     print(f"\n{args.securities:,} securities x {args.sessions:,} sessions, seed {args.seed}, "
-          f"{WORKERS} worker threads; the calendar is built once, so it counts at every N")
+          f"{WORKERS} worker threads")
 
 
 if __name__ == "__main__":
