@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from .diagnostics import Diagnostics
 from .errors import CalendarError, PriceDataError
 from .prices import PriceArrays, PriceSource
-from .returns import check_return_kind, returns_from_prices, sessions_between
+from .returns import check_return_kind, returns_from_prices
 from .sessions import exchange_sessions
 
 STOCK_COLUMNS = {"adj": "adj_close", "close": "close", "high": "high", "low": "low",
@@ -459,19 +459,15 @@ class _Plan:
     def _span(
         self, exchange: str, first: int, last: int
     ) -> tuple[pd.DatetimeIndex, np.ndarray, int]:
-        """Sessions of ``exchange`` from ``first`` to ``last`` (ns), as ``sessions_between``.
+        """Sessions of ``exchange`` from ``first`` to ``last`` (ns): ``ExchangeSessions.between``.
 
         Also the position of the first of them in the exchange's calendar.
         """
         key = (exchange, first, last)
         if key not in self._spans:
-            calendar = exchange_sessions(exchange).sessions
-            every = _ns(calendar).view(np.int64)
-            if not every[0] <= last <= every[-1]:  # outside the calendar: its own error
-                sessions_between(exchange, pd.Timestamp(first), pd.Timestamp(last))
-            start = int(np.searchsorted(every, first, side="left"))
-            stop = int(np.searchsorted(every, last, side="right"))
-            days = calendar[start:stop]
+            table = exchange_sessions(exchange)
+            start, stop = table.positions(pd.Timestamp(first), pd.Timestamp(last))
+            days = table.sessions[start:stop]
             self._spans[key] = (days, _ns(days), start)
         return self._spans[key]
 

@@ -62,14 +62,19 @@ class ExchangeSessions:
         CalendarError
             If ``last`` is outside the calendar.
         """
+        start, stop = self.positions(first, last)
+        return self.sessions[start:stop]
+
+    def positions(self, first: pd.Timestamp, last: pd.Timestamp) -> tuple[int, int]:
+        """Positions ``start, stop`` in :attr:`sessions` of :meth:`between`'s sessions."""
         if not self.sessions[0] <= last <= self.sessions[-1]:
             raise CalendarError(
                 f"{last.date()} is outside the {self.exchange} calendar "
                 f"({self.sessions[0].date()} to {self.sessions[-1].date()})"
             )
-        lo = self.sessions.searchsorted(first, side="left")
-        hi = self.sessions.searchsorted(last, side="right")
-        return self.sessions[lo:hi]
+        every = self.sessions.asi8  # nanoseconds: the tables are made in that unit
+        start = int(np.searchsorted(every, first.as_unit("ns").value, side="left"))
+        return start, int(np.searchsorted(every, last.as_unit("ns").value, side="right"))
 
 
 @cache
