@@ -21,6 +21,9 @@ The baseline fits the market model per event with statsmodels OLS (fit, predict
 the event window, CAR and its variance from ``cov_params``) for the first 1,000
 events: the work of "fit". The last two columns compare with it: like for like
 (fit) and end to end (total, which also runs the test battery the loop does not).
+A second table splits the total into its stages and gives its CPU time (user and
+system, all threads): spread over every core of the machine, that CPU time is the
+least wall time the same work can take here.
 
     python benchmarks/bench_engine.py                 # N = 1,000, 10,000, 100,000
     python benchmarks/bench_engine.py --sizes 1000    # one size
@@ -98,16 +101,34 @@ def run_engine(n_events: int, n_securities: int, seed: int, exclusions: bool = F
     del frames  # the source keeps its validated copies
     design = {"exclude_other_events": True, "on_error": "skip"} if exclusions else {
         "exclude_other_events": False}
-    started = time.perf_counter()
+    clock = _Stages()
     results = EventStudy(events, prices=prices, estimation=EST, windows=WINDOWS, **design).fit()
-    fitted = time.perf_counter()
+    clock.mark("fit")
     results.windows  # noqa: B018 - building the per-event table is part of the work
+    clock.mark("windows")
     results.aar()
+    clock.mark("aar")
     results.caar()
-    done = time.perf_counter()
+    clock.mark("caar")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"n": n_events, "studied": len(results.panel), "load_s": started - loading,
-            "fit_s": fitted - started, "total_s": done - started, "peak_mb": peak_mb}
+    return {"n": n_events, "studied": len(results.panel), "load_s": clock.started - loading,
+            "fit_s": clock.wall["fit"], "total_s": sum(clock.wall.values()),
+            "cpu_s": sum(clock.cpu.values()), "stages": clock.wall, "peak_mb": peak_mb}
+
+
+class _Stages:
+    """Wall and CPU seconds (all threads of the process, user and system) per stage."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.started = self._last_wall = time.perf_counter()
+        self._last_cpu = time.process_time()
+
+    def mark(self, stage: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[stage], self.cpu[stage] = wall - self._last_wall, cpu - self._last_cpu
+        self._last_wall, self._last_cpu = wall, cpu
 
 
 def run_baseline(n_events: int, n_securities: int, seed: int) -> dict:
@@ -172,6 +193,23 @@ def main() -> None:
     if len(rows) > 1:
         slope, base = np.polyfit([r["n"] for r in rows], [r["peak_mb"] for r in rows], 1)
         print(f"peak memory ~ {base:,.0f} MB + {1024 * slope:.1f} KB x N")
+    _print_stages(rows)
+
+
+def _print_stages(rows: list[dict]) -> None:
+    """Wall seconds per stage, and the CPU seconds of the total over this machine's cores.
+
+    The work's CPU time spread evenly over every core is the least wall time this
+    machine can take for it, however well the work is split between threads.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    stages = list(rows[0]["stages"])
+    print("\n| N | " + " | ".join(f"{s} (s)" for s in stages)
+          + f" | total (s) | CPU (s) | CPU / {cores} cores (s) |")
+    print("|---:|" + "---:|" * (len(stages) + 3))
+    for row in rows:
+        print(f"| {row['n']:,} | " + " | ".join(f"{row['stages'][s]:.2f}" for s in stages)
+              + f" | {row['total_s']:.2f} | {row['cpu_s']:.2f} | {row['cpu_s'] / cores:.2f} |")
 
 
 def _child(worker: str, n: int, args) -> dict:

@@ -34,6 +34,8 @@ def test_engine_benchmark_runs_both_designs_and_the_baseline():
         # 60 random events per security: with exclusions some are left too short
         assert (row["studied"] == 300) if not exclusions else (0 < row["studied"] <= 300)
         assert 0 < row["fit_s"] <= row["total_s"]
+        assert list(row["stages"]) == ["fit", "windows", "aar", "caar"]
+        assert row["total_s"] == sum(row["stages"].values()) and row["cpu_s"] > 0
         assert row["peak_mb"] > 0
     assert module.run_baseline(20, 5, seed=1)["n"] == 20
 
@@ -58,4 +60,4 @@ def test_floor_benchmark_times_every_stage():
     module = _load("bench_floor")
     seconds = module.floor(300, 5, 400, seed=1)
     assert list(seconds) == ["market model", "rank sort", "bootstrap draws"]
-    assert all(s >= 0 for s in seconds.values())
+    assert all(wall >= 0 and cpu >= 0 for wall, cpu in seconds.values())
