@@ -37,7 +37,7 @@ from eventstudy import EventStudy
 from eventstudy.events import Event
 from eventstudy.models import ArrayBlock, MarketModel
 from eventstudy.pooled import DAILY_TESTS, WINDOW_TESTS
-from eventstudy.prices import BundledPrices
+from eventstudy.sources import BundledPrices
 from eventstudy.stats import run_daily_battery, run_window_battery
 
 EST, EVENT_DAYS, DAY0 = 240, 3, 1  # estimation rows; event rows tau = -1, 0, +1

@@ -15,11 +15,10 @@ from .calendar import candidate_sessions, event_sessions  # noqa: E402
 from .design import StudyDesign  # noqa: E402
 from .errors import EventStudyError  # noqa: E402
 from .events import Event, bundled_cases, bundled_events, events_frame, read_catalog  # noqa: E402
-from .files import FilePrices  # noqa: E402
-from .prices import BundledPrices, FramePrices, PriceSource  # noqa: E402
 from .results import EventStudyResults  # noqa: E402
+from .sources import BundledPrices, FilePrices, FramePrices, PriceSource  # noqa: E402
+from .sources.yahoo import YahooPrices, fetch  # noqa: E402
 from .study import EventStudy  # noqa: E402
-from .yahoo import YahooPrices, fetch  # noqa: E402
 
 __all__ = [
     "BundledPrices",

@@ -20,12 +20,11 @@ from .calendar import candidate_sessions
 from .design import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, StudyDesign, parse_window
 from .errors import EventStudyError
 from .events import Event, bundled_cases, bundled_events, read_catalog
-from .factors import read_factors
-from .files import FilePrices
 from .models import MODELS
-from .prices import BundledPrices
 from .results import GROUPINGS
 from .returns import RETURN_KINDS
+from .sources import BundledPrices, FilePrices
+from .sources.factors import read_factors
 from .study import EventStudy
 
 WINDOW_OPTIONS = ("--estimation", "--window")
@@ -190,7 +189,7 @@ def _study_inputs(args: argparse.Namespace) -> tuple[tuple[Event, ...], FilePric
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from .yahoo import fetch
+    from .sources.yahoo import fetch
 
     reports = fetch(args.tickers, args.start, args.end, args.cache, auto_adjust=args.auto_adjust)
     for report in reports:

@@ -26,7 +26,14 @@ class UnknownTickerError(EventStudyError):
 
 
 class PriceDataError(EventStudyError):
-    """A price series is malformed: wrong columns, bad values, unsorted or duplicate dates."""
+    """A price series is malformed: wrong columns, bad values, unsorted or duplicate dates.
+
+    ``line`` is the file line of the offending row, when the rows came from a file.
+    """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class CalendarError(EventStudyError):

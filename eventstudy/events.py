@@ -25,8 +25,8 @@ import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
-from . import bundled
 from .errors import CatalogError
+from .sources import bundled
 
 EVENT_TYPES = (
     "designation",

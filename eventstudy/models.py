@@ -548,7 +548,7 @@ class FactorModel(NormalReturnModel):
     Fama & French (1993) three factors (``ff3``: mkt_rf, smb, hml), Carhart (1997)
     four factors (``carhart``: + mom) and Fama & French (2015) five factors
     (``ff5``: + rmw, cma). The factors, including the risk-free rate ``rf``, come
-    from a DataFrame the user supplies (see :mod:`eventstudy.factors`). Abnormal
+    from a DataFrame the user supplies (see :mod:`eventstudy.sources.factors`). Abnormal
     returns are ``R_t - RF_t - (a + b' F_t)``; their variances follow the general
     prediction-error formula of this module.
     """

@@ -13,7 +13,7 @@ side for the event session (tau = 0) of every event:
 
 These are descriptive figures, not statistics: no test is attached to the peak.
 A session whose price row lacks its intraday record (a vendor placeholder, see
-:mod:`eventstudy.prices`) has no peak or trough.
+:mod:`eventstudy.sources.validate`) has no peak or trough.
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .errors import EventStudyError, EventWindowError, SpecificationError
 from .events import Event, announced_labels, iso_days
-from .prices import PriceSource
 from .series import SeriesStore, build_series
+from .sources import PriceSource
 
 
 @dataclass(frozen=True)
@@ -357,26 +357,33 @@ def _check_coverage(rows, pos, series, store, needed, design, diagnostics) -> np
     """Which rows have their whole estimation-to-event span inside their series."""
     start = store.offsets[series]
     stop = store.offsets[series + 1]
-    ok = (pos >= 0) & (pos + needed[0] - 1 >= start) & (pos + needed[1] < stop)
+    # Prices need the session before the first estimation return; returns given as such
+    # do not (store.lead).
+    ok = (pos >= 0) & (pos + needed[0] - store.lead >= start) & (pos + needed[1] < stop)
     for i in np.flatnonzero(~ok):
-        error = _coverage_error(rows[i], store.sessions[series[i]], pos[i] - start[i], needed)
+        error = _coverage_error(rows[i], store.sessions[series[i]], pos[i] - start[i], needed,
+                                store.lead)
         if design.on_error == "raise":
             raise error
         diagnostics.add(rows.id[i], rows.ticker[i], "event_skipped", str(error))
     return ok
 
 
-def _coverage_error(row: EventRow, days: pd.DatetimeIndex, where: int, needed) -> EventStudyError:
+def _coverage_error(
+    row: EventRow, days: pd.DatetimeIndex, where: int, needed, lead: int
+) -> EventStudyError:
     event, session = row.event, row.session.date()
     head = f"event {event.id} ({event.ticker}, session {session})"
     span = f"{days[0].date()} to {days[-1].date()}"
+    data = "prices" if lead else "returns"
     if where < 0:
-        return EventWindowError(f"{head}: the event session is outside the price data ({span})")
-    if where + needed[0] - 1 < 0:
+        return EventWindowError(f"{head}: the event session is outside the {data[:-1]} data "
+                                f"({span})")
+    if where + needed[0] - lead < 0:
         return EventWindowError(
-            f"{head}: the estimation window needs {1 - needed[0]} sessions of prices before the "
-            f"event session but the data ({span}) has {where}; use a shorter or later estimation "
-            "window or longer price history"
+            f"{head}: the estimation window needs {lead - needed[0]} sessions of {data} before "
+            f"the event session but the data ({span}) has {where}; use a shorter or later "
+            "estimation window or longer history"
         )
     return EventWindowError(
         f"{head}: the event window needs {needed[1]} sessions after the event session but the "
@@ -420,15 +427,16 @@ def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
     np.add.at(in_run, runs[:, 0], 1)
     np.add.at(in_run, runs[:, 1], -1)
     covered = np.concatenate([[0], np.cumsum(np.cumsum(in_run)[:-1])])
-    begin, end = pos + first - 1, pos + hi  # the span of prices the windows use
-    dates = store.dates
+    begin, end = pos + first - store.lead, pos + hi  # the span of prices the windows use
+    series = np.searchsorted(store.offsets, pos, side="right") - 1
     for i in np.flatnonzero(covered[end + 1] - covered[begin] > 0):
         for a, b in runs[(runs[:, 0] <= end[i]) & (runs[:, 1] > begin[i])]:
             ta, tb = a - pos[i], b - 1 - pos[i]
+            day_a, day_b = store.dates_at(np.array([[a, b - 1]]), series[i : i + 1])[0]
             diagnostics.add(
                 rows.id[i], rows.ticker[i], "trading_gap",
-                f"no price on {b - a} consecutive sessions {pd.Timestamp(dates[a]).date()}.."
-                f"{pd.Timestamp(dates[b - 1]).date()} (relative days {ta} to {tb}, "
+                f"no price on {b - a} consecutive sessions {pd.Timestamp(day_a).date()}.."
+                f"{pd.Timestamp(day_b).date()} (relative days {ta} to {tb}, "
                 f"{_gap_place(ta, tb, last, lo)}): a halt or suspension? Returns across the "
                 "gap are missing and the move over it is attributed to no day",
             )

@@ -33,7 +33,7 @@ from .calendar import candidate_sessions
 from .errors import PriceDataError, SpecificationError
 from .events import Event
 from .placebo import PlaceboResult
-from .prices import PriceSource, as_price_source
+from .sources import PriceSource, as_price_source
 
 WIDTH = 10.0
 STYLE = {

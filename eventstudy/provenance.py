@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import __version__
-from .bundled import manifest_digest
+from .sources.bundled import manifest_digest
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Provenance:
     version : str
         The eventstudy version.
     manifest_sha256 : str
-        SHA-256 of the bundled price manifest (:func:`eventstudy.bundled.manifest_digest`).
+        SHA-256 of the bundled price manifest (:func:`eventstudy.sources.bundled.manifest_digest`).
     parameters : dict
         The run's parameters (case, model, windows, returns, ...).
     """

@@ -26,7 +26,7 @@ from .design import StudyDesign
 from .errors import SpecificationError
 from .events import Event
 from .intervals import t_interval
-from .prices import PriceSource, as_price_source
+from .sources import PriceSource, as_price_source
 from .study import EventStudy
 
 DEFAULT_MODELS = ("market", "market_adjusted", "constant_mean")

@@ -1,23 +1,27 @@
 """Price and return series of many securities, concatenated into flat arrays.
 
-Every (ticker, market, exchange) series is placed on its exchange's sessions and
-all series are concatenated, so that an event is just an offset into the flat
-arrays (see :mod:`eventstudy.panel`). Missing values stay NaN, never filled; what
-price validation handled and every missing session is reported in the diagnostics.
+Every (ticker, market, exchange) series is placed on its exchange's sessions and all
+series are concatenated, so that an event is just an offset into the flat arrays
+(see :mod:`eventstudy.panel`). Missing values stay NaN, never filled; what validation
+handled and every missing session is reported in the diagnostics.
 
-The store stays lean: building it only locates each series' sessions in its price
-arrays (:meth:`~eventstudy.prices.PriceSource.arrays`) and checks them. A column
-over all series is made when first read through ``store.values[name]`` and then
-kept; :meth:`SeriesStore.take` reads a column at a few positions without making it.
+The build works on the validated :class:`~eventstudy.sources.table.PriceTable` of all
+securities at once: each row's session is found with one lookup per row, and a
+series' stock columns are its table rows moved to their sessions (no copy at all when
+every row is a session and no session lacks a row). Columns that are the same for
+every series of an exchange, the market index's and the factors', are kept once on
+the exchange's whole calendar and read through each series' first session.
+Flat columns are made when first read through ``store.values[name]``;
+:meth:`SeriesStore.take` and :meth:`SeriesStore.windows` read a few positions
+without making them.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -25,59 +29,67 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .diagnostics import Diagnostics
 from .errors import CalendarError, PriceDataError
-from .prices import PriceArrays, PriceSource
-from .returns import check_return_kind, returns_from_prices
+from .returns import check_return_kind
 from .sessions import exchange_sessions
+from .sources.source import PriceSource
+from .sources.table import PriceTable, segments
 
 STOCK_COLUMNS = {"adj": "adj_close", "close": "close", "high": "high", "low": "low",
-                 "vol": "volume"}
+                 "vol": "volume", "incomplete": "incomplete"}
 MARKET_COLUMNS = ("mret", "madj", "mvol")
 COLUMNS = ("ret", "mret", "adj", "madj", "close", "high", "low", "incomplete", "vol", "mvol")
+_DAY_NS = 86_400 * 10**9
 
 
-class Pieces(Protocol):
-    """What a lazily built store reads its columns from."""
+@dataclass(frozen=True, eq=False)
+class CalendarColumn:
+    """A column kept once per calendar table instead of once per series.
 
-    def piece(self, name: str, k: int) -> np.ndarray:
-        """Column ``name`` on the sessions of series ``k`` (possibly a read-only view)."""
-        ...
+    Attributes
+    ----------
+    tables : list of ndarray
+        Each table's values on every session of its exchange's calendar.
+    code : ndarray of int (n_series,)
+        The table each series reads.
+    """
 
-    def fill(self, name: str, k: int, out: np.ndarray) -> None:
-        """Write column ``name`` on series ``k`` into ``out``."""
-        ...
+    tables: list[np.ndarray]
+    code: np.ndarray
 
 
 class LazyColumns(Mapping[str, np.ndarray]):
-    """The columns of a series store, each made in full on first access and then kept.
+    """Flat columns made in full on first access and then kept (read-only).
 
     Parameters
     ----------
     dtypes : mapping of column name to dtype
         The columns there are.
-    offsets : ndarray of int
-        Flat bounds of the series (``offsets[k]:offsets[k + 1]`` is series ``k``).
-    pieces : Pieces
-        Gives a column's values on one series.
+    make : callable
+        ``make(name)`` returns the whole flat column.
     """
 
-    def __init__(self, dtypes: Mapping[str, np.dtype], offsets: np.ndarray, pieces: Pieces):
+    def __init__(self, dtypes: Mapping[str, np.dtype], make: Callable[[str], np.ndarray]):
         self.dtypes = {name: np.dtype(dtype) for name, dtype in dtypes.items()}
-        self.offsets, self.pieces = offsets, pieces
+        self.make = make
         self.built: dict[str, np.ndarray] = {}
-        self._making = threading.Lock()  # worker threads may ask for a column at once
+        # Worker threads may ask at once; a column may read another (ret reads adj).
+        self._making = threading.RLock()
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_making": None}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _making=threading.Lock())
+        self.__dict__.update(state, _making=threading.RLock())
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name not in self.built:
-            self._check(name)
+            if name not in self.dtypes:
+                raise KeyError(name)
             with self._making:
                 if name not in self.built:
-                    self.built[name] = self._make(name)
+                    values = self.make(name)
+                    values.flags.writeable = False  # shared by every panel of the store
+                    self.built[name] = values
         return self.built[name]
 
     def __contains__(self, name: object) -> bool:
@@ -89,196 +101,172 @@ class LazyColumns(Mapping[str, np.ndarray]):
     def __len__(self) -> int:
         return len(self.dtypes)
 
-    def piece(self, name: str, k: int) -> np.ndarray:
-        """Column ``name`` on series ``k``."""
-        if name in self.built:
-            return self.built[name][self.offsets[k] : self.offsets[k + 1]]
-        self._check(name)
-        return self.pieces.piece(name, k)
 
-    def take(self, names: Sequence[str], positions: np.ndarray) -> dict[str, np.ndarray]:
-        """Columns ``names`` at flat ``positions`` (any shape), without making the columns."""
-        where = _inside(positions, int(self.offsets[-1]))
-        out = {name: self.built[name][where] for name in names if name in self.built}
-        lazy = [name for name in names if name not in out]
-        for name in lazy:
-            self._check(name)
-        if not lazy:
-            return out
-        flat = where.ravel()
-        taken = {name: np.empty(flat.shape, dtype=self.dtypes[name]) for name in lazy}
-        order = np.argsort(flat)
-        bounds = np.searchsorted(flat[order], self.offsets)  # positions of each series
-        for k in np.flatnonzero(np.diff(bounds)).tolist():
-            chosen = order[bounds[k] : bounds[k + 1]]
-            local = flat[chosen] - self.offsets[k]
-            for name in lazy:
-                taken[name][chosen] = self.pieces.piece(name, k)[local]
-        return out | {name: values.reshape(where.shape) for name, values in taken.items()}
+class Sessions(Sequence[pd.DatetimeIndex]):
+    """Each series' sessions as a DatetimeIndex, made when asked for."""
 
-    def _check(self, name: str) -> None:
-        if name not in self.dtypes:
-            raise KeyError(name)
+    def __init__(self, store: SeriesStore) -> None:
+        self.store = store
 
-    def _make(self, name: str) -> np.ndarray:
-        out = np.empty(int(self.offsets[-1]), dtype=self.dtypes[name])
-        bounds = self.offsets.tolist()
-        for k in range(len(bounds) - 1):
-            self.pieces.fill(name, k, out[bounds[k] : bounds[k + 1]])
-        out.flags.writeable = False  # shared by every panel gathered from the store
-        return out
+    def __len__(self) -> int:
+        return len(self.store.keys)
 
-
-@dataclass(frozen=True, eq=False)
-class SpanColumns:
-    """Columns with the same values on every series of one span: the market index's.
-
-    Series of one (market, exchange, first session, length) share them, so each
-    is kept once per span instead of once per series in the flat columns.
-
-    Attributes
-    ----------
-    names : frozenset of str
-        The columns kept this way.
-    code : ndarray of int (n_series,)
-        Each series' span.
-    tables : list of dict of str -> ndarray
-        Each span's columns, on the sessions of its series.
-    """
-
-    names: frozenset[str]
-    code: np.ndarray
-    tables: list[dict[str, np.ndarray]]
-
-    @classmethod
-    def concat(cls, parts: Sequence[SpanColumns]) -> SpanColumns:
-        """The spans of several stores, their series numbered one after the other."""
-        shift = np.cumsum([0] + [len(p.tables) for p in parts[:-1]])
-        return cls(
-            parts[0].names,
-            np.concatenate([p.code + b for p, b in zip(parts, shift, strict=True)]),
-            [table for p in parts for table in p.tables],
-        )
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        s = self.store
+        begin = int(s.begin[k])
+        days = s.calendars[int(s.exchange[k])][begin : begin + int(s.offsets[k + 1] - s.offsets[k])]
+        return pd.DatetimeIndex(days)
 
 
 @dataclass(eq=False)
 class SeriesStore:
-    """Flat, concatenated per-series arrays (see module docstring).
+    """Flat, concatenated series (see the module docstring).
 
     Attributes
     ----------
     keys : list of (ticker, market, exchange)
-    sessions : list of DatetimeIndex
-        Each series' sessions (series with the same span share one object).
-    offsets : ndarray of int
-        Flat bounds of the series: series ``k`` is ``offsets[k]:offsets[k + 1]``.
+    offsets : ndarray of int (n_series + 1,)
+        Series ``k`` is ``offsets[k]:offsets[k + 1]``.
+    exchange : ndarray of int (n_series,)
+        Each series' calendar in :attr:`calendars`.
+    begin : ndarray of int (n_series,)
+        Position of each series' first session in its calendar.
+    calendars : list of ndarray of datetime64[ns]
+        The session dates of the exchanges used.
     values : mapping of column name to ndarray
         The flat columns: a dict, or :class:`LazyColumns` that makes each on first access.
-    spans : SpanColumns, optional
-        Columns also kept once per span, which :meth:`windows` reads instead of
+    on_calendar : mapping of column name to CalendarColumn
+        Columns also kept on whole calendars, which :meth:`windows` reads instead of
         making their flat columns.
+    calendar_names : list of str
+        The exchange of each calendar.
+    lead : int
+        Sessions a series holds before its first return: 1 for prices (a return needs
+        the previous close), 0 for returns given as such.
+    taker : callable, optional
+        ``taker(name, positions)`` reads a column at a few positions without making it.
     """
 
     keys: list[tuple[str, str, str]]
-    sessions: list[pd.DatetimeIndex]
     offsets: np.ndarray
+    exchange: np.ndarray
+    begin: np.ndarray
+    calendars: list[np.ndarray]
     values: Mapping[str, np.ndarray]
-    spans: SpanColumns | None = None
+    on_calendar: Mapping[str, CalendarColumn]
+    calendar_names: list[str] = field(default_factory=list)
+    lead: int = 1
+    taker: Callable[[str, np.ndarray], np.ndarray] | None = None
+
+    @property
+    def sessions(self) -> Sessions:
+        """Each series' sessions (``sessions[k]`` is a DatetimeIndex)."""
+        return Sessions(self)
 
     def windows(self, name: str, first: np.ndarray, width: int, series: np.ndarray) -> np.ndarray:
         """(N, width) values of column ``name`` at flat positions ``first[i] + 0..width-1``.
 
-        Row i must lie inside ``series[i]``. A column kept per span is read from the
-        span's table, so its flat column is never made.
+        Row i must lie inside ``series[i]``. A column kept on calendars is read from
+        them, so its flat column is never made.
         """
-        if self.spans is None or name not in self.spans.names or self._built(name):
+        if name not in self.on_calendar or self._built(name):
             return sliding_window_view(self.values[name], width)[first]
-        local = first - self.offsets[series]
-        tables = self.spans.tables
-        return _gather_by_table(
-            self.spans.code[series], (len(first), width), self.values.dtypes[name],
-            lambda g, rows: sliding_window_view(tables[g][name], width)[local[rows]],
+        column = self.on_calendar[name]
+        at = self.begin[series] + (first - self.offsets[series])
+        out = _gather_by_table(
+            column.code[series], (len(first), width), column.tables[0].dtype,
+            lambda g, rows: sliding_window_view(column.tables[g], width)[at[rows]],
         )
+        at_start = first == self.offsets[series]
+        if name in self.missing_at_start and at_start.any():
+            out = np.array(out)
+            out[at_start, 0] = np.nan
+        return out
+
+    @property
+    def missing_at_start(self) -> tuple[str, ...]:
+        """Calendar columns that a series lacks on its first session.
+
+        The market return there spans the day before the stock's first price, which
+        the stock's own return (missing there) does not: with prices, both are missing.
+        """
+        return ("mret",) if self.lead else ()
 
     def _built(self, name: str) -> bool:
         return not isinstance(self.values, LazyColumns) or name in self.values.built
 
     @cached_property
+    def series_of(self) -> np.ndarray:
+        """The series of every flat position."""
+        return np.repeat(np.arange(len(self.keys)), np.diff(self.offsets))
+
+    @property
     def dates(self) -> np.ndarray:
         """Session date of every flat position (datetime64[ns])."""
-        group, tables = self._session_tables
-        return np.concatenate([tables[g] for g in group.tolist()] or [_ns([])])
+        return self.dates_at(np.arange(int(self.offsets[-1])), self.series_of)
 
     def dates_at(self, positions: np.ndarray, series: np.ndarray) -> np.ndarray:
-        """Session dates (datetime64[ns]) at flat ``positions`` (N, ...) in ``series`` (N,).
-
-        Read from each series' sessions, so :attr:`dates` is not made for a few
-        windows of dates.
-        """
+        """Session dates (datetime64[ns]) at flat ``positions`` (N, ...) in ``series`` (N,)."""
         series = np.asarray(series, dtype=np.int64)
         positions = np.asarray(positions, dtype=np.int64)
-        group, tables = self._session_tables
-        local = positions - self.offsets[series].reshape((-1,) + (1,) * (positions.ndim - 1))
-        return _gather_by_table(group[series], positions.shape, np.dtype("datetime64[ns]"),
-                                lambda g, rows: tables[g][local[rows]])
+        shape = (-1,) + (1,) * (positions.ndim - 1)
+        at = (self.begin[series] - self.offsets[series]).reshape(shape) + positions
+        return _gather_by_table(self.exchange[series], positions.shape,
+                                np.dtype("datetime64[ns]"),
+                                lambda g, rows: self.calendars[g][at[rows]])
 
     def take(self, name: str, positions: np.ndarray) -> np.ndarray:
         """Column ``name`` at flat ``positions`` (inside the store), as a new array.
 
-        Unlike ``values[name][positions]`` this does not make the whole column of a
+        Unlike ``values[name][positions]`` this need not make the whole column of a
         lazy store: suited to a few values per event (a close, a high).
         """
         return self.take_columns([name], positions)[name]
 
     def take_columns(self, names: Sequence[str], positions: np.ndarray) -> dict[str, np.ndarray]:
         """Several columns at the same flat ``positions`` (see :meth:`take`), by name."""
-        if isinstance(self.values, LazyColumns):
-            return self.values.take(names, positions)
         where = _inside(positions, int(self.offsets[-1]))
-        return {name: self.values[name][where] for name in names}
+        out = {}
+        for name in names:
+            if self.taker is None or self._built(name):
+                out[name] = self.values[name][where]
+            else:
+                out[name] = self.taker(name, where)
+        return out
 
     def piece(self, name: str, k: int) -> np.ndarray:
-        """Column ``name`` on the sessions of series ``k`` (possibly a read-only view)."""
-        if isinstance(self.values, LazyColumns):
-            return self.values.piece(name, k)
+        """Column ``name`` on the sessions of series ``k``."""
         return self.values[name][self.offsets[k] : self.offsets[k + 1]]
 
     def positions(self, series: np.ndarray, sessions) -> np.ndarray:
-        """Flat positions of ``sessions`` in the given series (-1 where not a session there).
-
-        One search per distinct session calendar over the rows that use it.
-        """
+        """Flat positions of ``sessions`` in the given series (-1 where not a session there)."""
         series = np.asarray(series, dtype=np.int64)
-        wanted = _ns(sessions)
+        wanted = np.asarray(sessions, dtype="datetime64[ns]")
         out = np.full(len(series), -1, dtype=np.int64)
-        group, tables = self._session_tables
-        codes = group[series]
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(len(tables) + 1))
-        for g in np.flatnonzero(np.diff(bounds)):
-            rows = order[bounds[g] : bounds[g + 1]]
-            local, hit = _find(tables[g], wanted[rows])
+        codes = self.exchange[series]
+        for g in np.unique(codes).tolist():
+            rows = np.flatnonzero(codes == g)
+            calendar = self.calendars[g]
+            at = np.minimum(np.searchsorted(calendar, wanted[rows]), len(calendar) - 1)
+            local = at - self.begin[series[rows]]
+            length = np.diff(self.offsets)[series[rows]]
+            hit = (calendar[at] == wanted[rows]) & (local >= 0) & (local < length)
             out[rows[hit]] = self.offsets[series[rows[hit]]] + local[hit]
         return out
 
-    @cached_property
-    def _session_tables(self) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Code of each series' sessions object, and each object's dates."""
-        code: dict[int, int] = {}
-        tables: list[np.ndarray] = []
-        for s in self.sessions:
-            if id(s) not in code:
-                code[id(s)] = len(tables)
-                tables.append(_ns(s))
-        group = np.array([code[id(s)] for s in self.sessions], dtype=np.int64)
-        return group, tables
-
     @classmethod
     def concat(cls, stores: Sequence[SeriesStore]) -> SeriesStore:
-        """The series of ``stores`` one after the other; columns are joined on first access.
-
-        The columns are those of the first store.
-        """
+        """The series of ``stores`` one after the other; columns are joined on first access."""
+        names = list(dict.fromkeys(n for s in stores for n in s.calendar_names))
+        calendars = [None] * len(names)
+        exchange = []
+        for s in stores:
+            remap = np.array([names.index(n) for n in s.calendar_names], dtype=np.int64)
+            exchange.append(remap[s.exchange] if len(s.exchange) else s.exchange)
+            for j, n in enumerate(s.calendar_names):
+                calendars[names.index(n)] = s.calendars[j]
         shift = np.cumsum([0] + [int(s.offsets[-1]) for s in stores[:-1]])
         offsets = np.concatenate(
             [[0]] + [s.offsets[1:] + b for s, b in zip(stores, shift, strict=True)]
@@ -287,29 +275,27 @@ class SeriesStore:
         dtypes = first.dtypes if isinstance(first, LazyColumns) else {
             name: values.dtype for name, values in first.items()
         }
-        spans = [s.spans for s in stores]
+        on_calendar = {}
+        for name in stores[0].on_calendar:
+            parts = [s.on_calendar[name] for s in stores]
+            code_shift = np.cumsum([0] + [len(p.tables) for p in parts[:-1]])
+            on_calendar[name] = CalendarColumn(
+                [t for p in parts for t in p.tables],
+                np.concatenate([p.code + b for p, b in zip(parts, code_shift, strict=True)]),
+            )
         return cls(
             keys=[k for s in stores for k in s.keys],
-            sessions=[d for s in stores for d in s.sessions],
             offsets=offsets,
-            values=LazyColumns(dtypes, offsets, _Joined(list(stores))),
-            spans=None if None in spans else SpanColumns.concat(spans),
+            exchange=np.concatenate(exchange).astype(np.int64),
+            begin=np.concatenate([s.begin for s in stores]).astype(np.int64),
+            calendars=calendars,
+            values=LazyColumns(
+                dtypes, lambda name: np.concatenate([s.values[name] for s in stores])
+            ),
+            on_calendar=on_calendar,
+            calendar_names=names,
+            lead=stores[0].lead,
         )
-
-
-class _Joined:
-    """Pieces of several stores, their series numbered one after the other."""
-
-    def __init__(self, stores: list[SeriesStore]) -> None:
-        self.stores = stores
-        self.first = np.cumsum([0] + [len(s.keys) for s in stores])
-
-    def piece(self, name: str, k: int) -> np.ndarray:
-        part = int(np.searchsorted(self.first, k, side="right")) - 1
-        return self.stores[part].piece(name, k - int(self.first[part]))
-
-    def fill(self, name: str, k: int, out: np.ndarray) -> None:
-        out[:] = self.piece(name, k)
 
 
 def _gather_by_table(
@@ -318,7 +304,7 @@ def _gather_by_table(
     dtype: np.dtype,
     gather: Callable[[int, slice | np.ndarray], np.ndarray],
 ) -> np.ndarray:
-    """Rows gathered from per-span tables: ``gather(g, rows)`` for the rows of table ``g``.
+    """Rows gathered from per-code tables: ``gather(g, rows)`` for the rows of table ``g``.
 
     ``codes`` (N,) gives each row's table; the result has ``shape`` (N, ...). When
     one table serves every row, the usual case, its gather is the result itself.
@@ -341,17 +327,8 @@ def _inside(positions: np.ndarray, size: int) -> np.ndarray:
     return where
 
 
-def _ns(dates) -> np.ndarray:
-    """Dates as datetime64[ns] (a view when they already are)."""
-    return np.asarray(dates, dtype="datetime64[ns]")
-
-
-def _find(have: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of each wanted date in the sorted ``have``, and whether it is there."""
-    if not len(have):
-        return np.zeros(len(wanted), dtype=np.int64), np.zeros(len(wanted), dtype=bool)
-    where = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
-    return where, have[where] == wanted
+def _day(ns: int) -> str:
+    return str(np.datetime64(int(ns), "ns").astype("datetime64[D]"))
 
 
 def build_series(
@@ -370,228 +347,364 @@ def build_series(
     are made on first access (see :class:`LazyColumns`); every check and diagnostic
     happens here.
     """
-    plan = _Plan(check_return_kind(kind), source, diagnostics)
-    for key in keys:
-        plan.add(*key)
-    if factors is not None:
-        plan.align_factors(factors, {exchange for _, _, exchange in keys})
-    offsets = np.concatenate([[0], np.cumsum([len(s) for s in plan.sessions])]).astype(np.int64)
-    dtypes = {name: bool if name == "incomplete" else np.float64 for name in COLUMNS}
-    dtypes.update({name: np.float64 for name in plan.factors})
-    spans = SpanColumns(frozenset(MARKET_COLUMNS), np.asarray(plan.market_code, dtype=np.int64),
-                        plan.market_tables)
-    return SeriesStore(list(keys), plan.sessions, offsets, LazyColumns(dtypes, offsets, plan),
-                       spans)
+    kind = check_return_kind(kind)
+    tickers = list(dict.fromkeys([k[0] for k in keys] + [k[1] for k in keys if k[1]]))
+    table = source.table(tickers)
+    return _Builder(table, keys, kind, diagnostics).build(factors)
 
 
-class _Plan:
-    """Where each series' sessions sit in its price arrays; gives the columns' pieces."""
+class _Builder:
+    """The placement of every series on its calendar, and the store's columns."""
 
-    def __init__(self, kind: str, source: PriceSource, diagnostics: Diagnostics) -> None:
-        self.kind = kind
-        self.sessions: list[pd.DatetimeIndex] = []
-        self.stocks: list[PriceArrays] = []
-        self.rows: list[slice | np.ndarray] = []  # slice: the sessions are consecutive rows
-        self.market_code: list[int] = []  # each series' market span
-        self.market_tables: list[dict[str, np.ndarray]] = []  # each span's market columns
-        self.starts: list[tuple[str, int]] = []  # (exchange, first session's calendar position)
-        self.factors: dict[str, dict[str, np.ndarray]] = {}  # f:<name> -> exchange -> values
-        self._source, self._diagnostics = source, diagnostics
-        self._reported = set(diagnostics.records)
-        self._spans: dict[tuple, tuple[pd.DatetimeIndex, np.ndarray, int]] = {}
-        self._market_spans: dict[tuple, int] = {}
+    def __init__(self, table: PriceTable, keys, kind: str, diagnostics: Diagnostics) -> None:
+        self.table, self.keys, self.kind = table, list(keys), kind
+        self.diagnostics = diagnostics
+        self.reported = set(diagnostics.records)
+        self.lead = 0 if table.kind == "returns" else 1
+        self.names = list(dict.fromkeys(k[2] for k in self.keys))
+        self.calendars = [_calendar_ns(name) for name in self.names]
+        code = {name: j for j, name in enumerate(self.names)}
+        self.exchange = np.array([code[k[2]] for k in self.keys], dtype=np.int64)
+        self.stock = table.positions([k[0] for k in self.keys])
 
-    def __getstate__(self) -> dict:
-        # A store travels (e.g. from a Dask worker) without its source and diagnostics.
-        return {**self.__dict__, "_source": None, "_diagnostics": None, "_spans": {},
-                "_market_spans": {}, "_reported": set()}
-
-    def add(self, ticker: str, market: str, exchange: str) -> None:
-        """Locate one series and report what is missing or extra."""
-        stock = self._source.arrays(ticker)
-        self._report_notes(ticker, stock.notes)
-        first, last = stock.days[[0, -1]].view(np.int64).tolist()  # ints: cheap dict keys
-        days, days_ns, start = self._span(exchange, first, last)
-        if not len(days):
-            raise PriceDataError(
-                f"{ticker}: none of its {len(stock.days)} price rows "
-                f"({_day(stock.days[0])}..{_day(stock.days[-1])}) falls on a session of "
-                f"{exchange}; check the ticker's exchange or the dates"
-            )
-        rows = _locate(stock.days, days_ns)
-        _report_missing_sessions(ticker, days_ns, stock.days, rows, self._diagnostics)
-        span = (market, exchange, start, len(days))
-        if span not in self._market_spans:
-            self._market_spans[span] = len(self.market_tables)
-            self.market_tables.append(self._market((ticker, market, exchange), days_ns))
-        self.sessions.append(days)
-        self.stocks.append(stock)
-        self.rows.append(rows)
-        self.market_code.append(self._market_spans[span])
-        self.starts.append((exchange, start))
-
-    def align_factors(self, factors: pd.DataFrame, exchanges: set[str]) -> None:
-        """Factor values on every session of each exchange (NaN where the table has none)."""
-        for exchange in sorted(exchanges):
-            aligned = factors.reindex(exchange_sessions(exchange).sessions)
-            for name in factors.columns:
-                values = aligned[name].to_numpy(dtype=np.float64, na_value=np.nan)
-                self.factors.setdefault(f"f:{name}", {})[exchange] = values
-
-    def fill(self, name: str, k: int, out: np.ndarray) -> None:
-        if name == "ret":  # straight into the column: no temporary per series
-            returns_from_prices(self.piece("adj", k), self.kind, out=out)
-        else:
-            out[:] = self.piece(name, k)
-
-    def piece(self, name: str, k: int) -> np.ndarray:
-        if name == "ret":
-            return returns_from_prices(self.piece("adj", k), self.kind)
-        if name in STOCK_COLUMNS:
-            return _on_days(getattr(self.stocks[k], STOCK_COLUMNS[name]), self.rows[k], np.nan)
-        if name == "incomplete":
-            return _on_days(self.stocks[k].incomplete, self.rows[k], False)
-        if name in MARKET_COLUMNS:
-            return self.market_tables[self.market_code[k]][name]
-        exchange, start = self.starts[k]
-        return self.factors[name][exchange][start : start + len(self.sessions[k])]
-
-    def _span(
-        self, exchange: str, first: int, last: int
-    ) -> tuple[pd.DatetimeIndex, np.ndarray, int]:
-        """Sessions of ``exchange`` from ``first`` to ``last`` (ns): ``ExchangeSessions.between``.
-
-        Also the position of the first of them in the exchange's calendar.
-        """
-        key = (exchange, first, last)
-        if key not in self._spans:
-            table = exchange_sessions(exchange)
-            start, stop = table.positions(pd.Timestamp(first), pd.Timestamp(last))
-            days = table.sessions[start:stop]
-            self._spans[key] = (days, _ns(days), start)
-        return self._spans[key]
-
-    def _market(self, key: tuple[str, str, str], days: np.ndarray) -> dict[str, np.ndarray]:
-        """Adjusted closes, returns and volumes of the market index on the stock's sessions."""
-        market = key[1]
-        if not market:
-            missing = np.full(len(days), np.nan)
-            missing.flags.writeable = False
-            return {"madj": missing, "mvol": missing, "mret": missing}
-        index = self._source.arrays(market)
-        self._report_notes(market, index.notes)
-        _check_market_calendar(key, index.days, days, self._diagnostics)
-        rows = _locate(index.days, days)
-        gaps = 0 if isinstance(rows, slice) else int((rows < 0).sum())
-        if gaps:
-            self._diagnostics.add(
-                "", market, "market_missing_sessions",
-                f"the market index has no price on {gaps} of the stock's sessions "
-                f"{_day(days[0])}..{_day(days[-1])}; those days are missing",
-            )
-        prices = _on_days(index.adj_close, rows, np.nan)
-        columns = {"madj": prices, "mvol": _on_days(index.volume, rows, np.nan),
-                   "mret": returns_from_prices(prices, self.kind)}
-        for values in columns.values():
-            values.flags.writeable = False  # pieces shared by every series of the span
-        return columns
-
-    def _report_notes(self, ticker: str, notes: tuple[tuple[str, str], ...]) -> None:
-        """Copy what price validation handled into the diagnostics, once per series."""
-        for kind, detail in notes:
-            record = ("", ticker, kind, detail)
-            if record not in self._reported:
-                self._reported.add(record)
-                self._diagnostics.add(*record)
-
-
-def _locate(have: np.ndarray, days: np.ndarray) -> slice | np.ndarray:
-    """Row of each session in the price dates ``have`` (-1 where none).
-
-    A slice when the sessions are consecutive rows, the usual case.
-    """
-    first, whole = days.view(np.int64)[0], have.view(np.int64)
-    start = 0 if whole[0] == first else int(np.searchsorted(whole, first))
-    stop = start + len(days)
-    if stop <= len(have) and (whole[start:stop] == days.view(np.int64)).all():
-        return slice(start, stop)
-    where, hit = _find(have, days)
-    return np.where(hit, where, -1)
-
-
-def _on_days(values: np.ndarray, rows: slice | np.ndarray, missing) -> np.ndarray:
-    """``values`` at the located rows, ``missing`` where a session has no row."""
-    if isinstance(rows, slice):
-        return values[rows]
-    return np.where(rows >= 0, values[rows], missing)
-
-
-def _day(value: np.datetime64) -> str:
-    return str(np.datetime64(value, "D"))
-
-
-def _report_missing_sessions(
-    ticker: str,
-    days: np.ndarray,
-    have: np.ndarray,
-    rows: slice | np.ndarray,
-    diagnostics: Diagnostics,
-) -> None:
-    if isinstance(rows, slice):
-        used = rows.stop - rows.start
-    else:
-        missing = days[rows < 0]
-        if len(missing):
-            shown = ", ".join(_day(d) for d in missing[:5])
-            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-            diagnostics.add(
-                "", ticker, "missing_sessions",
-                f"{len(missing)} exchange sessions have no price ({shown}{more}); "
-                "their returns and the next session's are missing",
-            )
-        used = int((rows >= 0).sum())
-    if used == len(have):
-        return
-    unused = np.ones(len(have), dtype=bool)
-    unused[rows if isinstance(rows, slice) else rows[rows >= 0]] = False
-    extra = have[unused]
-    diagnostics.add(
-        "", ticker, "non_session_rows",
-        f"{len(extra)} price rows fall on days that are not sessions of the exchange "
-        f"(first {_day(extra[0])}); they are not used",
-    )
-
-
-def _check_market_calendar(
-    key: tuple[str, str, str],
-    index_dates: np.ndarray,
-    days: np.ndarray,
-    diagnostics: Diagnostics,
-) -> None:
-    """Refuse a market index that trades on another calendar than the stock.
-
-    An index of another exchange (a US index for a Hong Kong stock) has prices on
-    days the stock's exchange is closed, and its close on a given date comes hours
-    after (or before) the stock's: same-date returns are not synchronous. One or two
-    stray rows are a vendor's slip (reported); three or more, and over 1% of the
-    index's rows in the stock's date range, mean another calendar.
-    """
-    ticker, market, exchange = key
-    inside = index_dates[np.searchsorted(index_dates, days[0], side="left") :
-                         np.searchsorted(index_dates, days[-1], side="right")]
-    extra = inside[~_find(days, inside)[1]]
-    if not len(extra):
-        return
-    shown = ", ".join(_day(d) for d in extra[:3])
-    if len(extra) >= 3 and len(extra) >= 0.01 * len(inside):
-        raise CalendarError(
-            f"market index {market} has {len(extra)} of its {len(inside)} prices on days that "
-            f"are not {exchange} sessions (e.g. {shown}): it trades on another calendar than "
-            f"{ticker}, so their same-date returns are not synchronous; use an index of the "
-            f"stock's own exchange ({exchange})"
+    def build(self, factors: pd.DataFrame | None) -> SeriesStore:
+        t = self.table
+        first_row, stop_row = t.offsets[self.stock], t.offsets[self.stock + 1]
+        self.row_session = self._row_sessions()
+        begin, stop = self._spans(first_row, stop_row)
+        lengths = stop - begin
+        self.offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self.begin = begin
+        on_before = np.concatenate([[0], np.cumsum(self._on_session)])
+        on_count = on_before[stop_row] - on_before[first_row]
+        self._locate(first_row, stop_row, lengths, on_count)
+        markets = self._markets()
+        self._report(first_row, stop_row, lengths, on_count, markets)
+        on_calendar = {name: CalendarColumn([m[name] for m in markets.tables], markets.code)
+                       for name in MARKET_COLUMNS}
+        if factors is not None:
+            self._factors(factors, on_calendar)
+        dtypes = {name: bool if name == "incomplete" else np.float64 for name in COLUMNS}
+        dtypes.update({name: np.float64 for name in on_calendar if name.startswith("f:")})
+        store = SeriesStore(
+            keys=self.keys, offsets=self.offsets, exchange=self.exchange, begin=begin,
+            calendars=[c.view("datetime64[ns]") for c in self.calendars],
+            values=LazyColumns(dtypes, self._make), on_calendar=on_calendar,
+            calendar_names=self.names, lead=self.lead, taker=self._take,
         )
-    diagnostics.add(
-        "", market, "market_non_session_rows",
-        f"{len(extra)} prices of the index fall on days that are not {exchange} sessions "
-        f"({shown}); they are not used",
-    )
+        self.store = store
+        return store
+
+    # ----- placement -------------------------------------------------------------------
+    def _row_sessions(self) -> np.ndarray:
+        """Calendar position of each table row's date on its exchange (-1: not a session).
+
+        One lookup per row through a table of day numbers; a ticker used on two
+        exchanges (rare) takes the first.
+        """
+        t = self.table
+        days = t.days.view(np.int64)
+        if len(self.calendars) == 1:  # the usual case: every row at once
+            out = _session_lookup(self.calendars[0], days)
+        else:
+            out = np.full(len(days), -1, dtype=np.int64)
+            done = np.zeros(len(t), dtype=bool)
+            for g, calendar in enumerate(self.calendars):
+                wanted = np.unique(self.stock[self.exchange == g])
+                wanted = wanted[~done[wanted]]
+                done[wanted] = True
+                rows = segments(t.offsets[wanted], t.offsets[wanted + 1] - t.offsets[wanted])
+                out[rows] = _session_lookup(calendar, days[rows])
+        self._on_session = out >= 0
+        return out
+
+    def _spans(self, first_row, stop_row) -> tuple[np.ndarray, np.ndarray]:
+        """First and end calendar positions of each series: its first to last price's dates."""
+        days = self.table.days.view(np.int64)
+        begin = np.empty(len(self.keys), dtype=np.int64)
+        stop = np.empty(len(self.keys), dtype=np.int64)
+        for g, calendar in enumerate(self.calendars):
+            k = np.flatnonzero(self.exchange == g)
+            first, last = days[first_row[k]], days[stop_row[k] - 1]
+            late = last > calendar[-1]
+            if late.any():
+                j = k[np.argmax(late)]
+                raise CalendarError(
+                    f"{self.keys[j][0]}: prices up to {_day(last[np.argmax(late)])} reach beyond "
+                    f"the {self.names[g]} calendar ({_day(calendar[0])} to {_day(calendar[-1])}); "
+                    "check the dates"
+                )
+            begin[k] = np.searchsorted(calendar, first, side="left")
+            stop[k] = np.searchsorted(calendar, last, side="right")
+        empty = stop <= begin
+        if empty.any():
+            j = int(np.argmax(empty))
+            rows = stop_row[j] - first_row[j]
+            raise PriceDataError(
+                f"{self.keys[j][0]}: none of its {rows} price rows ({_day(days[first_row[j]])}.."
+                f"{_day(days[stop_row[j] - 1])}) falls on a session of {self.keys[j][2]}; check "
+                "the ticker's exchange or the dates"
+            )
+        return begin, stop
+
+    def _locate(self, first_row, stop_row, lengths, on_count) -> None:
+        """``self.src``: the table row at each flat position (-1: none), or None if identity."""
+        t = self.table
+        identity = (
+            len(self.keys) == len(t) and (self.stock == np.arange(len(t))).all()
+            and (lengths == stop_row - first_row).all() and (on_count == lengths).all()
+        )
+        if identity:
+            self.src = None
+            return
+        counts = stop_row - first_row
+        rows = segments(first_row, counts)
+        series = np.repeat(np.arange(len(self.keys)), counts)
+        on = self._on_session[rows]
+        rows, series = rows[on], series[on]
+        src = np.full(int(self.offsets[-1]), -1, dtype=np.int64)
+        src[self.offsets[series] + self.row_session[rows] - self.begin[series]] = rows
+        self.src = src
+
+    # ----- columns ---------------------------------------------------------------------
+    def _stock(self, field: str, where: np.ndarray | None = None) -> np.ndarray:
+        """A table column at flat positions (all, or ``where``); NaN (False) off the rows."""
+        values = self.table.columns[field]
+        if self.src is None:
+            return values if where is None else values[where]
+        src = self.src if where is None else self.src[where]
+        missing = False if values.dtype == bool else np.nan
+        return np.where(src >= 0, values[np.maximum(src, 0)], missing)
+
+    def _make(self, name: str) -> np.ndarray:
+        if name == "ret":
+            return self._returns()
+        if name in STOCK_COLUMNS:
+            out = self._stock(STOCK_COLUMNS[name])
+            return out.view() if self.src is None else out
+        column = self.store.on_calendar[name]
+        at = self.begin[self.store.series_of] + (
+            np.arange(int(self.offsets[-1])) - self.offsets[self.store.series_of])
+        out = _gather_by_table(column.code[self.store.series_of], at.shape,
+                               column.tables[0].dtype,
+                               lambda g, rows: column.tables[g][at[rows]])
+        if name in self.store.missing_at_start:
+            out = np.array(out)
+            out[self.offsets[:-1]] = np.nan
+        return out
+
+    def _take(self, name: str, where: np.ndarray) -> np.ndarray:
+        if name in STOCK_COLUMNS:
+            return np.array(self._stock(STOCK_COLUMNS[name], where.ravel())).reshape(where.shape)
+        return self.store.values[name][where]
+
+    def _returns(self) -> np.ndarray:
+        """Session-to-session returns of every series; NaN at each series' first session.
+
+        Prices: ``P_t / P_{t-1} - 1`` (simple) or ``ln(P_t / P_{t-1})`` (log), so that a
+        missing price leaves the returns on both sides of it missing. Returns given as
+        such are used as given, except after a session without a price level (a missing
+        return or row), since the vendor's return there spans the gap.
+        """
+        adj = self.store.values["adj"]
+        starts = self.offsets[:-1]  # every series has a session
+        out = np.empty(len(adj))
+        if self.lead:
+            out[:1] = np.nan
+            np.divide(adj[1:], adj[:-1], out=out[1:])
+            out[starts] = np.nan
+            return np.log(out, out=out) if self.kind == "log" else np.subtract(out, 1.0, out=out)
+        given = self._stock("ret")
+        out[:] = given
+        out[1:][~np.isfinite(adj[:-1])] = np.nan
+        out[starts] = given[starts]
+        return np.log1p(out, out=out) if self.kind == "log" else out
+
+    # ----- market index and factors ----------------------------------------------------
+    def _markets(self) -> _Markets:
+        """The market columns of each (market, exchange) on its whole calendar."""
+        pairs: dict[tuple[str, int], int] = {}
+        code = np.array([pairs.setdefault((k[1], int(g)), len(pairs))
+                         for k, g in zip(self.keys, self.exchange, strict=True)], dtype=np.int64)
+        tables = [self._market(market, g) for market, g in pairs]
+        return _Markets(list(pairs), code, tables)
+
+    def _market(self, market: str, g: int) -> dict[str, np.ndarray]:
+        calendar = self.calendars[g]
+        madj = np.full(len(calendar), np.nan)
+        mvol = np.full(len(calendar), np.nan)
+        mret = np.full(len(calendar), np.nan)
+        if market:
+            rows = self.table.rows(market)
+            at = _session_lookup(calendar, self.table.days[rows].view(np.int64))
+            on = at >= 0
+            madj[at[on]] = self.table.columns["adj_close"][rows][on]
+            mvol[at[on]] = self.table.columns["volume"][rows][on]
+            mret[1:] = madj[1:] / madj[:-1]
+            if self.lead:
+                mret = np.log(mret) if self.kind == "log" else mret - 1.0
+            else:
+                mret[:] = np.nan
+                given = self.table.columns["ret"][rows][on]
+                mret[at[on]] = given
+                mret[1:][~np.isfinite(madj[:-1])] = np.nan
+                mret[at[on][0]] = given[0]
+                if self.kind == "log":
+                    mret = np.log1p(mret)
+        for values in (madj, mvol, mret):
+            values.flags.writeable = False
+        return {"madj": madj, "mvol": mvol, "mret": mret}
+
+    def _factors(self, factors: pd.DataFrame, on_calendar: dict) -> None:
+        """Factor values on every session of each exchange (NaN where the table has none)."""
+        code = self.exchange
+        for name in factors.columns:
+            tables = []
+            for calendar in self.calendars:
+                aligned = factors[name].reindex(pd.DatetimeIndex(calendar.view("datetime64[ns]")))
+                values = aligned.to_numpy(dtype=np.float64, na_value=np.nan)
+                values.flags.writeable = False
+                tables.append(values)
+            on_calendar[f"f:{name}"] = CalendarColumn(tables, code)
+
+    # ----- diagnostics -----------------------------------------------------------------
+    def _report(self, first_row, stop_row, lengths, on_count, markets: _Markets) -> None:
+        """Notes, missing sessions and extra rows, key by key for the keys with any."""
+        rows = stop_row - first_row
+        missing = lengths - on_count
+        extra = rows - on_count
+        market_extra, market_gaps = self._market_checks(markets)
+        noted = set(self.table.notes)
+        flagged = (missing > 0) | (extra > 0) | (market_extra > 0) | (market_gaps > 0) | np.array(
+            [k[0] in noted or k[1] in noted for k in self.keys], dtype=bool)
+        for j in np.flatnonzero(flagged).tolist():
+            ticker, market, exchange = self.keys[j]
+            self._notes(ticker)
+            if missing[j]:
+                self._missing_sessions(j, int(missing[j]))
+            if extra[j]:
+                self._extra_rows(j, int(extra[j]))
+            if market:
+                self._notes(market)
+                if market_extra[j]:
+                    self._market_extra(j, int(market_extra[j]))
+                if market_gaps[j]:
+                    days = self.calendars[self.exchange[j]]
+                    self._add(market, "market_missing_sessions",
+                              f"the market index has no price on {int(market_gaps[j])} of the "
+                              f"stock's sessions {_day(days[self.begin[j]])}.."
+                              f"{_day(days[self.begin[j] + lengths[j] - 1])}; those days are "
+                              "missing")
+
+    def _add(self, ticker: str, kind: str, detail: str) -> None:
+        record = ("", ticker, kind, detail)
+        if record not in self.reported:
+            self.reported.add(record)
+            self.diagnostics.add(*record)
+
+    def _notes(self, ticker: str) -> None:
+        """Copy what validation handled into the diagnostics, once per series."""
+        for kind, detail in self.table.notes.get(ticker, ()):
+            self._add(ticker, kind, detail)
+
+    def _missing_sessions(self, j: int, count: int) -> None:
+        k = int(self.stock[j])
+        rows = slice(int(self.table.offsets[k]), int(self.table.offsets[k + 1]))
+        have = np.zeros(int(self.offsets[j + 1] - self.offsets[j]), dtype=bool)
+        at = self.row_session[rows]
+        have[at[at >= 0] - self.begin[j]] = True
+        days = self.calendars[self.exchange[j]][self.begin[j] + np.flatnonzero(~have)]
+        shown = ", ".join(_day(d) for d in days[:5])
+        more = f" and {count - 5} more" if count > 5 else ""
+        detail = (f"{count} exchange sessions have no price ({shown}{more}); their returns and "
+                  "the next session's are missing")
+        self._add(self.keys[j][0], "missing_sessions", detail)
+
+    def _extra_rows(self, j: int, count: int) -> None:
+        k = int(self.stock[j])
+        rows = slice(int(self.table.offsets[k]), int(self.table.offsets[k + 1]))
+        off = np.flatnonzero(self.row_session[rows] < 0)
+        first = self.table.days[rows][off[0]].view(np.int64)
+        self._add(self.keys[j][0], "non_session_rows",
+                  f"{count} price rows fall on days that are not sessions of the exchange "
+                  f"(first {_day(first)}); they are not used")
+
+    def _market_checks(self, markets: _Markets) -> tuple[np.ndarray, np.ndarray]:
+        """Per series: index rows off the stock's calendar, and sessions the index lacks.
+
+        An index of another exchange (a US index for a Hong Kong stock) has prices on
+        days the stock's exchange is closed, and its close on a given date comes hours
+        after (or before) the stock's: same-date returns are not synchronous. One or two
+        stray rows are a vendor's slip (reported); three or more, and over 1% of the
+        index's rows in the stock's date range, mean another calendar: an error.
+        """
+        n = len(self.keys)
+        extra, gaps = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        self._market_rows = {}
+        for p, (market, g) in enumerate(markets.pairs):
+            k = np.flatnonzero(markets.code == p)
+            if not market:
+                continue
+            calendar = self.calendars[g]
+            rows = self.table.rows(market)
+            index_days = self.table.days[rows].view(np.int64)
+            off = _session_lookup(calendar, index_days) < 0
+            self._market_rows[market, g] = (index_days, off)
+            cum = np.concatenate([[0], np.cumsum(off)])
+            lo = calendar[self.begin[k]]
+            hi = calendar[self.begin[k] + np.diff(self.offsets)[k] - 1]
+            a = np.searchsorted(index_days, lo, side="left")
+            b = np.searchsorted(index_days, hi, side="right")
+            extra[k] = cum[b] - cum[a]
+            wrong = (extra[k] >= 3) & (extra[k] >= 0.01 * (b - a))
+            if wrong.any():
+                j = int(k[np.argmax(wrong)])
+                i = int(np.argmax(wrong))
+                shown = ", ".join(_day(d) for d in index_days[a[i]:b[i]][off[a[i]:b[i]]][:3])
+                raise CalendarError(
+                    f"market index {market} has {int(extra[j])} of its {int(b[i] - a[i])} prices "
+                    f"on days that are not {self.names[g]} sessions (e.g. {shown}): it trades on "
+                    f"another calendar than {self.keys[j][0]}, so their same-date returns are not "
+                    f"synchronous; use an index of the stock's own exchange ({self.names[g]})"
+                )
+            missing = np.concatenate([[0], np.cumsum(np.isnan(markets.tables[p]["madj"]))])
+            gaps[k] = missing[self.begin[k] + np.diff(self.offsets)[k]] - missing[self.begin[k]]
+        return extra, gaps
+
+    def _market_extra(self, j: int, count: int) -> None:
+        market, g = self.keys[j][1], int(self.exchange[j])
+        index_days, off = self._market_rows[market, g]
+        calendar = self.calendars[g]
+        lo = calendar[self.begin[j]]
+        hi = calendar[self.begin[j] + int(self.offsets[j + 1] - self.offsets[j]) - 1]
+        a, b = np.searchsorted(index_days, [lo, hi + 1])
+        shown = ", ".join(_day(d) for d in index_days[a:b][off[a:b]][:3])
+        self._add(market, "market_non_session_rows",
+                  f"{count} prices of the index fall on days that are not {self.names[g]} "
+                  f"sessions ({shown}); they are not used")
+
+
+@dataclass(frozen=True)
+class _Markets:
+    pairs: list[tuple[str, int]]
+    code: np.ndarray
+    tables: list[dict[str, np.ndarray]]
+
+
+def _calendar_ns(exchange: str) -> np.ndarray:
+    return exchange_sessions(exchange).sessions.as_unit("ns").asi8
+
+
+def _session_lookup(calendar: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Position of each day (int64 ns at midnight) in the calendar; -1 if not a session.
+
+    Through a table indexed by day number: one gather per row instead of a search.
+    """
+    first = calendar[0] // _DAY_NS
+    table = np.full(int(calendar[-1] // _DAY_NS - first + 1), -1, dtype=np.int64)
+    table[calendar // _DAY_NS - first] = np.arange(len(calendar))
+    index = days // _DAY_NS - first
+    inside = (index >= 0) & (index < len(table))
+    if inside.all():
+        return table[index]
+    return np.where(inside, table[np.clip(index, 0, len(table) - 1)], -1)

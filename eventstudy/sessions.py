@@ -4,7 +4,7 @@ The library uses three things of an exchange_calendars calendar: its sessions, t
 UTC moment each opens and its time zone. Building a calendar evaluates its holiday
 rules over three decades and takes 0.2-0.7 s, most of a small study's run in a new
 process, so the table is stored as ``<cache>/calendars/<EXCHANGE>.npz`` (the cache
-folder of :func:`eventstudy.cache.default_cache_dir`) together with what it was
+folder of :func:`eventstudy.sources.cache.default_cache_dir`) together with what it was
 built from: the exchange_calendars and pandas versions, the first session asked
 for and the UTC day of the build. A file is used only if all four match; the
 calendar ends a year after the day it is built, so it is rebuilt each day it is
@@ -26,8 +26,8 @@ import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
-from .cache import atomic_write, default_cache_dir
 from .errors import CalendarError
+from .sources.cache import atomic_write, default_cache_dir
 
 CALENDAR_START = "1990-01-01"
 

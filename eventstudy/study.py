@@ -20,11 +20,12 @@ from .diagnostics import Diagnostics
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
 from .errors import EventStudyError, InsufficientDataError, SpecificationError
 from .events import Event
-from .factors import validate_factors
 from .models import EstimationCounts, NormalReturnModel, get_model
 from .panel import EventPanel, build_panel
-from .prices import PriceSource, as_price_source, require_tickers
 from .results import EventStudyResults
+from .sources import PriceSource, as_price_source
+from .sources.factors import validate_factors
+from .sources.source import require_tickers
 
 
 class EventStudy:
@@ -38,14 +39,14 @@ class EventStudy:
     prices : PriceSource, DataFrame, mapping of ticker -> DataFrame, or path, optional
         Where prices come from; the bundled snapshot by default. A DataFrame may be
         long, wide or shaped like ``yfinance.download`` output; a path is a CSV or
-        parquet file or a folder of them (:class:`~eventstudy.files.FilePrices`); see
-        also :class:`~eventstudy.yahoo.YahooPrices`.
+        parquet file or a folder of them (:class:`~eventstudy.sources.files.FilePrices`); see
+        also :class:`~eventstudy.sources.yahoo.YahooPrices`.
     model : {"market", "market_adjusted", "constant_mean"} or NormalReturnModel
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
         ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])``.
     factors : DataFrame, optional
-        Daily factors for the factor models (see :mod:`eventstudy.factors`).
+        Daily factors for the factor models (see :mod:`eventstudy.sources.factors`).
     engine : {"numpy", "dask"}
         Run the per-event work here, or on the workers of a ``dask.distributed``
         client (see :mod:`eventstudy.engine`); the results are identical.
@@ -103,7 +104,7 @@ class EventStudy:
             if missing:
                 raise SpecificationError(
                     f"the {self.model.name} model needs the factors {missing}; pass "
-                    "factors=DataFrame (see eventstudy.factors.read_french_csv)"
+                    "factors=DataFrame (see eventstudy.sources.factors.read_french_csv)"
                 )
 
     def fit(self) -> EventStudyResults:

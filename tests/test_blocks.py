@@ -37,23 +37,20 @@ def test_ordered_map_keeps_order_and_runs_nested_work_inline(two_workers):
     assert threading.current_thread().name not in {n for _, s in results for n in s}
 
 
-class _CountingPieces:
+class _CountingMaker:
     def __init__(self) -> None:
-        self.fills = 0
+        self.made = 0
         self.lock = threading.Lock()
 
-    def piece(self, name, k):
-        return np.full(3, float(k))
-
-    def fill(self, name, k, out):
+    def __call__(self, name):
         with self.lock:
-            self.fills += 1
-        out[:] = k
+            self.made += 1
+        return np.repeat([0.0, 1.0, 2.0], 3)
 
 
 def test_a_lazy_column_asked_for_by_two_threads_is_made_once():
-    pieces = _CountingPieces()
-    columns = LazyColumns({"x": np.float64}, np.array([0, 3, 6, 9]), pieces)
+    maker = _CountingMaker()
+    columns = LazyColumns({"x": np.float64}, maker)
     start = threading.Barrier(4)
 
     def read(_):
@@ -65,7 +62,7 @@ def test_a_lazy_column_asked_for_by_two_threads_is_made_once():
         t.start()
     for t in threads:
         t.join()
-    assert pieces.fills == 3  # one fill per series: the column was made once
+    assert maker.made == 1  # the column was made once
     np.testing.assert_array_equal(columns["x"], np.repeat([0.0, 1.0, 2.0], 3))
 
 
@@ -115,7 +112,7 @@ def test_panel_compact_equals_select():
     from eventstudy.design import StudyDesign
     from eventstudy.diagnostics import Diagnostics
     from eventstudy.panel import build_panel
-    from eventstudy.prices import BundledPrices
+    from eventstudy.sources import BundledPrices
 
     events = tuple(bundled_events("telecoms"))
     panel = build_panel(events, BundledPrices(), StudyDesign(), Diagnostics())

@@ -9,8 +9,8 @@ import statsmodels.api as sm
 
 from eventstudy import EventStudy, blocks, bundled_events
 from eventstudy.errors import PriceDataError, SpecificationError
-from eventstudy.factors import read_french_csv, validate_factors
 from eventstudy.models import ArrayBlock, Dimson, FactorModel, ScholesWilliams, get_model
+from eventstudy.sources.factors import read_french_csv, validate_factors
 
 TOL = 1e-10
 

@@ -10,8 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
-import eventstudy, eventstudy.bundled as b
-from eventstudy.prices import BundledPrices
+import eventstudy, eventstudy.sources.bundled as b
+from eventstudy.sources import BundledPrices
 print(b.data_dir())
 print(len(BundledPrices().get('1810.HK')))
 print(len(eventstudy.bundled_events()))

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy import bundled
 from eventstudy.errors import DataIntegrityError, PriceDataError, UnknownTickerError
-from eventstudy.prices import BundledPrices, FramePrices, validate_prices
+from eventstudy.sources import BundledPrices, FramePrices, bundled, validate_prices
 
 
 def test_manifest_matches_files(raw_prices):
@@ -42,7 +41,7 @@ def test_checksum_mismatch_fails_loudly(data_copy):
 def test_data_dir_override_and_absence(data_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTSTUDY_DATA", str(data_copy))
     assert bundled.data_dir() == data_copy
-    monkeypatch.setattr(bundled, "__file__", str(tmp_path / "a" / "b" / "bundled.py"))
+    monkeypatch.setattr(bundled, "__file__", str(tmp_path / "a" / "b" / "c" / "bundled.py"))
     monkeypatch.setenv("EVENTSTUDY_DATA", str(tmp_path / "nowhere"))
     monkeypatch.setattr(bundled.resources, "files", lambda name: tmp_path / "void")
     with pytest.raises(DataIntegrityError, match="bundled data not found"):

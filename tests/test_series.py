@@ -16,9 +16,9 @@ import pytest
 from eventstudy import FramePrices
 from eventstudy.diagnostics import Diagnostics
 from eventstudy.errors import CalendarError, PriceDataError
-from eventstudy.prices import PriceSource, price_notes
 from eventstudy.returns import sessions_between
 from eventstudy.series import COLUMNS, LazyColumns, SeriesStore, build_series
+from eventstudy.sources import price_notes
 
 XNYS = "XNYS"
 
@@ -207,7 +207,7 @@ def test_columns_are_made_on_first_access_only(prices):
     store.take("close", np.array([5, 6]))
     assert store.values.built == {}
     store.values["ret"]
-    assert list(store.values.built) == ["ret"]
+    assert set(store.values.built) == {"ret", "adj"}  # returns are made from prices
     assert not store.values["ret"].flags.writeable
     with pytest.raises(KeyError):
         store.values["f:mkt_rf"]  # no factors given
@@ -239,12 +239,12 @@ def _window_starts(store: SeriesStore, width: int, seed: int) -> tuple[np.ndarra
 def test_windows_equal_the_flat_columns_windows(prices):
     lazy = build_series(prices, KEYS, "simple", Diagnostics())
     full = build_series(prices, KEYS, "simple", Diagnostics())
-    assert len(lazy.spans.tables) > 1  # the keys use several market spans
+    assert len(lazy.on_calendar["madj"].tables) > 1  # the keys use several market tables
     first, series = _window_starts(lazy, 5, 8)
     for name in ("ret", "adj", "mret", "madj", "mvol"):
         expected = full.values[name][first[:, None] + np.arange(5)]
         np.testing.assert_array_equal(lazy.windows(name, first, 5, series), expected, name)
-    assert set(lazy.values.built) == {"ret", "adj"}  # market windows come from the spans
+    assert set(lazy.values.built) == {"ret", "adj"}  # market windows come from calendars
     one = series == series[0]  # a single span
     np.testing.assert_array_equal(lazy.windows("mret", first[one], 5, series[one]),
                                   full.values["mret"][first[one][:, None] + np.arange(5)])
@@ -307,7 +307,8 @@ def test_concat_equals_one_store(prices, factors):
 
 def test_store_from_plain_arrays(prices):
     lazy = build_series(prices, KEYS, "simple", Diagnostics())
-    plain = SeriesStore(keys=lazy.keys, sessions=lazy.sessions, offsets=lazy.offsets,
+    plain = SeriesStore(keys=lazy.keys, offsets=lazy.offsets, exchange=lazy.exchange,
+                        begin=lazy.begin, calendars=lazy.calendars, on_calendar={},
                         values={name: np.array(lazy.values[name]) for name in ("ret", "adj")})
     where = np.array([3, 70, 150])
     np.testing.assert_array_equal(plain.take("adj", where), lazy.values["adj"][where])
@@ -319,43 +320,39 @@ def test_store_from_plain_arrays(prices):
                                   [plain.offsets[1]])
 
 
-def test_store_pickles_without_its_source(prices, factors):
+def test_store_pickles(prices, factors):
     store = build_series(prices, KEYS, "simple", Diagnostics(), factors)
     store.values["ret"]
     copy = pickle.loads(pickle.dumps(store))
-    assert copy.values.pieces._source is None
     for name in store.values:
         np.testing.assert_array_equal(copy.values[name], store.values[name], err_msg=name)
+    first, series = _window_starts(store, 4, 2)
+    np.testing.assert_array_equal(copy.windows("mret", first, 4, series),
+                                  store.windows("mret", first, 4, series))
 
 
-def test_price_arrays_are_read_only_views(prices):
-    frame = prices.get("A")
-    arrays = prices.arrays("A")
-    assert prices.arrays("A") is arrays  # made once
-    np.testing.assert_array_equal(arrays.days, frame.index.to_numpy())
+def test_identity_layout_reads_the_table_without_copies(frames):
+    """Keys in the table's order, every row a session and no session missing: no copy."""
+    days = _sessions("2021-02-01", "2021-04-30")
+    source = FramePrices({"C": _frame(days, 3), "M": _frame(days, 4)})
+    table = source.table(["C", "M"])
+    store = build_series(source, [("C", "M", XNYS), ("M", "", XNYS)], "simple", Diagnostics())
+    for name, field in (("adj", "adj_close"), ("close", "close"), ("vol", "volume")):
+        assert np.shares_memory(store.values[name], table.columns[field]), name
+    np.testing.assert_array_equal(store.values["madj"][: len(days)],
+                                  table.columns["adj_close"][len(days):])
+
+
+def test_table_columns_are_read_only_and_give_the_frames(prices):
+    table = prices.table(["A", "C"])
+    for name, values in table.columns.items():
+        assert not values.flags.writeable, name
+    frame = prices.get("C")
+    rows = table.rows("C")
+    np.testing.assert_array_equal(frame.index.to_numpy(), table.days[rows])
     for name in ("adj_close", "close", "high", "low", "volume", "incomplete"):
-        values = getattr(arrays, name)
-        np.testing.assert_array_equal(values, frame[name].to_numpy(), err_msg=name)
-        assert np.shares_memory(values, frame[name].to_numpy()) and not values.flags.writeable
-    assert arrays.notes == tuple(price_notes(frame))
-    assert "_price_arrays" not in pickle.loads(pickle.dumps(prices)).__dict__
-
-
-def test_price_arrays_follow_a_replaced_frame(frames):
-    class Swapping(PriceSource):
-        def __init__(self):
-            self.frame = FramePrices({"A": frames["A"]}).get("A")
-
-        def tickers(self):
-            return ("A",)
-
-        def get(self, ticker):
-            return self.frame
-
-    source = Swapping()
-    before = source.arrays("A")
-    source.frame = FramePrices({"A": frames["B"]}).get("A")
-    assert len(source.arrays("A").days) == len(frames["B"]) != len(before.days)
+        np.testing.assert_array_equal(frame[name].to_numpy(), table.columns[name][rows], name)
+    assert price_notes(frame) == list(table.notes["C"])
 
 
 def test_numeric_columns_of_any_numpy_dtype(frames):

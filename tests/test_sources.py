@@ -10,9 +10,7 @@ from yf_frames import download_frame
 from eventstudy import EventStudy, FramePrices, bundled_events
 from eventstudy.cli import main
 from eventstudy.errors import PriceDataError, UnknownTickerError
-from eventstudy.files import FilePrices
-from eventstudy.prices import BundledPrices, as_price_source, price_notes
-from eventstudy.tables import split_table
+from eventstudy.sources import BundledPrices, FilePrices, as_price_source, price_notes
 
 DATA_EVENTS = bundled_events("xiaomi")
 
@@ -45,8 +43,7 @@ def _long(pair) -> pd.DataFrame:
 @pytest.mark.parametrize("group_by", ["column", "ticker"])
 def test_yfinance_download_frames(pair, group_by, bundled_windows):
     table = download_frame(pair, group_by=group_by)
-    frames = split_table(table)
-    assert sorted(frames) == ["1810.HK", "^HSI"]
+    assert sorted(FramePrices(table).tickers()) == ["1810.HK", "^HSI"]
     _same_results(table, bundled_windows)
 
 
@@ -60,8 +57,8 @@ def test_yfinance_padding_rows_are_dropped(raw_prices):
     # Hong Kong and Nasdaq dates differ: the union index pads each with empty rows.
     table = download_frame({"1810.HK": raw_prices("1810.HK"), "^IXIC": raw_prices("^IXIC")})
     assert table.shape[0] > 641
-    frames = split_table(table)
-    assert len(frames["1810.HK"]) == 641 and len(frames["^IXIC"]) == 653
+    source = FramePrices(table)
+    assert len(source.get("1810.HK")) == 641 and len(source.get("^IXIC")) == 653
 
 
 def test_long_table(pair, bundled_windows):
@@ -71,10 +68,10 @@ def test_long_table(pair, bundled_windows):
 def test_long_table_errors(pair):
     table = _long(pair)
     with pytest.raises(PriceDataError, match=r"no 'date' column or date index; found columns \["):
-        split_table(table.drop(columns="date"))
+        FramePrices(table.drop(columns="date"))
     table.loc[5, "ticker"] = " "
     with pytest.raises(PriceDataError, match="row 6 has no ticker"):
-        split_table(table)
+        FramePrices(table)
 
 
 def test_wide_table_of_closes(pair, raw_prices, bundled_windows):
@@ -105,7 +102,7 @@ def test_unrecognised_two_level_columns():
         columns=pd.MultiIndex.from_tuples([("A", "x"), ("B", "y")]),
     )
     with pytest.raises(PriceDataError, match=r"neither level holds price fields.*\('A', 'x'\)"):
-        split_table(table)
+        FramePrices(table)
 
 
 # ----- files ---------------------------------------------------------------------------------
@@ -144,11 +141,13 @@ def test_folder_file_holding_another_ticker(pair, tmp_path):
         FilePrices(tmp_path).get("^HSI")
 
 
-def test_file_errors_name_the_file(pair, tmp_path):
+def test_file_errors_name_the_file_and_line(pair, tmp_path):
     bad = pair["1810.HK"].copy()
     bad.loc["2020-06-01", "close"] = -1.0
     bad.to_csv(tmp_path / "1810.HK.csv")
-    with pytest.raises(PriceDataError, match=r"1810.HK.csv: 1810.HK: close on 2020-06-01 is -1.0"):
+    line = bad.index.get_loc(pd.Timestamp("2020-06-01")) + 2  # after the header line
+    with pytest.raises(PriceDataError,
+                       match=rf"1810.HK.csv line {line}: 1810.HK: close on 2020-06-01 is -1.0"):
         FilePrices(tmp_path / "1810.HK.csv").get("1810.HK")
 
 
@@ -255,7 +254,8 @@ def test_cli_bad_price_file_names_file_ticker_and_date(pair, tmp_path, capsys):
     assert main(["run", "xiaomi", "--prices", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "1810.HK.csv: 1810.HK: adj_close on 2020-06-01 is 0.0" in err
+    line = stock.index.get_loc(pd.Timestamp("2020-06-01")) + 2
+    assert f"1810.HK.csv line {line}: 1810.HK: adj_close on 2020-06-01 is 0.0" in err
 
 
 def test_cli_empty_events_file(tmp_path, capsys):

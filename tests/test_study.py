@@ -18,8 +18,8 @@ from eventstudy.errors import (
     UnknownTickerError,
 )
 from eventstudy.events import Event
-from eventstudy.prices import BundledPrices
 from eventstudy.results import WINDOW_COLUMNS
+from eventstudy.sources import BundledPrices
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from eventstudy.errors import (
     UnknownTickerError,
 )
 from eventstudy.events import Event
-from eventstudy.prices import price_notes, validate_prices
+from eventstudy.sources import price_notes, validate_prices
 
 with warnings.catch_warnings():  # exchange_calendars' own use of pandas APIs pandas 3 deprecates
     warnings.simplefilter("ignore")

@@ -26,24 +26,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cache import CacheEntry, Merge, PriceCache, merge_download
-from .errors import (
+from ..errors import (
     EventStudyError,
     PriceDataError,
     PriceSourceWarning,
     SpecificationError,
     UnknownTickerError,
 )
-from .prices import (
-    NOTES,
-    BundledPrices,
-    PriceSource,
-    price_notes,
-    tidy_prices,
-    validate_prices,
-)
-from .progress import progress_bar
-from .tables import split_table
+from ..progress import progress_bar
+from .bundled import BundledPrices
+from .cache import CacheEntry, Merge, PriceCache, merge_download
+from .shapes import raw_table
+from .source import PerTickerSource
+from .table import NOTES, PRICE_FIELDS, PriceTable
+from .validate import validate, validate_prices
 
 OFFLINE_ENV = "EVENTSTUDY_OFFLINE"
 # Bars of a day or longer: the cache and the study work with session dates.
@@ -73,7 +69,7 @@ def download(
     Returns
     -------
     DataFrame
-        Tidy price table (see :func:`eventstudy.prices.tidy_prices`); empty when Yahoo
+        Tidy price table (see :func:`eventstudy.sources.validate.tidy_prices`); empty when Yahoo
         has no data (yfinance reports most failures as an empty frame).
 
     Raises
@@ -94,11 +90,18 @@ def download(
     )
     if table is None or table.shape[0] == 0 or table.isna().all().all():
         return pd.DataFrame()
-    found = split_table(table, ticker=ticker, where=f"Yahoo download of {ticker}")
+    try:
+        raw = raw_table(table, ticker=ticker)
+    except PriceDataError as exc:
+        raise PriceDataError(f"Yahoo download of {ticker}: {exc}") from exc
     # yfinance upper-cases tickers; one ticker was asked for, so take the one returned.
+    found = sorted({str(t).strip() for t in pd.unique(pd.Series(raw.ticker, copy=False))})
     if len(found) != 1:
-        raise PriceDataError(f"Yahoo download of {ticker} returned tickers {sorted(found)}")
-    return tidy_prices(next(iter(found.values())), ticker)
+        raise PriceDataError(f"Yahoo download of {ticker} returned tickers {found}")
+    raw.ticker = pd.Series(ticker, index=range(len(raw)))
+    tidy = validate(raw, checks=False).frame(ticker).loc[:, list(PRICE_FIELDS)]
+    tidy.attrs.pop(NOTES, None)
+    return tidy
 
 
 @dataclass(frozen=True)
@@ -277,7 +280,7 @@ def _offline_default() -> bool:
     return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-class YahooPrices(PriceSource):
+class YahooPrices(PerTickerSource):
     """Yahoo Finance prices through the cache, downloading what is not cached yet.
 
     Parameters
@@ -319,7 +322,6 @@ class YahooPrices(PriceSource):
         self.offline = _offline_default() if offline is None else offline
         self.bundled_fallback = bundled_fallback
         self._bundled: BundledPrices | None = None
-        self._frames: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         return f"YahooPrices({self.start}..{self.end}, cache={str(self.cache.folder)!r})"
@@ -333,41 +335,40 @@ class YahooPrices(PriceSource):
         """Online, any ticker may be tried; offline, only those cached or bundled."""
         return not self.offline or ticker in self.tickers()
 
-    def get(self, ticker: str) -> pd.DataFrame:
-        if ticker not in self._frames:
-            self._frames[ticker] = self._load(ticker)
-        return self._frames[ticker]
-
-    def _load(self, ticker: str) -> pd.DataFrame:
+    def load(self, ticker: str) -> PriceTable:
         entry = self.cache.read(ticker)
         if entry is not None and entry.covers(self.start, self.end):
-            return validate_prices(entry.frame, ticker)
+            return _validated(entry.frame, ticker)
         if self.offline:
             return self._fallback(ticker, entry, "offline (EVENTSTUDY_OFFLINE or offline=True)")
         report = refresh(self.cache, ticker, self.start, self.end)
         if report.ok:
-            return validate_prices(self.cache.read(ticker).frame, ticker)
+            return _validated(self.cache.read(ticker).frame, ticker)
         return self._fallback(ticker, entry, f"{report.status}: {report.message}")
 
-    def _fallback(self, ticker: str, entry: CacheEntry | None, reason: str) -> pd.DataFrame:
+    def _fallback(self, ticker: str, entry: CacheEntry | None, reason: str) -> PriceTable:
         wanted = f"{self.start}..{self.end}"
         if entry is not None and not entry.frame.empty:
-            frame = validate_prices(entry.frame, ticker)
+            table = _validated(entry.frame, ticker)
             what = f"the cached prices {entry.span} ({self.cache.path(ticker)})"
         elif self.bundled_fallback and ticker in self._bundled_source().tickers():
-            frame = self._bundled_source().get(ticker).copy()
-            what = f"the bundled snapshot {frame.index[0].date()}..{frame.index[-1].date()}"
+            table = self._bundled_source().table([ticker])
+            days = table.days
+            what = (f"the bundled snapshot {str(days[0])[:10]}..{str(days[-1])[:10]}")
         else:
             raise UnknownTickerError(
                 f"no prices for {ticker!r}: Yahoo could not provide them ({reason}) and "
                 f"nothing is cached at {self.cache.path(ticker)}"
             )
         message = f"{ticker}: Yahoo prices for {wanted} unavailable ({reason}); using {what}"
-        warnings.warn(message, PriceSourceWarning, stacklevel=3)
-        frame.attrs[NOTES] = [*price_notes(frame), ("price_fallback", message)]
-        return frame
+        warnings.warn(message, PriceSourceWarning, stacklevel=4)
+        return table.with_note(ticker, "price_fallback", message)
 
     def _bundled_source(self) -> BundledPrices:
         if self._bundled is None:
             self._bundled = BundledPrices()
         return self._bundled
+
+
+def _validated(frame: pd.DataFrame, ticker: str) -> PriceTable:
+    return validate(raw_table(frame, ticker=ticker))

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -35,8 +34,12 @@ from urllib.parse import quote, unquote
 import numpy as np
 import pandas as pd
 
-from .errors import DataIntegrityError
-from .prices import PRICE_COLUMNS, tidy_prices
+from ..errors import DataIntegrityError, PriceDataError
+from .readers import read_csv_text, read_text
+from .table import PRICE_FIELDS
+from .validate import tidy_prices
+
+PRICE_COLUMNS = PRICE_FIELDS
 
 CACHE_ENV = "EVENTSTUDY_CACHE"
 SOURCE = "yahoo"
@@ -62,7 +65,8 @@ class CacheEntry:
     Attributes
     ----------
     frame : DataFrame
-        Tidy price table (see :func:`eventstudy.prices.tidy_prices`), indexed by date.
+        Tidy price table (see :func:`eventstudy.sources.validate.tidy_prices`), indexed
+        by date.
     covered : (date, date)
         The date range that has been requested from the vendor successfully; the
         series may start later (a listing) or end earlier (the last session).
@@ -177,18 +181,35 @@ def _csv_body(frame: pd.DataFrame) -> str:
 
 
 def read_cache_file(path: Path) -> tuple[dict[str, str], pd.DataFrame]:
-    """Header fields and the tidy price table of a cache file, after checking its checksum."""
-    meta, body = split_header(path.read_text(encoding="utf-8"))
+    """Header fields and the tidy price table of a cache file, after checking its checksum.
+
+    Raises
+    ------
+    DataIntegrityError
+        If the file is not text, does not match its checksum or row count, or its
+        table cannot be read.
+    """
+    meta, body = read_cache_text(read_text(path, DataIntegrityError), path)
+    table = read_csv_text(body, path, DataIntegrityError)
+    try:
+        frame = tidy_prices(table, meta.get("ticker", path.stem))
+    except PriceDataError as exc:
+        raise DataIntegrityError(f"{path}: the cached table is damaged ({exc})") from exc
+    if str(len(frame)) != meta.get("rows"):
+        raise DataIntegrityError(f"{path}: {len(frame)} rows, the header says {meta.get('rows')}")
+    return meta, frame
+
+
+def read_cache_text(text: str, path: Path) -> tuple[dict[str, str], str]:
+    """Header fields and CSV body of a cache file's text, after checking its checksum."""
+    meta, body = split_header(text)
     expected = meta.get("sha256", "")
     if hashlib.sha256(body.encode()).hexdigest() != expected:
         raise DataIntegrityError(
             f"{path}: the cached data do not match their checksum (the file was edited or "
             "damaged); delete it and fetch the prices again"
         )
-    frame = tidy_prices(pd.read_csv(io.StringIO(body)), meta.get("ticker", path.stem))
-    if str(len(frame)) != meta.get("rows"):
-        raise DataIntegrityError(f"{path}: {len(frame)} rows, the header says {meta.get('rows')}")
-    return meta, frame
+    return meta, body
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:

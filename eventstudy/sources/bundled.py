@@ -1,8 +1,9 @@
-"""Where the bundled data live, and their integrity check.
+"""The bundled snapshot: where it lives, its integrity check, and its price source.
 
 In a checkout the data sit in the top-level ``data/`` folder; an installed wheel
 carries the same files as the package ``eventstudy._bundled``. The environment
 variable ``EVENTSTUDY_DATA`` overrides both (useful for pinned report builds).
+Every price file is checked against the manifest's SHA-256 when it is first read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataIntegrityError
+from ..errors import DataIntegrityError
+from .shapes import raw_table
+from .source import PerTickerSource
+from .table import PriceTable
+from .validate import validate
 
 MANIFEST = Path("prices") / "manifest.csv"
 
@@ -31,7 +36,7 @@ def data_dir() -> Path:
     candidates = []
     if os.environ.get("EVENTSTUDY_DATA"):
         candidates.append(Path(os.environ["EVENTSTUDY_DATA"]))
-    candidates.append(Path(__file__).resolve().parent.parent / "data")
+    candidates.append(Path(__file__).resolve().parents[2] / "data")
     candidates.append(Path(str(resources.files("eventstudy"))) / "_bundled")
     for folder in candidates:
         if (folder / MANIFEST).is_file():
@@ -69,3 +74,26 @@ def manifest_digest(folder: Path | None = None) -> str:
     """SHA-256 of the manifest file itself: one fingerprint for the whole snapshot."""
     folder = data_dir() if folder is None else folder
     return sha256(folder / MANIFEST)
+
+
+class BundledPrices(PerTickerSource):
+    """The verified snapshot shipped with the package (see data/prices/PROVENANCE.md).
+
+    Every file is checked against the manifest's SHA-256 when it is first read.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = data_dir() if folder is None else Path(folder)
+        self.manifest = price_manifest(self.folder)
+
+    def __repr__(self) -> str:
+        return f"BundledPrices({str(self.folder)!r})"
+
+    def tickers(self) -> tuple[str, ...]:
+        return tuple(self.manifest.index)
+
+    def load(self, ticker: str) -> PriceTable:
+        row = self.manifest.loc[ticker]
+        path = self.folder / "prices" / row["file"]
+        verify_checksum(path, row["sha256"])
+        return validate(raw_table(pd.read_csv(path), ticker=ticker, first_line=2))

@@ -1,0 +1,72 @@
+"""Reading files that may be hostile: one clear error naming the file, never a traceback.
+
+Every reader of the package (price files, return tables, event catalogs, factor
+files, the cache) goes through these functions. Text must be UTF-8 (a byte-order
+mark is accepted); a file that is not, that holds NUL bytes, that pandas cannot
+parse, or a parquet file that is not one, raises the caller's error type with the
+file's path and a one-line reason. Cells of any size are read (pandas' C parser has
+no field limit, unlike Python's csv module).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import PriceDataError
+
+
+def read_text(path: Path, error: type[Exception] = PriceDataError) -> str:
+    """A file's text as UTF-8 (a byte-order mark is dropped), or one clear error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8 CSV"
+        ) from exc
+
+
+def read_csv_text(text: str, path: Path, error: type[Exception] = PriceDataError,
+                  **options) -> pd.DataFrame:
+    """A CSV table from text; malformed text is one clear error naming the file.
+
+    Only empty cells are missing values: a cell reading ``n/a`` or ``NULL`` is text,
+    which the checks then refuse where a number is expected.
+    """
+    if "\0" in text:
+        raise error(f"{path}: not a text table (it holds NUL bytes)")
+    try:
+        return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""],
+                           **options)
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, IndexError) as exc:
+        raise error(f"{path}: not a readable CSV table ({first_line(exc)})") from exc
+
+
+def first_line(exc: Exception) -> str:
+    """The first line of an exception's message (what a one-line error can show)."""
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def read_parquet(path: Path, error: type[Exception] = PriceDataError) -> pd.DataFrame:
+    """A parquet table, or one clear error naming the file."""
+    try:
+        import pyarrow  # noqa: F401  (pandas' parquet engine)
+    except ImportError as exc:
+        raise error(
+            f"{path}: reading parquet files needs pyarrow: pip install 'eventstudy[parquet]'"
+        ) from exc
+    from pyarrow import ArrowException
+
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError, TypeError, ArrowException) as exc:
+        raise error(f"{path}: not a readable parquet file ({first_line(exc)})") from exc
+
+

@@ -1,0 +1,451 @@
+"""One validation of daily prices for every security at once.
+
+:func:`validate` takes the raw rows of any number of securities (a
+:class:`~eventstudy.sources.shapes.RawTable`) and returns the
+:class:`~eventstudy.sources.table.PriceTable` the study reads. Every check is a numpy
+pass over all rows; Python loops only over the few rows that fail or need a note.
+
+Refused with a :class:`~eventstudy.errors.PriceDataError` naming the ticker, the date
+and, for files, the line: rows without a ticker or date, unparseable dates (see
+:mod:`eventstudy.sources.dates`), dates out of order within a security, a date
+repeated with different values, non-numeric cells, closes or adjusted closes that
+are missing, zero, negative or infinite, open/high/low that are not positive and
+finite, negative or infinite volumes, and rows whose high is below the open or close,
+whose low is above them, or whose high is below the low. Differences under
+:data:`OHLC_RTOL` (relative) count as rounding.
+
+Handled, and recorded as notes (which a study copies into its diagnostics):
+
+* ``duplicate_rows``: a date repeated with identical values is kept once;
+* ``tz_aware_dates``: timestamps at midnight of their own time zone are taken as those
+  local dates;
+* ``no_intraday``: a table with closes only (no open, high, low and volume) serves
+  close-to-close returns; peak and trough moves are then unavailable;
+* ``split_like_jump``: a session whose open and close are both more than
+  :data:`SPLIT_FACTOR` times, or less than 1/:data:`SPLIT_FACTOR` of, the previous close
+  while ``adj_close / close`` is unchanged: an unadjusted split or reverse split looks
+  like this. The row is kept and flagged.
+
+Incomplete rows are the vendor's placeholders for sessions whose intraday record is
+missing: volume 0 with open = high = low = close. Their close is kept (it serves
+close-to-close returns); their open, high, low and volume become NaN so that no
+intraday or volume figure is computed from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PriceDataError
+from .dates import parse_dates
+from .shapes import RawTable, raw_table, tz_note
+from .table import INTRADAY_FIELDS, NOTES, PRICE_FIELDS, PriceTable, frozen
+
+SPLIT_FACTOR = 1.5
+# Relative tolerance of the open/high/low/close ordering: vendors' adjusted prices
+# carry rounding of about one part in 10^7.
+OHLC_RTOL = 1e-6
+
+
+@dataclass
+class Rows:
+    """The rows of a raw table grouped by security and ordered, before value checks.
+
+    Attributes
+    ----------
+    names : ndarray of str (object)
+        The securities.
+    offsets : ndarray of int64
+        Rows ``offsets[k]:offsets[k + 1]`` are security ``k``'s.
+    days : ndarray of int64
+        Date of each row (nanoseconds).
+    order : ndarray of int, optional
+        Row of the raw table each row comes from (None: the same row).
+    raw : RawTable
+    zones : str
+        The time zone(s) the dates carried ('' when naive).
+    """
+
+    names: np.ndarray
+    offsets: np.ndarray
+    days: np.ndarray
+    order: np.ndarray | None
+    raw: RawTable
+    zones: str
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def take(self, values):
+        """A raw per-row column in this order (a Series keeps its dtype)."""
+        if self.order is None:
+            return values
+        if isinstance(values, pd.Series | pd.Index):
+            return pd.Series(values, copy=False).iloc[self.order].reset_index(drop=True)
+        return np.asarray(values)[self.order]
+
+    def security(self, i: int) -> int:
+        """The security of row ``i``."""
+        return int(np.searchsorted(self.offsets, i, side="right")) - 1
+
+    def ticker(self, i: int) -> str:
+        return str(self.names[self.security(i)])
+
+    def day(self, i: int) -> str:
+        return str(np.datetime64(int(self.days[i]), "ns").astype("datetime64[D]"))
+
+    def error(self, i: int, message: str) -> PriceDataError:
+        """An error about row ``i``; it carries the row's file line when there is one."""
+        return PriceDataError(message, self.raw.line(i if self.order is None else self.order[i]))
+
+    @property
+    def same(self) -> np.ndarray:
+        """For each row but the first: whether it belongs to the previous row's security."""
+        same = np.ones(max(len(self) - 1, 0), dtype=bool)
+        same[self.offsets[1:-1] - 1] = False
+        return same
+
+    def keep(self, keep: np.ndarray) -> Rows:
+        """These rows without those where ``keep`` is False."""
+        kept_before = np.concatenate([[0], np.cumsum(keep)])
+        order = np.flatnonzero(keep) if self.order is None else self.order[keep]
+        offsets = kept_before[self.offsets].astype(np.int64)
+        return Rows(self.names, offsets, self.days[keep], order, self.raw, self.zones)
+
+
+def validate(raw: RawTable, checks: bool = True) -> PriceTable:
+    """Check the raw rows of many securities and return them as a price table.
+
+    Parameters
+    ----------
+    raw : RawTable
+        Rows of any recognised shape (see :mod:`eventstudy.sources.shapes`).
+    checks : bool
+        Check the values and mask incomplete rows (True), or only bring the rows into
+        order with numeric values (the form the Yahoo cache stores).
+
+    Raises
+    ------
+    PriceDataError
+        For every refused case listed in the module docstring.
+    """
+    rows = arrange(raw)
+    values = {name: numeric(rows, rows.take(_field(raw, name)), name) for name in PRICE_FIELDS}
+    rows, values, dropped = collapse_duplicates(rows, values)
+    notes = base_notes(rows, dropped)
+    if checks:
+        _check_closes(rows, values)
+        _check_intraday(rows, values)
+        _check_ohlc(rows, values)
+        values = _mask_incomplete(values)
+        _note_split_like_jumps(rows, values, notes)
+    else:
+        values["incomplete"] = np.zeros(len(rows), dtype=bool)
+    return to_table(rows, values, notes, "prices")
+
+
+def arrange(raw: RawTable) -> Rows:
+    """Group the rows by security (keeping their order within each) and parse the dates.
+
+    Raises
+    ------
+    PriceDataError
+        For an empty table, a row without a ticker or date, unparseable dates, or
+        dates out of order within a security.
+    """
+    if len(raw) == 0:
+        raise PriceDataError("the price table is empty")
+    offsets, order, names = _group(raw)
+    if raw.parsed:
+        days, zones = np.asarray(raw.date, dtype=np.int64), ""
+    else:
+        def name(i: int) -> str:
+            return f"{_label(raw.ticker, i)}: {raw.place(i)}"
+
+        days, zones = parse_dates(raw.date, name, _table_name(names))
+    rows = Rows(names, offsets, days if order is None else days[order], order, raw, zones)
+    _check_order(rows)
+    return rows
+
+
+def _group(raw: RawTable) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Offsets of each security's rows, the order that groups them (None: they are), names."""
+    labels = raw.ticker
+    n = len(raw)
+    contiguous = _contiguous_blocks(labels)
+    if contiguous is not None:
+        starts = contiguous
+        names = _normalise_names(labels, starts, raw)
+        if len(set(names.tolist())) == len(names):
+            return np.append(starts, n).astype(np.int64), None, names
+    codes, uniques = pd.factorize(pd.Series(labels, copy=False), use_na_sentinel=False)
+    first = np.unique(codes, return_index=True)[1]
+    names = _normalise_names(np.asarray(uniques, dtype=object), None, raw, rows=first)
+    merged, names = pd.factorize(names)  # labels equal once normalised (" AB", "AB")
+    codes = merged[codes]
+    order = np.argsort(codes, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(names)))])
+    return offsets.astype(np.int64), order, np.asarray(names, dtype=object)
+
+
+def _contiguous_blocks(labels) -> np.ndarray | None:
+    """First row of each run of equal labels, for plain numpy labels (else None)."""
+    values = labels.to_numpy() if isinstance(labels, pd.Series | pd.Index) else labels
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "iuO":
+        return None
+    if len(values) < 2:
+        return np.zeros(len(values), dtype=np.int64)
+    change = values[1:] != values[:-1]
+    return np.concatenate([[0], np.flatnonzero(change) + 1]).astype(np.int64)
+
+
+def _normalise_names(labels, starts, raw: RawTable, rows=None) -> np.ndarray:
+    """Ticker names as stripped strings; integers (permno) without a decimal part."""
+    picked = np.asarray(labels if starts is None else _at(labels, starts), dtype=object)
+    rows = starts if rows is None else rows
+    out = np.empty(len(picked), dtype=object)
+    for j, label in enumerate(picked.tolist()):
+        name = _name(label)
+        if not name:
+            raise PriceDataError(f"{raw.place(int(rows[j]))} has no ticker")
+        out[j] = name
+    return out
+
+
+def _at(labels, where: np.ndarray):
+    return labels.iloc[where] if isinstance(labels, pd.Series) else np.asarray(labels)[where]
+
+
+def _name(label) -> str:
+    if label is None or (isinstance(label, float) and np.isnan(label)) or label is pd.NA:
+        return ""
+    if isinstance(label, float | np.floating) and float(label).is_integer():
+        return str(int(label))
+    return str(label).strip()
+
+
+def _label(labels, i: int) -> str:
+    return _name(_at(labels, np.array([i]))[0]) or f"row {i + 1}"
+
+
+def _table_name(names: np.ndarray) -> str:
+    return str(names[0]) if len(names) == 1 else f"the table of {len(names)} securities"
+
+
+def _check_order(rows: Rows) -> None:
+    back = rows.same & (rows.days[1:] < rows.days[:-1])
+    if back.any():
+        i = int(np.argmax(back)) + 1
+        raise rows.error(
+            i, f"{rows.ticker(i)}: dates are not in ascending order (at {rows.day(i)}); sort "
+            "them first"
+        )
+
+
+def _field(raw: RawTable, name: str):
+    values = raw.fields.get(name)
+    return np.full(len(raw), np.nan) if values is None else values
+
+
+def numeric(rows: Rows, values, column: str) -> np.ndarray:
+    """A column as float64 (NaN where empty); a cell that is not a number is an error."""
+    series = pd.Series(values, copy=False) if not isinstance(values, pd.Series) else values
+    if series.dtype.kind in "fiub" or pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    parsed = pd.to_numeric(series, errors="coerce")
+    bad = (parsed.isna() & series.notna()).to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise rows.error(
+            i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {series.iloc[i]!r}, not a number"
+        )
+    return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def collapse_duplicates(rows: Rows, values: dict[str, np.ndarray]):
+    """Identical rows of one date are kept once; differing ones are an error.
+
+    Returns the rows and values without the repeats, and the dates dropped per security.
+    """
+    repeat = rows.same & (rows.days[1:] == rows.days[:-1])
+    if not repeat.any():
+        return rows, values, {}
+    pairs = np.flatnonzero(repeat)
+    equal = np.ones(len(pairs), dtype=bool)
+    for column in values.values():
+        a, b = column[pairs], column[pairs + 1]
+        equal &= (a == b) | (np.isnan(a) & np.isnan(b))
+    if not equal.all():
+        _conflict(rows, values, int(pairs[np.argmax(~equal)]))
+    keep = np.ones(len(rows), dtype=bool)
+    keep[pairs + 1] = False
+    dropped: dict[int, list[str]] = {}
+    for i in (pairs + 1).tolist():
+        dropped.setdefault(rows.security(i), []).append(rows.day(i))
+    return rows.keep(keep), {n: v[keep] for n, v in values.items()}, dropped
+
+
+def _conflict(rows: Rows, values: dict[str, np.ndarray], i: int) -> None:
+    k = rows.security(i)
+    first, stop = int(rows.offsets[k]), int(rows.offsets[k + 1])
+    same_day = first + np.flatnonzero(rows.days[first:stop] == rows.days[i])
+    for column, data in values.items():
+        group = data[same_day]
+        if not ((group == group[0]) | (np.isnan(group) & np.isnan(group[0]))).all():
+            shown = ", ".join(map(str, group.tolist()))
+            raise rows.error(
+                i, f"{rows.ticker(i)}: date {rows.day(i)} appears {len(same_day)} times with "
+                f"different values ({column}: {shown}); keep one row per session (intraday "
+                "bars must be turned into daily ones first)"
+            )
+
+
+def base_notes(rows: Rows, dropped: dict[int, list[str]]) -> dict[str, list[tuple[str, str]]]:
+    """Notes of the rows' shape and dates: no_intraday, tz_aware_dates, duplicate_rows."""
+    raw = rows.raw
+    notes: dict[str, list[tuple[str, str]]] = {}
+    names = rows.names.tolist()
+    shared = list(raw.notes_all) + ([tz_note(rows.zones)] if rows.zones else [])
+    if shared:
+        notes = {name: list(shared) for name in names}
+    for name, items in raw.notes.items():
+        notes.setdefault(name, []).extend(items)
+    for k, days in dropped.items():
+        shown = ", ".join(days[:5]) + (" ..." if len(days) > 5 else "")
+        notes.setdefault(names[k], []).append((
+            "duplicate_rows",
+            f"{len(days)} repeated rows with identical values were kept once ({shown})",
+        ))
+    return notes
+
+
+def _first_bad(rows: Rows, bad: np.ndarray) -> int | None:
+    return int(np.argmax(bad)) if bad.any() else None
+
+
+def _check_closes(rows: Rows, values: dict[str, np.ndarray]) -> None:
+    for column in ("close", "adj_close"):
+        data = values[column]
+        i = _first_bad(rows, ~np.isfinite(data) | (data <= 0))
+        if i is not None:
+            raise rows.error(
+                i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {float(data[i])}; closes must "
+                "be finite and positive (remove the row or fix the value)"
+            )
+
+
+def _check_intraday(rows: Rows, values: dict[str, np.ndarray]) -> None:
+    """Open, high, low and volume may be missing (NaN), but not impossible."""
+    for column in INTRADAY_FIELDS:
+        data = values[column]
+        with np.errstate(invalid="ignore"):
+            floor_ok = data >= 0 if column == "volume" else data > 0
+        i = _first_bad(rows, ~np.isnan(data) & ~(np.isfinite(data) & floor_ok))
+        if i is not None:
+            rule = "finite and not negative" if column == "volume" else "finite and positive"
+            raise rows.error(
+                i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {float(data[i])}; it must be "
+                f"{rule}, or empty when unknown"
+            )
+
+
+def _check_ohlc(rows: Rows, values: dict[str, np.ndarray]) -> None:
+    """The high is the day's highest price and the low its lowest (NaN is not compared)."""
+    open_, high, low, close = (values[c] for c in ("open", "high", "low", "close"))
+    rules = (
+        ("high", high, "below", "close", close), ("high", high, "below", "open", open_),
+        ("low", low, "above", "close", close), ("low", low, "above", "open", open_),
+        ("high", high, "below", "low", low),
+    )
+    for name, a, side, other, b in rules:
+        with np.errstate(invalid="ignore"):
+            bad = a < b * (1 - OHLC_RTOL) if side == "below" else a > b * (1 + OHLC_RTOL)
+        i = _first_bad(rows, bad)
+        if i is not None:
+            raise rows.error(
+                i, f"{rows.ticker(i)}: {name} on {rows.day(i)} is {float(a[i])}, "
+                f"{side} the {other} {float(b[i])}; the high must be at least the open, close "
+                "and low, and the low at most the open and close (check the columns' order)"
+            )
+
+
+def _mask_incomplete(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    open_, high, low, close, volume = (
+        values[c] for c in ("open", "high", "low", "close", "volume")
+    )
+    flat = (volume == 0) & (open_ == close) & (high == close) & (low == close)
+    out = dict(values)
+    if flat.any():  # new arrays: the values may be views of the caller's data
+        for column in INTRADAY_FIELDS:
+            out[column] = np.where(flat, np.nan, values[column])
+    out["incomplete"] = flat
+    return out
+
+
+def _note_split_like_jumps(rows: Rows, values, notes: dict) -> None:
+    close, open_, adj = values["close"], values["open"], values["adj_close"]
+    if len(close) < 2:
+        return
+    move = close[1:] / close[:-1]
+    gap = open_[1:] / close[:-1]  # NaN when the open is unknown
+
+    def beyond(ratio: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return (ratio > SPLIT_FACTOR) | (ratio < 1 / SPLIT_FACTOR)
+
+    factor = adj / close
+    unadjusted = np.isclose(factor[1:], factor[:-1], rtol=1e-6, atol=0)
+    jump = rows.same & beyond(move) & (beyond(gap) | np.isnan(gap)) & unadjusted
+    for i in (np.flatnonzero(jump) + 1).tolist():
+        notes.setdefault(rows.ticker(i), []).append((
+            "split_like_jump",
+            f"{rows.day(i)}: close {close[i]:g} after {close[i - 1]:g} (x{move[i - 1]:.3f}) and "
+            "the adjusted close moved alike: if this is a split or reverse split, the prices "
+            "are not adjusted for it and that day's return is wrong",
+        ))
+
+
+def to_table(rows: Rows, values: dict[str, np.ndarray], notes: dict, kind: str) -> PriceTable:
+    """The checked rows as a read-only :class:`PriceTable`."""
+    return PriceTable(
+        tickers=rows.names, offsets=rows.offsets, days=frozen(rows.days.view("datetime64[ns]")),
+        columns={name: frozen(data) for name, data in values.items()}, kind=kind,
+        notes={name: tuple(items) for name, items in notes.items() if items},
+    )
+
+
+def validate_prices(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """Check one security's price table and return it as a price frame.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Indexed by date or with a ``date`` column, and the columns ``open, high, low,
+        close, adj_close, volume`` (``adj_close`` may be absent, in which case it
+        equals ``close``; ``open, high, low, volume`` may be absent together, leaving
+        closes only).
+    ticker : str
+        Used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``date``, with the price columns and ``incomplete``;
+        ``frame.attrs`` lists what was handled (see :func:`price_notes`).
+    """
+    return validate(raw_table(frame, ticker=ticker)).frame(ticker)
+
+
+def tidy_prices(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """Canonical columns, numeric values and unique ascending dates, values unchecked.
+
+    The form in which price tables are stored in the Yahoo cache, before incomplete
+    rows are masked.
+    """
+    table = validate(raw_table(frame, ticker=ticker), checks=False).frame(ticker)
+    table = table.loc[:, list(PRICE_FIELDS)]
+    table.attrs.pop(NOTES, None)
+    return table
