@@ -53,8 +53,9 @@ def time_imports(python: str, paths: list[Path], runs: int) -> dict[str, list[fl
     """Wall seconds of each run of the bare interpreter and of the import in each checkout.
 
     ``paths`` are this checkout and, optionally, a baseline; a baseline that is
-    this checkout again gets a row of its own. A first, untimed import per checkout checks that the package is read from that
-    checkout (and warms the file cache).
+    this checkout again gets a row of its own. A first, untimed import per
+    checkout checks that the package is read from that checkout (and warms the
+    file cache).
     """
     for path in paths:
         where = _run(python, path, f"{IMPORT}; print(eventstudy.__file__)").stdout.strip()
