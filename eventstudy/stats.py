@@ -64,7 +64,7 @@ import numpy as np
 # scipy is imported inside the functions that need it: scipy.stats costs about
 # 0.5 s to import and scipy.special 0.1 s, which `import eventstudy` should not pay.
 # Its distributions' p-values are the scipy.special functions they evaluate, called
-# directly; scipy.stats remains only for small-sample exact p-values.
+# directly; scipy.stats remains only for the Wilcoxon test's small-sample p-values.
 from eventstudy import blocks as _blocks
 from eventstudy.errors import SpecificationError
 
@@ -1154,10 +1154,31 @@ def _gen_sign(ar: np.ndarray, share: np.ndarray) -> DailyTestResult:
 
 
 def _binomial_half_p(w: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """Exact two-sided binomial p-value for p = 1/2 (the null is symmetric)."""
-    from scipy import stats
+    """Exact two-sided binomial p-value for p = 1/2 (the null is symmetric).
 
-    tail = np.minimum(stats.binom.cdf(w, n, 0.5), stats.binom.sf(w - 1, n, 0.5))
+    ``2 min(P(W <= w), P(W >= w))``, capped at 1, for W ~ Binomial(n, 1/2) and
+    ``0 <= w <= n``: the tails ``scipy.stats.binom.cdf(w, n, 0.5)`` and
+    ``binom.sf(w - 1, n, 0.5)``. scipy.stats evaluates them with Boost's binomial
+    distribution, scipy.special's private ufuncs ``_binom_cdf`` and ``_binom_sf``
+    (the public ``bdtr`` and ``bdtrc`` are another implementation, whose values
+    differ in the last bits). Those are called here inside the support, where
+    scipy.stats calls them, clipped to [0, 1] as it does, and a tail is 1 outside
+    (``w = n``, ``w = 0``), as there; the p-values are therefore scipy.stats' bit
+    for bit without its import. Should scipy drop the private ufuncs, scipy.stats
+    is used.
+    """
+    w, n = np.asarray(w), np.asarray(n)
+    try:
+        from scipy.special._ufuncs import _binom_cdf, _binom_sf
+    except ImportError:
+        from scipy import stats
+
+        lower, upper = stats.binom.cdf(w, n, 0.5), stats.binom.sf(w - 1, n, 0.5)
+    else:
+        k, size = w.astype(float), n.astype(float)
+        lower = np.where(w < n, np.clip(_binom_cdf(k, size, 0.5), 0.0, 1.0), 1.0)
+        upper = np.where(w > 0, np.clip(_binom_sf(k - 1.0, size, 0.5), 0.0, 1.0), 1.0)
+    tail = np.minimum(lower, upper)
     return np.where(n > 0, np.minimum(1.0, 2.0 * tail), np.nan)
 
 

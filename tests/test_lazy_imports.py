@@ -8,6 +8,7 @@ scipy.stats. They are compared here with scipy.stats itself, bit for bit
 
 from __future__ import annotations
 
+import builtins
 import os
 import subprocess
 import sys
@@ -57,11 +58,10 @@ def test_daily_battery_p_values_equal_scipy_stats(panel):
             expected = 2.0 * sps.t.sf(z, result.df)
         elif name == "sign":
             expected = _binomial_half_reference((ar > 0).sum(axis=0), result.n)
-        else:  # the Wilcoxon test's normal branch is checked below; here the exact one
+        else:  # normal approximation on most days, scipy's exact p-value on day 2
             assert name == "wilcoxon"
-            x = ar[:, 2][~np.isnan(ar[:, 2]) & (ar[:, 2] != 0)]
-            assert result.p_value[2] == sps.wilcoxon(x, method="auto").pvalue
-            continue
+            days = [ar[:, j][~np.isnan(ar[:, j]) & (ar[:, j] != 0)] for j in range(ar.shape[1])]
+            expected = [sps.wilcoxon(x, method="auto").pvalue for x in days]
         assert_array_equal(result.p_value, expected, err_msg=name)
 
 
@@ -106,21 +106,56 @@ def test_t_interval_equals_scipy_stats_quantile(panel, level):
     assert_array_equal(upper, estimate + half)
 
 
-def test_sign_test_p_values_equal_scipy_stats_for_every_count_up_to_600():
+@pytest.mark.parametrize("private_ufuncs", [True, False])
+def test_sign_test_p_values_equal_scipy_stats_for_every_count_up_to_600_and_beyond(
+    monkeypatch, private_ufuncs
+):
+    if not private_ufuncs:  # as if scipy had dropped them (for eventstudy): scipy.stats is used
+        real_import = builtins.__import__
+
+        def refuse(name, globals=None, *args, **kwargs):
+            if name == "scipy.special._ufuncs" and (globals or {}).get("__name__") == es.__name__:
+                raise ImportError(name)
+            return real_import(name, globals, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", refuse)
     n = np.repeat(np.arange(601), np.arange(601) + 1)
     w = np.concatenate([np.arange(k + 1) for k in range(601)])
     assert_array_equal(es._binomial_half_p(w, n), _binomial_half_reference(w, n))
+    rng = np.random.default_rng(7)
+    n = rng.integers(601, 200_000, 20_000)
+    w = np.round(rng.normal(n / 2, np.sqrt(n))).clip(0, n).astype(np.int64)
+    w[:4], n[:4] = [0, 601, 0, 200_000], [601, 601, 200_000, 200_000]
+    assert_array_equal(es._binomial_half_p(w, n), _binomial_half_reference(w, n))
+    assert es._binomial_half_p(3, 10) == _binomial_half_reference(3, 10)
 
 
-def _modules_after(code: str) -> set[str]:
-    """Top-level names of the modules a fresh interpreter holds after running ``code``."""
-    script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                         text=True, check=True, env=dict(os.environ, PYTHONPATH=str(ROOT))).stdout
-    return set(out.split())
+def _fresh_process(code: str) -> list[str]:
+    """What a new interpreter, with this checkout first on its path, prints running ``code``."""
+    return subprocess.run([sys.executable, "-c", "import sys\n" + code], cwd=ROOT,
+                          capture_output=True, text=True, check=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT))).stdout.split()
 
 
 def test_import_loads_neither_scipy_nor_statsmodels_nor_matplotlib():
-    loaded = _modules_after("import eventstudy")
+    loaded = set(_fresh_process("import eventstudy\nprint(*sys.modules)"))
     assert "eventstudy.stats" in loaded and "eventstudy.results" in loaded
     assert not {"scipy", "statsmodels", "matplotlib"} & loaded
+
+
+def test_the_batteries_need_scipy_stats_only_for_small_wilcoxon_samples():
+    code = """
+import numpy as np
+from eventstudy import stats
+rng = np.random.default_rng(1)
+ar, est = rng.normal(0, 0.02, (60, 5)), rng.normal(0, 0.02, (60, 40))
+stats.run_daily_battery(ar, np.full(ar.shape, 4e-4), est, np.full(60, 38.0))
+stats.run_window_battery(ar.sum(axis=1), np.full(60, 2e-3), est, np.full(60, 38.0))
+stats.car_t_test(ar[:, 0], np.full(60, 4e-4), 38.0)
+from eventstudy.intervals import t_interval
+t_interval(ar[:, 0], np.full(60, 0.02), 38.0)
+print("scipy.stats" in sys.modules)
+stats.daily_wilcoxon(ar[:50])
+print("scipy.stats" in sys.modules)
+"""
+    assert _fresh_process(code) == ["False", "True"]
