@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     paths = [HERE] + ([args.baseline_path] if args.baseline_path else [])
     print(markdown(time_imports(args.python, paths, args.runs)))
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("\nPYTHONDONTWRITEBYTECODE is set: a checkout without __pycache__ folders "
+              "has its modules compiled in every process.")
     for path in paths:
         print(f"\nSlowest imports, one `-X importtime` process: {_label(path)}\n")
         print("| module | cumulative ms | self ms |\n|---|---:|---:|")
