@@ -10,6 +10,8 @@ for and the UTC day of the build. A file is used only if all four match; the
 calendar ends a year after the day it is built, so it is rebuilt each day it is
 used. A file that cannot be read is rebuilt and replaced; a folder that cannot be
 written leaves the table in memory for this process only. Writes are atomic.
+exchange_calendars itself (about 0.1 s to import) is imported only to build a
+table; its version for the check is read from the installed package's metadata.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
@@ -102,14 +104,27 @@ def exchange_sessions(exchange: str) -> ExchangeSessions:
 def _build_stamp() -> dict[str, str]:
     """What a stored table must have been built from to be used today."""
     return {
-        "exchange_calendars": xcals.__version__,
+        "exchange_calendars": _calendars_version(),
         "pandas": pd.__version__,
         "start": CALENDAR_START,
         "built": dt.datetime.now(dt.UTC).date().isoformat(),
     }
 
 
+@cache
+def _calendars_version() -> str:
+    """exchange_calendars' ``__version__`` without importing it (its own source)."""
+    try:
+        return metadata.version("exchange_calendars")
+    except metadata.PackageNotFoundError:  # not installed (e.g. a source tree on the path)
+        import exchange_calendars as xcals
+
+        return str(xcals.__version__)
+
+
 def _build(exchange: str) -> ExchangeSessions:
+    import exchange_calendars as xcals
+
     try:
         # exchange_calendars still uses pandas APIs that pandas 3 deprecates; the
         # warnings concern its internals, not the caller, so keep them out of notebooks.

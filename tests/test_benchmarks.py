@@ -61,3 +61,18 @@ def test_floor_benchmark_times_every_stage():
     seconds = module.floor(300, 5, 400, seed=1)
     assert list(seconds) == ["market model", "rank sort", "bootstrap draws"]
     assert all(wall >= 0 and cpu >= 0 for wall, cpu in seconds.values())
+
+
+def test_import_benchmark_times_both_checkouts_and_lists_slow_imports(capsys):
+    module = _load("bench_import")
+    here = str(module.HERE)
+    module.main(["--runs", "1", "--baseline-path", here, "--top", "3"])
+    out = capsys.readouterr().out
+    rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| ")]
+    timings = rows[1:4]  # after the header: bare interpreter, this checkout, baseline
+    assert [row[0].split(":")[0].strip() for row in timings] == [
+        "python -c pass", "this checkout", "baseline"]
+    assert all(float(row[1]) > 0 and row[4].strip() == "1" for row in timings)
+    assert out.count("Slowest imports") == 2
+    # the package itself is the slowest import: it includes all the others
+    assert [row[0].strip() for row in rows if row[0].strip() == "eventstudy"] == ["eventstudy"] * 2

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import exchange_calendars as xcals
 import numpy as np
@@ -132,3 +136,27 @@ def test_between_equals_sessions_in_range_and_checks_the_end(folder):
         table.between(first, calendar.last_session + pd.Timedelta(days=1))
     with pytest.raises(CalendarError, match="1989-12-31 is outside"):
         table.between(pd.Timestamp("1989-01-01"), pd.Timestamp("1989-12-31"))
+
+
+def test_the_stamp_names_the_version_exchange_calendars_reports():
+    # read from the package metadata, so that stored tables stay valid
+    assert sessions._build_stamp()["exchange_calendars"] == xcals.__version__
+
+
+def test_a_stored_table_is_read_without_importing_exchange_calendars(folder):
+    stored = _fresh("XHKG")  # built and stored in the test's folder
+    # eventstudy/__init__.py imports events.py, which imports exchange_calendars for
+    # itself, so sessions.py is loaded here under a bare package module
+    script = f"""
+import sys, types
+package = types.ModuleType("eventstudy")
+package.__path__ = [{str(Path(sessions.__file__).parent)!r}]
+sys.modules["eventstudy"] = package
+from eventstudy.sessions import exchange_sessions
+table = exchange_sessions("XHKG")
+print(table.sessions.size, table.opens[-1], "exchange_calendars" in sys.modules)
+"""
+    env = dict(os.environ, EVENTSTUDY_CACHE=str(folder.parent))
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == [str(stored.sessions.size), str(stored.opens[-1]), "False"]
