@@ -55,9 +55,9 @@ def test_good_row_reads(tmp_path):
         (GOOD.replace("after_close", "evening"), "unknown timing 'evening'"),
         (GOOD.replace(",after_close", ",").replace(",,", ",25:99,", 1), "malformed time"),
         (GOOD.replace(",,after_close", ",18:00,after_close"), "either a time"),
-        (GOOD.replace("designation", "rumour"), "unknown type 'rumour'"),
+        (GOOD.replace("1810.HK", " "), "empty 'ticker'"),
         (GOOD.replace("America/New_York", "Mars/Olympus"), "unknown time zone"),
-        (GOOD.replace("e1,", ",", 1), "empty 'id'"),
+        (GOOD.replace("2021-01-14", ""), "empty 'date'"),
     ],
 )
 def test_malformed_rows_name_the_line(tmp_path, row, message):

@@ -157,8 +157,8 @@ def test_unknown_timing_both_candidates():
 
 
 def _event(date, ticker="1810.HK", market="^HSI", exchange="XHKG"):
-    return Event("probe", "test", ticker, exchange, market, "other",
-                 dt.date.fromisoformat(date), None, "during", "America/New_York")
+    return Event(ticker, dt.date.fromisoformat(date), id="probe", case="test",
+                 exchange=exchange, market=market, timing="during", timezone="America/New_York")
 
 
 def test_event_before_data_start():
