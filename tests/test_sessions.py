@@ -132,3 +132,42 @@ def test_between_equals_sessions_in_range_and_checks_the_end(folder):
         table.between(first, calendar.last_session + pd.Timedelta(days=1))
     with pytest.raises(CalendarError, match="1989-12-31 is outside"):
         table.between(pd.Timestamp("1989-01-01"), pd.Timestamp("1989-12-31"))
+
+
+def test_a_calendar_that_starts_after_1990_starts_at_its_first_day(folder):
+    # exchange_calendars evaluates XTKS from 1997 only; its first session is Monday
+    # 1997-01-06 (the new-year holidays end on the 3rd, then a weekend).
+    table = exchange_sessions("XTKS")
+    assert table.sessions[0] == pd.Timestamp("1997-01-06") and table.tz == "Asia/Tokyo"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        calendar = xcals.get_calendar("XTKS", start="1997-01-01")
+    np.testing.assert_array_equal(table.sessions.to_numpy(), calendar.sessions.to_numpy())
+
+
+def test_a_calendar_that_cannot_be_built_is_a_calendar_error(folder, monkeypatch):
+    def broken(*args, **kwargs):
+        raise NotImplementedError("implemented by subclasses")
+
+    monkeypatch.setattr(xcals, "get_calendar", broken)
+    with pytest.raises(CalendarError, match="cannot build the XHKG calendar"):
+        exchange_sessions("XHKG")
+    assert not folder.exists()
+
+
+def test_exchange_calendars_is_imported_only_to_build_a_table(folder):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exchange_sessions("XHKG")  # stored in the test's cache folder
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import sys, eventstudy\n"
+             "from eventstudy.sessions import exchange_sessions\n"
+             "print('exchange_calendars' in sys.modules)\n"
+             "exchange_sessions('XHKG')\n"
+             "print('exchange_calendars' in sys.modules)\n")
+    env = {"PYTHONPATH": str(root), "EVENTSTUDY_CACHE": str(folder.parent)}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    assert out == ["False", "False"]
