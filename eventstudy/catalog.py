@@ -18,6 +18,7 @@ import datetime as dt
 import gc
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,11 +57,17 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, _Rows]:
         return _read_parquet(path), _FileRows(path, "row", 0)
     text = _read_text(path)
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        # index_col=False: rows longer than the header are refused, never shifted
+        # under an index made of their first cells (pandas' ParserWarning, as an error).
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                                index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, pd.errors.ParserWarning,
+            ValueError) as exc:
         raise CatalogError(
             f"{path}: not a readable CSV event catalog ({_one_line(exc)}); check its quoting "
-            "and that every line has as many fields as the header"
+            "and that no line has more fields than the header"
         ) from exc
     rows = _CsvRows(path, text, len(frame))
     if len(text) > MAX_CELL:

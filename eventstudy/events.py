@@ -70,7 +70,8 @@ REQUIRED = ("ticker", "date")
 
 # Yahoo ticker suffix -> exchange_calendars code, for the suffixes that name exactly
 # one exchange with a calendar. Absent on purpose: US tickers (no suffix: NYSE or
-# Nasdaq?), .NS (NSE India, no calendar), .SZ (Shenzhen, no calendar), .TWO (TPEx).
+# Nasdaq?), .NS (NSE India, no calendar), .SZ (Shenzhen, no calendar), .TWO (TPEx),
+# .AT and .TA (exchange_calendars 4.13 cannot build ASEX and XTAE).
 SUFFIX_EXCHANGES = {
     # Asia and Pacific
     ".AX": "XASX",  # Australian Securities Exchange
@@ -89,7 +90,6 @@ SUFFIX_EXCHANGES = {
     ".TW": "XTAI",  # Taiwan
     # Europe
     ".AS": "XAMS",  # Euronext Amsterdam
-    ".AT": "ASEX",  # Athens
     ".BD": "XBUD",  # Budapest
     ".BR": "XBRU",  # Euronext Brussels
     ".CO": "XCSE",  # Copenhagen
@@ -123,8 +123,7 @@ SUFFIX_EXCHANGES = {
     ".MX": "XMEX",  # Mexico
     ".SA": "BVMF",  # B3 Sao Paulo
     ".SN": "XSGO",  # Santiago
-    ".SR": "XSAU",  # Saudi Exchange (Tadawul)
-    ".TA": "XTAE",  # Tel Aviv
+    ".SR": "XSAU",  # Saudi Exchange (Tadawul), from 2021
     ".TO": "XTSE",  # Toronto
     ".V": "XTSX",  # TSX Venture
 }
@@ -240,6 +239,7 @@ def _checked_fields(fields: Mapping) -> dict:
     exchange = _text_value(fields["exchange"], "exchange") or _suffix_exchange(ticker)
     if not exchange:
         raise _Invalid(_no_exchange(ticker, "exchange="))
+    exchange_zone = _exchange_zone(exchange)  # checks the exchange, whatever the zone
     zone = _text_value(fields["timezone"], "timezone")
     texts = {k: _text_value(fields[k], k) for k in ("case", "market", "description", "source")}
     return {
@@ -249,7 +249,7 @@ def _checked_fields(fields: Mapping) -> dict:
         "time": time,
         "timing": _timing_value(_text_value(fields["timing"], "timing"), time),
         "exchange": exchange,
-        "timezone": _checked_zone(zone) if zone else _exchange_zone(exchange),
+        "timezone": _checked_zone(zone) if zone else exchange_zone,
         "id": _text_value(fields["id"], "id") or f"{ticker}@{date.isoformat()}",
         "type": _text_value(fields["type"], "type") or "other",
     }
@@ -275,16 +275,14 @@ def _date_value(value: object) -> dt.date | None:
         return value
     if isinstance(value, dt.datetime | np.datetime64):
         return _midnight(pd.Timestamp(value))
+    text = value
     if isinstance(value, float) and value.is_integer():
-        value = int(value)  # YYYYMMDD numbers in a column that also holds blanks
-    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
-        value = str(value)
-    if not isinstance(value, str):
-        raise _Invalid(f"malformed date {_show(value)}; expected YYYY-MM-DD")
-    text = value.strip()
+        text = int(value)  # YYYYMMDD numbers in a column that also holds blanks
+    if isinstance(text, int | np.integer) and not isinstance(text, bool | np.bool_):
+        text = str(text)
     try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError(text)
+        if not isinstance(text, str) or not _ISO_DATE.fullmatch(text := text.strip()):
+            raise ValueError(value)
         return dt.date.fromisoformat(text) if "-" in text else _yyyymmdd(int(text))
     except ValueError:
         raise _Invalid(f"malformed date {_show(value)}; expected YYYY-MM-DD") from None
@@ -376,8 +374,8 @@ def _exchange_zone(code: str) -> str:
         raise _Invalid(unknown)
     try:
         return exchange_sessions(code).tz
-    except CalendarError:
-        raise _Invalid(unknown) from None
+    except CalendarError as exc:  # unknown, or known but not buildable (said as such)
+        raise _Invalid(unknown if "unknown exchange" in str(exc) else str(exc)) from None
 
 
 @cache
@@ -559,7 +557,8 @@ def _existing_file(events: str | os.PathLike) -> Path:
         found = False  # a name too long for the file system, or with a NUL byte
     if found:
         return path
-    shown = _show(str(events), 200)
+    shown = str(events) if str(events).isprintable() else repr(str(events))
+    shown = shown if len(shown) <= 200 else shown[:197] + "..."
     what = "is a folder" if _is_dir(path) else "no such file"
     hint = ""
     if isinstance(events, str) and events in set(bundled_cases().index):
