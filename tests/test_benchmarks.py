@@ -61,3 +61,12 @@ def test_floor_benchmark_times_every_stage():
     seconds = module.floor(300, 5, 400, seed=1)
     assert list(seconds) == ["market model", "rank sort", "bootstrap draws"]
     assert all(wall >= 0 and cpu >= 0 for wall, cpu in seconds.values())
+
+
+def test_events_benchmark_times_every_way_in(tmp_path):
+    module = _load("bench_events")
+    rows = module.measure(50, 1, tmp_path)
+    assert list(rows) == ["frame, exchange=", "frame, datetime64", "frame, YYYYMMDD",
+                          "frame, 12 columns", "CSV file", "parquet file",
+                          "Event objects, market=", "Event(...) one by one"]
+    assert all(wall > 0 and cpu >= 0 for wall, cpu in rows.values())
