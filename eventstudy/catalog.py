@@ -38,7 +38,6 @@ from .events import (
     _date_value,
     _exchange_zone,
     _Invalid,
-    _midnight,
     _no_exchange,
     _show,
     _suffix_exchange,
@@ -420,13 +419,7 @@ def _dates(values: pd.Series, problems: _Problems) -> np.ndarray:
             "timezone column"))
         return np.zeros(len(values), np.int64)
     if pd.api.types.is_datetime64_dtype(values.dtype):
-        stamps = values.to_numpy()
-        days = stamps.astype("datetime64[D]")
-        missing = np.isnat(stamps)
-        problems.flag(missing, "date", lambda i: "empty 'date'")
-        problems.flag(~missing & (stamps != days), "date", lambda i: _invalid_message(
-            _midnight, pd.Timestamp(stamps[i])))
-        return days.astype(np.int64)
+        return _datetime_dates(values.to_numpy(), problems)
     if pd.api.types.is_integer_dtype(values.dtype):
         return _integer_dates(values, problems)
     days = _per_value(values, _day_number, "date", problems, None)
@@ -440,12 +433,22 @@ def _day_number(value: object) -> int | None:
     return None if date is None else date.toordinal() - _EPOCH_ORDINAL
 
 
-def _invalid_message(check, value) -> str:
-    try:
-        check(value)
-    except _Invalid as exc:
-        return str(exc)
-    return "invalid"
+def _datetime_dates(stamps: np.ndarray, problems: _Problems) -> np.ndarray:
+    """Day numbers of a datetime64 column, whose values must be midnights."""
+    days = stamps.astype("datetime64[D]")
+    number = days.astype(np.int64)
+    missing = np.isnat(stamps)
+    problems.flag(missing, "date", lambda i: "empty 'date'")
+    problems.flag(~missing & (stamps != days), "date", lambda i: (
+        f"date {stamps[i]} has a time of day; give the date alone and the time in a time "
+        "column"))
+    problems.flag(~missing & ((number < _FIRST_DAY) | (number > _LAST_DAY)), "date",
+                  lambda i: f"date {stamps[i]} is out of range; expected YYYY-MM-DD")
+    return number
+
+
+_FIRST_DAY = dt.date.min.toordinal() - _EPOCH_ORDINAL
+_LAST_DAY = dt.date.max.toordinal() - _EPOCH_ORDINAL
 
 
 def _integer_dates(values: pd.Series, problems: _Problems) -> np.ndarray:

@@ -133,8 +133,10 @@ class Event:
     """One announcement as it concerns one security.
 
     Only ``ticker`` and ``date`` are positional; every other field is keyword-only.
-    Values are checked and normalised when the event is made (strings stripped,
-    ``date`` and ``time`` parsed, defaults filled in).
+    Values are checked and normalised when the event is made: the attributes hold
+    stripped text, ``date`` as a ``datetime.date``, ``time`` as a ``datetime.time``
+    or None, ``timing`` as one of :data:`TIMINGS` or ``"exact"``, and every default
+    filled in.
 
     Parameters
     ----------
@@ -274,7 +276,10 @@ def _date_value(value: object) -> dt.date | None:
     if type(value) is dt.date:
         return value
     if isinstance(value, dt.datetime | np.datetime64):
-        return _midnight(pd.Timestamp(value))
+        try:
+            return _midnight(pd.Timestamp(value))
+        except (ValueError, OverflowError, NotImplementedError):  # beyond datetime.date
+            raise _Invalid(f"date {_show(value)} is out of range; expected YYYY-MM-DD") from None
     text = value
     if isinstance(value, float) and value.is_integer():
         text = int(value)  # YYYYMMDD numbers in a column that also holds blanks

@@ -148,6 +148,7 @@ def test_old_positional_order_fails_loudly():
         ({"date": ""}, "empty 'date'"),
         ({"date": pd.Timestamp("2021-05-11 09:30")}, "has a time of day"),
         ({"date": pd.Timestamp("2021-05-11", tz="UTC")}, "carries a time zone"),
+        ({"date": np.datetime64("99999-01-01")}, "is out of range"),
         ({"type": 7}, "type must be text, not 7"),
         ({"ticker": "AAPL"}, "no exchange given and the suffix of 'AAPL' names none"),
         ({"ticker": "BRK.B"}, "give exchange="),
@@ -241,6 +242,7 @@ def test_frame_date_forms(dates):
         (["2021-05-11", None], "empty 'date'"),
         (["2021-05-11", "May 12"], "malformed date 'May 12'"),
         (pd.to_datetime(["2021-05-11", None]), "empty 'date'"),
+        (np.array(["2021-05-11", "99999-01-01"], dtype="datetime64[s]"), "is out of range"),
     ],
 )
 def test_frame_bad_dates_name_the_row(dates, message):
