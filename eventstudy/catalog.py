@@ -15,12 +15,9 @@ each raise one :class:`~eventstudy.errors.CatalogError` that names the file.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import io
 import re
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +32,7 @@ from .events import (
     Event,
     _check_unique,
     _checked_zone,
+    _collection_paused,
     _date_value,
     _exchange_zone,
     _Invalid,
@@ -422,6 +420,8 @@ def _dates(values: pd.Series, problems: _Problems) -> np.ndarray:
         return _datetime_dates(values.to_numpy(), problems)
     if pd.api.types.is_integer_dtype(values.dtype):
         return _integer_dates(values, problems)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        return _text_dates(values, problems)
     days = _per_value(values, _day_number, "date", problems, None)
     missing = pd.isna(days)
     problems.flag(missing, "date", lambda i: "empty 'date'")
@@ -455,6 +455,31 @@ def _integer_dates(values: pd.Series, problems: _Problems) -> np.ndarray:
     """Day numbers of 8-digit YYYYMMDD integers, all at once."""
     missing = values.isna().to_numpy()
     number = values.fillna(0).to_numpy(np.int64)
+    days, ok = _yyyymmdd_days(number)
+    problems.flag(missing, "date", lambda i: "empty 'date'")
+    problems.flag(~ok & ~missing, "date",
+                  lambda i: f"malformed date {number[i]}; expected YYYYMMDD or YYYY-MM-DD")
+    return days
+
+
+def _text_dates(values: pd.Series, problems: _Problems) -> np.ndarray:
+    """Day numbers of ``YYYY-MM-DD`` or ``YYYYMMDD`` text: the distinct values parsed
+    together, with vectorised string methods."""
+    codes, uniques = _factorize(values)
+    text = pd.Series(uniques, dtype="string").str.strip()
+    shaped = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}").to_numpy(bool)
+    digits = text.where(shaped, "0").str.replace("-", "", regex=False)
+    days, ok = _yyyymmdd_days(digits.astype("int64").to_numpy())
+    blank = np.append((text == "").to_numpy(bool), True)[codes]  # code -1: no value
+    good = np.append(shaped & ok, False)[codes]
+    problems.flag(blank, "date", lambda i: "empty 'date'")
+    problems.flag(~blank & ~good, "date",
+                  lambda i: f"malformed date {_show(uniques[codes[i]])}; expected YYYY-MM-DD")
+    return np.append(days, 0)[codes]
+
+
+def _yyyymmdd_days(number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers of YYYYMMDD integers, and which of them are real dates."""
     year, rest = np.divmod(number, 10_000)
     month, day = np.divmod(rest, 100)
     ok = (number >= 10_000_101) & (number <= 99_991_231) & (month >= 1) & (month <= 12)
@@ -464,10 +489,7 @@ def _integer_dates(values: pd.Series, problems: _Problems) -> np.ndarray:
     start = first.astype("datetime64[D]").astype(np.int64)
     length = (first + 1).astype("datetime64[D]").astype(np.int64) - start
     ok &= (day >= 1) & (day <= length)
-    problems.flag(missing, "date", lambda i: "empty 'date'")
-    problems.flag(~ok & ~missing, "date",
-                  lambda i: f"malformed date {number[i]}; expected YYYYMMDD or YYYY-MM-DD")
-    return start + day - 1
+    return np.where(ok, start + day - 1, 0), ok
 
 
 def _times(values: pd.Series, problems: _Problems) -> np.ndarray:
@@ -515,16 +537,3 @@ def _built(values: dict[str, np.ndarray]) -> tuple[Event, ...]:
             for entry, value in zip(entries, values[name].tolist(), strict=True):
                 entry[name] = value
     return tuple(events)
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many events are made: each automatic
-    collection would walk all the events made so far (half the time at 100,000)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

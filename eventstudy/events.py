@@ -21,9 +21,11 @@ are read by :mod:`eventstudy.catalog`.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import KW_ONLY, asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -225,6 +227,19 @@ def _new_event(values: dict) -> Event:
     return event
 
 
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many events are made: each automatic
+    collection would walk all the events made so far (half the time at 100,000)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class _Invalid(Exception):
     """A value is malformed; callers add where it was (event, file line, row)."""
 
@@ -265,7 +280,7 @@ def _text_value(value: object, name: str) -> str:
     return value.strip()
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")  # ASCII digits only
 
 
 def _date_value(value: object) -> dt.date | None:
@@ -313,7 +328,7 @@ def _midnight(stamp: pd.Timestamp) -> dt.date | None:
     return stamp.date()
 
 
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
 
 
 def _time_value(value: object) -> dt.time | None:
@@ -546,8 +561,9 @@ def _from_objects(events: list, market: str) -> tuple[Event, ...]:
                 f"objects, a DataFrame or the path of a CSV or parquet catalog{hint}"
             )
     if market:  # a checked event with a market added needs no new checks
-        events = [e if e.market else _new_event({**e.__dict__, "market": market})
-                  for e in events]
+        with _collection_paused():
+            events = [e if e.market else _new_event({**e.__dict__, "market": market})
+                      for e in events]
     ids = np.array([e.id for e in events], dtype=object)
     tickers = np.array([e.ticker for e in events], dtype=object)
     _check_unique(ids, tickers, lambda i: f"events[{i}]")
