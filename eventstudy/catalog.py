@@ -8,8 +8,9 @@ reported for the first row that has one, naming the file and line (or the
 DataFrame row), the column, the value and the ticker.
 
 Files are read defensively: bytes that are not UTF-8, binary data, an empty file,
-a header without rows, cells over 128 kB and parquet files that are not parquet
-each raise one :class:`~eventstudy.errors.CatalogError` that names the file.
+a header without rows, cells over 131,072 characters, rows longer than the header
+and parquet files that are not parquet each raise one
+:class:`~eventstudy.errors.CatalogError` that names the file.
 """
 
 from __future__ import annotations
