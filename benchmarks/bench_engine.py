@@ -73,8 +73,8 @@ def synthetic(n_securities: int, n_events: int, seed: int):
     where = rng.integers(1 - EST[0], len(days) - WINDOW[1] - 1, n_events)  # windows fit
     which = rng.integers(0, n_securities, n_events)
     events = [
-        Event(f"e{i}", "bench", f"S{which[i]:04d}", "XNYS", "MKT", "other",
-              days[where[i]].date(), None, "before_open", "America/New_York")
+        Event(f"S{which[i]:04d}", days[where[i]].date(), id=f"e{i}", case="bench",
+              exchange="XNYS", market="MKT", timing="before_open", timezone="America/New_York")
         for i in range(n_events)
     ]
     return frames, events

@@ -113,8 +113,9 @@ def run_bundled(args) -> pd.DataFrame:
     for ticker, exchange, market in pairs:
         dates = source.get(ticker).index[252:-2]
         for day in dates:
-            events.append(Event(f"{ticker}@{day.date()}", "pseudo", ticker, exchange, market,
-                                "other", day.date(), dt.time(0, 0), "exact", _zone(exchange)))
+            events.append(Event(ticker, day.date(), id=f"{ticker}@{day.date()}", case="pseudo",
+                                exchange=exchange, market=market, time=dt.time(0, 0),
+                                timing="exact", timezone=_zone(exchange)))
     results = EventStudy(events, windows=[(-1, 1)], exclude_other_events=False,
                          on_error="skip").fit()
     fit = results.fit

@@ -14,7 +14,14 @@ except PackageNotFoundError:  # running from a checkout without installation
 from .calendar import candidate_sessions, event_sessions  # noqa: E402
 from .design import StudyDesign  # noqa: E402
 from .errors import EventStudyError  # noqa: E402
-from .events import Event, bundled_cases, bundled_events, events_frame, read_catalog  # noqa: E402
+from .events import (  # noqa: E402
+    Event,
+    as_events,
+    bundled_cases,
+    bundled_events,
+    events_frame,
+    read_catalog,
+)
 from .results import EventStudyResults  # noqa: E402
 from .sources import BundledPrices, FilePrices, FramePrices, PriceSource  # noqa: E402
 from .sources.yahoo import YahooPrices, fetch  # noqa: E402
@@ -32,6 +39,7 @@ __all__ = [
     "StudyDesign",
     "YahooPrices",
     "__version__",
+    "as_events",
     "bundled_cases",
     "bundled_events",
     "candidate_sessions",

@@ -9,7 +9,6 @@ when a download failed (the cache of that ticker is kept as it was).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from . import __version__
 from .calendar import candidate_sessions
 from .design import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, StudyDesign, parse_window
 from .errors import EventStudyError
-from .events import Event, bundled_cases, bundled_events, read_catalog
+from .events import Event, as_events, bundled_cases, bundled_events, read_catalog
 from .models import MODELS
 from .results import GROUPINGS
 from .returns import RETURN_KINDS
@@ -57,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--events", type=Path, metavar="FILE",
-        help="your event catalog (CSV, catalog format; see README), instead of a CASE",
+        help="your event catalog instead of a CASE: a CSV or parquet file with at least "
+        "the columns ticker and date (see README)",
     )
     run.add_argument(
         "--prices", type=Path, metavar="FILE_OR_DIR",
@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--market", metavar="TICKER",
         help="market index for the events whose catalog row names none",
+    )
+    run.add_argument(
+        "--exchange", metavar="CODE",
+        help="exchange calendar (e.g. XNYS) of the --events rows that name none; "
+        "otherwise it comes from the ticker's suffix (.HK -> XHKG)",
     )
     run.add_argument("--model", choices=tuple(MODELS), default="market")
     run.add_argument(
@@ -178,13 +183,10 @@ def _study_inputs(args: argparse.Namespace) -> tuple[tuple[Event, ...], FilePric
     """The events (a bundled case or --events) and prices (--prices or bundled)."""
     prices = FilePrices(args.prices) if args.prices is not None else None
     if args.events is None:
-        events = bundled_events(args.case)
-    else:
-        known = (prices if prices is not None else BundledPrices()).tickers()
-        events = read_catalog(args.events, known_tickers=known)
-    if args.market:
-        events = tuple(e if e.market else dataclasses.replace(e, market=args.market)
-                       for e in events)
+        return as_events(bundled_events(args.case), market=args.market), prices
+    known = (prices if prices is not None else BundledPrices()).tickers()
+    events = read_catalog(args.events, known_tickers=known, exchange=args.exchange,
+                          market=args.market)
     return events, prices
 
 
@@ -210,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     if args.command == "run" and (args.case is None) == (args.events is None):
         parser.error("run needs either a bundled CASE (see `eventstudy cases`) or --events FILE")
+    if args.command == "run" and args.exchange and args.events is None:
+        parser.error("--exchange gives the exchange of --events FILE rows; the bundled cases "
+                     "name their own")
     try:
         if args.command == "fetch":
             return _fetch(args)

@@ -22,7 +22,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -81,12 +81,13 @@ class ExchangeSessions:
 
 @cache
 def exchange_sessions(exchange: str) -> ExchangeSessions:
-    """The sessions of ``exchange`` from 1990 (stored file if current, else built).
+    """The sessions of ``exchange`` from 1990, or from the first day its calendar
+    covers when that is later (stored file if current, else built).
 
     Raises
     ------
     CalendarError
-        If exchange_calendars has no calendar of that name.
+        If exchange_calendars has no calendar of that name, or cannot build it.
     """
     path = default_cache_dir() / "calendars" / f"{exchange}.npz"
     stamp = _build_stamp()
@@ -113,29 +114,39 @@ def _build_stamp() -> dict[str, str]:
 
 @cache
 def _calendars_version() -> str:
-    """exchange_calendars' ``__version__`` without importing it (its own source)."""
-    try:
-        return metadata.version("exchange_calendars")
-    except metadata.PackageNotFoundError:  # not installed (e.g. a source tree on the path)
-        import exchange_calendars as xcals
-
-        return str(xcals.__version__)
+    # From the installed metadata: a stored table is used without importing the package.
+    return version("exchange_calendars")
 
 
 def _build(exchange: str) -> ExchangeSessions:
-    import exchange_calendars as xcals
+    import exchange_calendars as xcals  # only to build a table: 60 ms of import time
 
-    try:
-        # exchange_calendars still uses pandas APIs that pandas 3 deprecates; the
-        # warnings concern its internals, not the caller, so keep them out of notebooks.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
+    # exchange_calendars still uses pandas APIs that pandas 3 deprecates; the
+    # warnings concern its internals, not the caller, so keep them out of notebooks.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
             calendar = xcals.get_calendar(exchange, start=CALENDAR_START)
-    except xcals.errors.InvalidCalendarName as exc:
-        raise CalendarError(f"unknown exchange calendar {exchange!r}") from exc
+        except xcals.errors.InvalidCalendarName as exc:
+            raise CalendarError(f"unknown exchange calendar {exchange!r}") from exc
+        except (ValueError, NotImplementedError):
+            calendar = _from_its_first_day(xcals, exchange)
     opens = calendar.opens.dt.tz_convert("UTC").array.as_unit("ns").asi8
     return ExchangeSessions(exchange, _sessions(_ns(calendar.sessions)), opens, str(calendar.tz))
+
+
+def _from_its_first_day(xcals, exchange: str):
+    """The calendar of an exchange whose rules start after 1990 (XTKS and XBOM from
+    1997, XSAU from 2021), from the first day they cover."""
+    try:
+        first = type(xcals.get_calendar(exchange)).bound_min()
+        return xcals.get_calendar(exchange, start=first)
+    except (ValueError, NotImplementedError, TypeError) as exc:
+        raise CalendarError(
+            f"exchange_calendars {_calendars_version()} cannot build the {exchange} "
+            f"calendar ({type(exc).__name__}: {str(exc)[:120]}); give another exchange"
+        ) from exc
 
 
 def _encode(table: ExchangeSessions, stamp: dict[str, str]) -> bytes:

@@ -19,7 +19,7 @@ from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
 from .errors import EventStudyError, InsufficientDataError, SpecificationError
-from .events import Event
+from .events import Event, as_events
 from .models import EstimationCounts, NormalReturnModel, get_model
 from .panel import EventPanel, build_panel
 from .results import EventStudyResults
@@ -33,9 +33,10 @@ class EventStudy:
 
     Parameters
     ----------
-    events : iterable of Event
-        The events, e.g. from :func:`eventstudy.bundled_events` or
-        :func:`eventstudy.read_catalog`.
+    events : iterable of Event, DataFrame, str or Path
+        The events: ``Event`` objects (e.g. from :func:`eventstudy.bundled_events`),
+        a DataFrame with catalog columns or the path of a CSV or parquet catalog;
+        only ``ticker`` and ``date`` are required (see :func:`eventstudy.as_events`).
     prices : PriceSource, DataFrame, mapping of ticker -> DataFrame, or path, optional
         Where prices come from; the bundled snapshot by default. A DataFrame may be
         long, wide or shaped like ``yfinance.download`` output; a path is a CSV or
@@ -57,11 +58,16 @@ class EventStudy:
         (one vectorised pass) and twice the workers' threads for dask.
     progress : bool, optional
         Show a progress bar over partitions; by default only on a terminal.
+    market : str, optional
+        Market index of the events that name none, e.g. ``"^HSI"``.
+    exchange : str, optional
+        Exchange calendar code (``"XHKG"``) of the table rows that name none; it
+        comes before the ticker-suffix rule (see :func:`eventstudy.as_events`).
     """
 
     def __init__(
         self,
-        events: Iterable[Event],
+        events: Iterable[Event] | pd.DataFrame | str | Path,
         prices: PriceSource | Mapping[str, pd.DataFrame] | pd.DataFrame | str | Path | None = None,
         model: str | NormalReturnModel = "market",
         design: StudyDesign | None = None,
@@ -70,11 +76,12 @@ class EventStudy:
         client=None,
         partitions: int | None = None,
         progress: bool | None = None,
+        *,
+        market: str | None = None,
+        exchange: str | None = None,
         **options,
     ) -> None:
-        self.events = tuple(events)
-        if not self.events:
-            raise SpecificationError("no events given")
+        self.events = as_events(events, exchange=exchange, market=market)
         self.model = get_model(model)
         base = design if design is not None else StudyDesign()
         self.design = StudyDesign(**{**base.__dict__, **options})

@@ -76,3 +76,12 @@ def test_import_benchmark_times_both_checkouts_and_lists_slow_imports(capsys):
     assert out.count("Slowest imports") == 2
     # the package itself is the slowest import: it includes all the others
     assert [row[0].strip() for row in rows if row[0].strip() == "eventstudy"] == ["eventstudy"] * 2
+
+
+def test_events_benchmark_times_every_way_in(tmp_path):
+    module = _load("bench_events")
+    rows = module.measure(50, 1, tmp_path)
+    assert list(rows) == ["frame, exchange=", "frame, datetime64", "frame, YYYYMMDD",
+                          "frame, 12 columns", "CSV file", "parquet file",
+                          "Event objects, market=", "Event(...) one by one"]
+    assert all(wall > 0 and cpu >= 0 for wall, cpu in rows.values())

@@ -26,8 +26,7 @@ def test_first_session_matches_cases_md(event):
 
 def _event(date, exchange="XNYS", time=None, timing="during", tz="America/New_York"):
     return Event(
-        id="e", case="c", ticker="T", exchange=exchange, market="", type="other",
-        date=dt.date.fromisoformat(date), time=time,
+        "T", dt.date.fromisoformat(date), id="e", case="c", exchange=exchange, time=time,
         timing="exact" if time else timing, timezone=tz,
     )
 

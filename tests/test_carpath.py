@@ -45,8 +45,8 @@ def synthetic():
     keep[EVENT_AT + 3] = False  # a missing price: returns on tau = 3 and 4 are missing
     prices = {"STK": _frame(stock[keep], SESSIONS[keep]), "IDX": _frame(market, SESSIONS)}
     before = SESSIONS[EVENT_AT - 1].date()
-    event = Event("probe", "test", "STK", "XNYS", "IDX", "other", before, None, "after_close",
-                  "America/New_York")
+    event = Event("STK", before, id="probe", case="test", exchange="XNYS", market="IDX",
+                  timing="after_close", timezone="America/New_York")
     return prices, event
 
 

@@ -74,3 +74,84 @@ def test_usage_errors_are_one_line_with_status_2(argv, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("eventstudy: error:")
+
+
+# ----- your own events: --events FILE (CSV or parquet) and --exchange ------------------------
+def _run_csv(argv, capsys):
+    from io import StringIO
+
+    assert main([*argv, "--window", "0,0", "--format", "csv"]) == 0
+    return pd.read_csv(StringIO(capsys.readouterr().out))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_events_file_with_only_ticker_date_and_timing(tmp_path, capsys, suffix):
+    # Xiaomi's joint filing as a minimal catalog: the time zone is the exchange's own
+    # (Hong Kong), and news "during" its session 2021-05-11 reaches the next one.
+    frame = pd.DataFrame({"Ticker": ["1810.HK"], "Date": ["2021-05-11"], "timing": ["during"]})
+    path = tmp_path / f"mine{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
+    table = _run_csv(["run", "--events", str(path), "--market", "^HSI"], capsys)
+    (row,) = table.itertuples()
+    assert (row.event_id, row.ticker, row.event_type) == ("1810.HK@2021-05-11", "1810.HK", "other")
+    assert row.event_session == "2021-05-12" and row.announced == (
+        "2021-05-11 during (Asia/Hong_Kong)")
+    assert row.raw_return == pytest.approx(26.10 / 24.60 - 1, abs=1e-12)  # closes of 05-11, 05-12
+
+
+def test_exchange_option_names_the_exchange_of_rows_without_one(tmp_path, capsys):
+    path = tmp_path / "mine.csv"
+    path.write_text("ticker,date,timing\nLKCO,2021-05-05,before_open\n")
+    assert main(["run", "--events", str(path), "--market", "^IXIC"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("eventstudy: error: mine.csv line 2: ")
+    assert "no exchange given and the suffix of 'LKCO' names none; give exchange=" in err
+    table = _run_csv(["run", "--events", str(path), "--market", "^IXIC", "--exchange", "XNAS"],
+                     capsys)
+    assert table.event_session.tolist() == ["2021-05-05"]  # before the Nasdaq open that day
+    assert table.announced.tolist() == ["2021-05-05 before_open (America/New_York)"]
+
+
+def test_bad_exchange_option_and_exchange_without_events(tmp_path, capsys):
+    path = tmp_path / "mine.csv"
+    path.write_text("ticker,date\nLKCO,2021-05-05\n")
+    assert main(["run", "--events", str(path), "--exchange", "XMOON"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "exchange='XMOON': unknown exchange 'XMOON'" in err
+    with pytest.raises(SystemExit) as info:
+        main(["run", "xiaomi", "--exchange", "XNAS"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--exchange gives the exchange of --events FILE rows" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"ticker,date\n1810.HK,2021-05-11,caf\xe9\n", "line 2 is not UTF-8 text"),
+        (b"", "the event catalog is empty"),
+        (b"ticker,date\n", "has no rows"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not UTF-8"),
+        (b"ticker,date,description\n1810.HK,2021-05-11," + b"x" * 200_000 + b"\n",
+         "line 2: a cell of 200,000 characters"),
+        (b"ticker,date\n1810.HK,2021-05-11\n9999.HK,2021-05-11\n",
+         "line 3: unknown ticker '9999.HK'; no prices for it"),
+    ],
+)
+def test_bad_event_files_are_one_line_with_status_2(tmp_path, capsys, content, message):
+    path = tmp_path / "mine.csv"
+    path.write_bytes(content)
+    assert main(["run", "--events", str(path), "--market", "^HSI"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("eventstudy: error:")
+    assert "mine.csv" in err and message in err
+
+
+def test_a_parquet_file_that_is_not_parquet(tmp_path, capsys):
+    path = tmp_path / "mine.parquet"
+    path.write_text("ticker,date\n1810.HK,2021-05-11\n")
+    assert main(["run", "--events", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "mine.parquet: not a readable parquet event catalog" in err
+    assert main(["run", "--events", str(tmp_path / "absent.csv")]) == 2
+    assert "absent.csv: cannot read the event catalog: no such file" in capsys.readouterr().err

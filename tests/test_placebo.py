@@ -31,8 +31,8 @@ def _study(returns, event_at, **options):
     """Constant-mean study of one synthetic stock with its event on session ``event_at``."""
     close = 10 * np.cumprod(np.concatenate([[1.0], 1 + returns]))
     days = SESSIONS[: len(close)]
-    event = Event("probe", "test", "SYN", "XNYS", "", "other", days[event_at - 1].date(), None,
-                  "after_close", "America/New_York")
+    event = Event("SYN", days[event_at - 1].date(), id="probe", case="test", exchange="XNYS",
+                  timing="after_close", timezone="America/New_York")
     design = {"estimation": (-30, -11), "windows": [(0, 0)], "min_estimation": 10, **options}
     return EventStudy([event], prices={"SYN": _frame(close, days)}, model="constant_mean",
                       **design)

@@ -80,8 +80,8 @@ def test_overlap_notes_name_each_announcement_once_in_session_order():
     prices = FramePrices({"S": _study_frame(days, 1), "M": _study_frame(days, 2)})
 
     def event(name: str, day: int, timing: str = "before_open") -> Event:
-        return Event(name, "t", "S", "XNYS", "M", "other", days[day].date(), None, timing,
-                     "America/New_York")
+        return Event("S", days[day].date(), id=name, case="t", exchange="XNYS", market="M",
+                     timing=timing, timezone="America/New_York")
 
     # B has unknown timing: with unknown_timing="both" it has two rows (sessions 153 and 154)
     events = [event("A", 150), event("B", 153, "unknown"), event("C", 155)]

@@ -160,3 +160,42 @@ print(table.sessions.size, table.opens[-1], "exchange_calendars" in sys.modules)
     out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == [str(stored.sessions.size), str(stored.opens[-1]), "False"]
+
+
+def test_a_calendar_that_starts_after_1990_starts_at_its_first_day(folder):
+    # exchange_calendars evaluates XTKS from 1997 only; its first session is Monday
+    # 1997-01-06 (the new-year holidays end on the 3rd, then a weekend).
+    table = exchange_sessions("XTKS")
+    assert table.sessions[0] == pd.Timestamp("1997-01-06") and table.tz == "Asia/Tokyo"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        calendar = xcals.get_calendar("XTKS", start="1997-01-01")
+    np.testing.assert_array_equal(table.sessions.to_numpy(), calendar.sessions.to_numpy())
+
+
+def test_a_calendar_that_cannot_be_built_is_a_calendar_error(folder, monkeypatch):
+    def broken(*args, **kwargs):
+        raise NotImplementedError("implemented by subclasses")
+
+    monkeypatch.setattr(xcals, "get_calendar", broken)
+    with pytest.raises(CalendarError, match="cannot build the XHKG calendar"):
+        exchange_sessions("XHKG")
+    assert not folder.exists()
+
+
+def test_exchange_calendars_is_imported_only_to_build_a_table(folder):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exchange_sessions("XHKG")  # stored in the test's cache folder
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import sys, eventstudy\n"
+             "from eventstudy.sessions import exchange_sessions\n"
+             "print('exchange_calendars' in sys.modules)\n"
+             "exchange_sessions('XHKG')\n"
+             "print('exchange_calendars' in sys.modules)\n")
+    env = {"PYTHONPATH": str(root), "EVENTSTUDY_CACHE": str(folder.parent)}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    assert out == ["False", "False"]

@@ -12,6 +12,7 @@ from scipy import stats
 
 from eventstudy import EventStudy, FramePrices, bundled_events
 from eventstudy.errors import (
+    CatalogError,
     EventWindowError,
     InsufficientDataError,
     SpecificationError,
@@ -157,8 +158,8 @@ def test_unknown_timing_both_candidates():
 
 
 def _event(date, ticker="1810.HK", market="^HSI", exchange="XHKG"):
-    return Event("probe", "test", ticker, exchange, market, "other",
-                 dt.date.fromisoformat(date), None, "during", "America/New_York")
+    return Event(ticker, dt.date.fromisoformat(date), id="probe", case="test",
+                 exchange=exchange, market=market, timing="during", timezone="America/New_York")
 
 
 def test_event_before_data_start():
@@ -218,3 +219,45 @@ def test_fit_pauses_the_garbage_collector_and_restores_it(enabled, monkeypatch):
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+# ----- events in any form ----------------------------------------------------------------------
+def test_events_as_a_frame_or_a_file_give_the_same_study(xiaomi, tmp_path):
+    from eventstudy import events_frame
+
+    frame = events_frame(bundled_events("xiaomi"))
+    frame.to_csv(tmp_path / "xiaomi.csv", index=False)
+    frame.to_parquet(tmp_path / "xiaomi.parquet")  # dates and times as parquet's own types
+    expected = xiaomi.to_frame()
+    for events in (frame, tmp_path / "xiaomi.csv", str(tmp_path / "xiaomi.parquet")):
+        pd.testing.assert_frame_equal(EventStudy(events, model="market").fit().to_frame(),
+                                      expected)
+
+
+def test_market_and_exchange_keywords():
+    # Luokung's injunction with only a ticker and a date: the exchange and market come
+    # from the keywords, the time zone from the exchange (Nasdaq: New York).
+    frame = pd.DataFrame({"ticker": ["LKCO"], "date": ["2021-05-05"], "timing": ["during"]})
+    study = EventStudy(frame, market="^IXIC", exchange="XNAS", windows=[(0, 0)])
+    (event,) = study.events
+    assert (event.exchange, event.market, event.timezone) == ("XNAS", "^IXIC",
+                                                              "America/New_York")
+    row = study.fit().windows.iloc[0]
+    assert row.event_session == "2021-05-06"  # news during the 05-05 session: next session
+    with pytest.raises(SpecificationError, match="no market index"):
+        EventStudy(frame, exchange="XNAS")
+
+
+@pytest.mark.parametrize(
+    ("events", "error", "message"),
+    [
+        ("my_events.csv", CatalogError, "my_events.csv: cannot read the event catalog"),
+        (["my_events.csv"], SpecificationError, "events[0] is 'my_events.csv', not an Event"),
+        (3, SpecificationError, "events must be Event objects, a DataFrame or the path"),
+        ([], SpecificationError, "no events given"),
+    ],
+)
+def test_what_is_not_events_is_a_typed_error(events, error, message):
+    with pytest.raises(error) as info:
+        EventStudy(events)
+    assert message in str(info.value)
