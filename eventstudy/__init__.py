@@ -23,7 +23,14 @@ from .events import (  # noqa: E402
     read_catalog,
 )
 from .results import EventStudyResults  # noqa: E402
-from .sources import BundledPrices, FilePrices, FramePrices, PriceSource  # noqa: E402
+from .sources import (  # noqa: E402
+    BundledPrices,
+    FilePrices,
+    FramePrices,
+    PriceSource,
+    ReturnSource,
+    read_returns,
+)
 from .sources.yahoo import YahooPrices, fetch  # noqa: E402
 from .study import EventStudy  # noqa: E402
 
@@ -36,6 +43,7 @@ __all__ = [
     "FilePrices",
     "FramePrices",
     "PriceSource",
+    "ReturnSource",
     "StudyDesign",
     "YahooPrices",
     "__version__",
@@ -47,4 +55,5 @@ __all__ = [
     "events_frame",
     "fetch",
     "read_catalog",
+    "read_returns",
 ]

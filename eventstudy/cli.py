@@ -17,12 +17,12 @@ import pandas as pd
 from . import __version__
 from .calendar import candidate_sessions
 from .design import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, StudyDesign, parse_window
-from .errors import EventStudyError
+from .errors import EventStudyError, SpecificationError
 from .events import Event, as_events, bundled_cases, bundled_events, read_catalog
 from .models import MODELS
 from .results import GROUPINGS
 from .returns import RETURN_KINDS
-from .sources import BundledPrices, FilePrices
+from .sources import BundledPrices, FilePrices, PriceSource, ReturnSource
 from .sources.factors import read_factors
 from .study import EventStudy
 
@@ -65,8 +65,18 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the bundled snapshot)",
     )
     run.add_argument(
+        "--return-data", type=Path, metavar="FILE",
+        help="daily returns instead of prices: a CSV or parquet file, long (permno or "
+        "ticker, date, ret), wide or CRSP-shaped (see README)",
+    )
+    run.add_argument(
+        "--id-column", metavar="NAME",
+        help="the identifier column of --return-data when it has several (e.g. permno)",
+    )
+    run.add_argument(
         "--market", metavar="TICKER",
-        help="market index for the events whose catalog row names none",
+        help="market index for the events whose catalog row names none; with --return-data "
+        "also a column of market returns (e.g. vwretd)",
     )
     run.add_argument(
         "--exchange", metavar="CODE",
@@ -179,14 +189,22 @@ def _run(args: argparse.Namespace) -> str:
     return text
 
 
-def _study_inputs(args: argparse.Namespace) -> tuple[tuple[Event, ...], FilePrices | None]:
-    """The events (a bundled case or --events) and prices (--prices or bundled)."""
-    prices = FilePrices(args.prices) if args.prices is not None else None
+def _study_inputs(args: argparse.Namespace) -> tuple[tuple[Event, ...], PriceSource | None]:
+    """The events (a bundled case or --events) and the data (--prices, --return-data or
+    the bundled snapshot)."""
+    market = args.market
+    if args.return_data is not None:
+        if args.prices is not None:
+            raise SpecificationError("give --prices or --return-data, not both")
+        prices = ReturnSource(args.return_data, market=market, id_column=args.id_column)
+        market = prices.market
+    else:
+        prices = FilePrices(args.prices) if args.prices is not None else None
     if args.events is None:
-        return as_events(bundled_events(args.case), market=args.market), prices
+        return as_events(bundled_events(args.case), market=market), prices
     known = (prices if prices is not None else BundledPrices()).tickers()
     events = read_catalog(args.events, known_tickers=known, exchange=args.exchange,
-                          market=args.market)
+                          market=market)
     return events, prices
 
 

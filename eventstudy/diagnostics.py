@@ -20,7 +20,11 @@ duplicate_rows
 tz_aware_dates
     Time-zone-aware timestamps at local midnight were taken as those local dates.
 no_intraday
-    The series has closes only: close-to-close returns, no peak or trough moves.
+    The series has closes only (or returns only): no peak or trough moves. For a
+    table of returns it is one record about the whole table (empty ticker).
+missing_returns
+    A table of returns holds missing returns (empty cells or CRSP's codes); the
+    detail counts them by code. Those days have no return.
 split_like_jump
     A session whose open and close both moved by a factor beyond 1.5 while the
     adjusted close moved alike: possibly an unadjusted split; the row is kept.

@@ -570,6 +570,7 @@ class _Builder:
     # ----- diagnostics -----------------------------------------------------------------
     def _report(self, first_row, stop_row, lengths, on_count, markets: _Markets) -> None:
         """Notes, missing sessions and extra rows, key by key for the keys with any."""
+        self._notes("")  # about the whole table (e.g. returns without prices)
         rows = stop_row - first_row
         missing = lengths - on_count
         extra = rows - on_count

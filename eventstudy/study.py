@@ -23,8 +23,10 @@ from .events import Event, as_events
 from .models import EstimationCounts, NormalReturnModel, get_model
 from .panel import EventPanel, build_panel
 from .results import EventStudyResults
+from .returns import RETURN_KINDS
 from .sources import PriceSource, as_price_source
 from .sources.factors import validate_factors
+from .sources.returns import ReturnSource
 from .sources.source import require_tickers
 
 
@@ -58,11 +60,18 @@ class EventStudy:
         (one vectorised pass) and twice the workers' threads for dask.
     progress : bool, optional
         Show a progress bar over partitions; by default only on a terminal.
-    market : str, optional
-        Market index of the events that name none, e.g. ``"^HSI"``.
+    market : str or Series, optional
+        Market index of the events that name none, e.g. ``"^HSI"``; with ``returns=``
+        also a column of the return table (``"vwretd"``) or a Series of market returns.
     exchange : str, optional
         Exchange calendar code (``"XHKG"``) of the table rows that name none; it
         comes before the ticker-suffix rule (see :func:`eventstudy.as_events`).
+    returns : DataFrame, str, Path or ReturnSource, optional
+        Daily returns instead of prices: a long (``permno``/``ticker``, ``date``,
+        ``ret``), wide or CRSP-shaped table, or a CSV or parquet file of one (see
+        :mod:`eventstudy.sources.returns`). Peak and trough moves need intraday prices
+        and are then unavailable. The strings ``"simple"`` and ``"log"`` instead set
+        the return definition (``StudyDesign.returns``), as they always have.
     """
 
     def __init__(
@@ -77,15 +86,18 @@ class EventStudy:
         partitions: int | None = None,
         progress: bool | None = None,
         *,
-        market: str | None = None,
+        market: str | pd.Series | None = None,
         exchange: str | None = None,
+        returns: pd.DataFrame | str | Path | ReturnSource | None = None,
         **options,
     ) -> None:
+        if isinstance(returns, str) and returns in RETURN_KINDS:  # the design's option
+            options["returns"], returns = returns, None
+        self.source, market = _source(prices, returns, market)
         self.events = as_events(events, exchange=exchange, market=market)
         self.model = get_model(model)
         base = design if design is not None else StudyDesign()
         self.design = StudyDesign(**{**base.__dict__, **options})
-        self.source = as_price_source(prices)
         self.factors = None if factors is None else validate_factors(factors)
         if engine not in ENGINES:
             raise SpecificationError(f"engine must be one of {ENGINES}, not {engine!r}")
@@ -206,6 +218,23 @@ class EventStudy:
         if self.design.on_error == "raise":
             raise error
         diagnostics.add(row.event.id, row.event.ticker, "event_skipped", str(error))
+
+
+def _source(prices, returns, market) -> tuple[PriceSource, str | None]:
+    """The price or return source, and the market ticker of events that name none."""
+    if returns is None:
+        if isinstance(market, pd.Series):
+            raise SpecificationError(
+                "market= as a Series of returns goes with returns=; with prices, name the "
+                "index's ticker"
+            )
+        return as_price_source(prices), market
+    if prices is not None:
+        raise SpecificationError("give prices= or returns=, not both")
+    if isinstance(returns, ReturnSource):
+        return returns, returns.market or (None if isinstance(market, pd.Series) else market)
+    source = ReturnSource(returns, market=market)
+    return source, source.market
 
 
 @contextmanager

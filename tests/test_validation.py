@@ -385,7 +385,8 @@ def test_every_diagnostics_kind_is_documented():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     kinds = ("missing_sessions", "non_session_rows", "market_missing_sessions",
              "market_non_session_rows", "trading_gap", "duplicate_rows", "tz_aware_dates",
-             "no_intraday", "split_like_jump", "price_fallback", "estimation_exclusion",
+             "no_intraday", "missing_returns", "split_like_jump", "price_fallback",
+             "estimation_exclusion",
              "overlapping_event_windows", "estimation_missing", "event_window_missing",
              "incomplete_event_session", "event_skipped")
     for kind in kinds:

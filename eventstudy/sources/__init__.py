@@ -10,6 +10,7 @@ imports nothing of eventstudy but ``errors`` and ``progress``.
 
 from .bundled import BundledPrices
 from .files import FilePrices
+from .returns import ReturnSource, read_returns
 from .source import FramePrices, PriceSource, as_price_source
 from .table import PriceTable, price_notes
 from .validate import validate_prices
@@ -20,7 +21,9 @@ __all__ = [
     "FramePrices",
     "PriceSource",
     "PriceTable",
+    "ReturnSource",
     "as_price_source",
     "price_notes",
+    "read_returns",
     "validate_prices",
 ]
