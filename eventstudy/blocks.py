@@ -74,13 +74,16 @@ def _as_worker(func: Callable[[_Item], _Out], item: _Item) -> _Out:
         _worker.busy = False
 
 
-def for_each_block(func: Callable[[slice], object], n_rows: int, width: int) -> None:
+def for_each_block(
+    func: Callable[[slice], object], n_rows: int, width: int, cells: int | None = None
+) -> None:
     """Call ``func(rows)`` for every block of rows, on worker threads.
 
     ``func`` writes its block's results into arrays the caller allocated; blocks
-    never overlap, so no locking is needed. Exceptions propagate.
+    never overlap, so no locking is needed. Exceptions propagate. ``cells`` sets the
+    block size as in :func:`row_blocks`.
     """
-    blocks = row_blocks(n_rows, width)
+    blocks = row_blocks(n_rows, width, cells)
     for _ in ordered_map(func, blocks, len(blocks)):
         pass
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .blocks import for_each_block
 from .diagnostics import Diagnostics
 from .errors import CalendarError, PriceDataError
 from .returns import check_return_kind
@@ -348,16 +349,19 @@ def build_series(
     happens here.
     """
     kind = check_return_kind(kind)
-    tickers = list(dict.fromkeys([k[0] for k in keys] + [k[1] for k in keys if k[1]]))
-    table = source.table(tickers)
-    return _Builder(table, keys, kind, diagnostics).build(factors)
+    # Asked apart: a source holding the index in a table of its own copies neither.
+    stocks = source.table(list(dict.fromkeys(k[0] for k in keys)))
+    markets = list(dict.fromkeys(k[1] for k in keys if k[1]))
+    index = source.table(markets) if markets else stocks
+    return _Builder(stocks, index, keys, kind, diagnostics).build(factors)
 
 
 class _Builder:
     """The placement of every series on its calendar, and the store's columns."""
 
-    def __init__(self, table: PriceTable, keys, kind: str, diagnostics: Diagnostics) -> None:
-        self.table, self.keys, self.kind = table, list(keys), kind
+    def __init__(self, table: PriceTable, markets: PriceTable, keys, kind: str,
+                 diagnostics: Diagnostics) -> None:
+        self.table, self.markets, self.keys, self.kind = table, markets, list(keys), kind
         self.diagnostics = diagnostics
         self.reported = set(diagnostics.records)
         self.lead = 0 if table.kind == "returns" else 1
@@ -375,8 +379,11 @@ class _Builder:
         lengths = stop - begin
         self.offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         self.begin = begin
-        on_before = np.concatenate([[0], np.cumsum(self._on_session)])
-        on_count = on_before[stop_row] - on_before[first_row]
+        if self._on_session.all():  # the usual case: every row is a session
+            on_count = stop_row - first_row
+        else:
+            on_before = np.concatenate([[0], np.cumsum(self._on_session)])
+            on_count = on_before[stop_row] - on_before[first_row]
         self._locate(first_row, stop_row, lengths, on_count)
         markets = self._markets()
         self._report(first_row, stop_row, lengths, on_count, markets)
@@ -448,13 +455,15 @@ class _Builder:
         return begin, stop
 
     def _locate(self, first_row, stop_row, lengths, on_count) -> None:
-        """``self.src``: the table row at each flat position (-1: none), or None if identity."""
-        t = self.table
-        identity = (
-            len(self.keys) == len(t) and (self.stock == np.arange(len(t))).all()
-            and (lengths == stop_row - first_row).all() and (on_count == lengths).all()
-        )
-        if identity:
+        """``self.src``: the table row at each flat position (-1: none).
+
+        None when the flat series are consecutive rows of the table, starting at row
+        ``self.shift``: the keys' tickers follow each other in the table, each once,
+        every row is a session and no session lacks a row (the usual case).
+        """
+        self.shift = int(first_row[0]) if len(first_row) else 0
+        if (np.diff(self.stock) == 1).all() and (lengths == stop_row - first_row).all() and (
+                on_count == lengths).all():
             self.src = None
             return
         counts = stop_row - first_row
@@ -471,7 +480,9 @@ class _Builder:
         """A table column at flat positions (all, or ``where``); NaN (False) off the rows."""
         values = self.table.columns[field]
         if self.src is None:
-            return values if where is None else values[where]
+            if where is None:
+                return values[self.shift : self.shift + int(self.offsets[-1])]
+            return values[where + self.shift]
         src = self.src if where is None else self.src[where]
         missing = False if values.dtype == bool else np.nan
         return np.where(src >= 0, values[np.maximum(src, 0)], missing)
@@ -535,17 +546,18 @@ class _Builder:
         mvol = np.full(len(calendar), np.nan)
         mret = np.full(len(calendar), np.nan)
         if market:
-            rows = self.table.rows(market)
-            at = _session_lookup(calendar, self.table.days[rows].view(np.int64))
+            table = self.markets
+            rows = table.rows(market)
+            at = _session_lookup(calendar, table.days[rows].view(np.int64))
             on = at >= 0
-            madj[at[on]] = self.table.columns["adj_close"][rows][on]
-            mvol[at[on]] = self.table.columns["volume"][rows][on]
+            madj[at[on]] = table.columns["adj_close"][rows][on]
+            mvol[at[on]] = table.columns["volume"][rows][on]
             mret[1:] = madj[1:] / madj[:-1]
             if self.lead:
                 mret = np.log(mret) if self.kind == "log" else mret - 1.0
             else:
                 mret[:] = np.nan
-                given = self.table.columns["ret"][rows][on]
+                given = table.columns["ret"][rows][on]
                 mret[at[on]] = given
                 mret[1:][~np.isfinite(madj[:-1])] = np.nan
                 mret[at[on][0]] = given[0]
@@ -575,7 +587,7 @@ class _Builder:
         missing = lengths - on_count
         extra = rows - on_count
         market_extra, market_gaps = self._market_checks(markets)
-        noted = set(self.table.notes)
+        noted = set(self.table.notes) | set(self.markets.notes)
         flagged = (missing > 0) | (extra > 0) | (market_extra > 0) | (market_gaps > 0) | np.array(
             [k[0] in noted or k[1] in noted for k in self.keys], dtype=bool)
         for j in np.flatnonzero(flagged).tolist():
@@ -605,7 +617,8 @@ class _Builder:
 
     def _notes(self, ticker: str) -> None:
         """Copy what validation handled into the diagnostics, once per series."""
-        for kind, detail in self.table.notes.get(ticker, ()):
+        notes = self.table.notes.get(ticker) or self.markets.notes.get(ticker, ())
+        for kind, detail in notes:
             self._add(ticker, kind, detail)
 
     def _missing_sessions(self, j: int, count: int) -> None:
@@ -647,8 +660,8 @@ class _Builder:
             if not market:
                 continue
             calendar = self.calendars[g]
-            rows = self.table.rows(market)
-            index_days = self.table.days[rows].view(np.int64)
+            rows = self.markets.rows(market)
+            index_days = self.markets.days[rows].view(np.int64)
             off = _session_lookup(calendar, index_days) < 0
             self._market_rows[market, g] = (index_days, off)
             cum = np.concatenate([[0], np.cumsum(off)])
@@ -704,8 +717,13 @@ def _session_lookup(calendar: np.ndarray, days: np.ndarray) -> np.ndarray:
     first = calendar[0] // _DAY_NS
     table = np.full(int(calendar[-1] // _DAY_NS - first + 1), -1, dtype=np.int64)
     table[calendar // _DAY_NS - first] = np.arange(len(calendar))
-    index = days // _DAY_NS - first
-    inside = (index >= 0) & (index < len(table))
-    if inside.all():
-        return table[index]
-    return np.where(inside, table[np.clip(index, 0, len(table) - 1)], -1)
+    out = np.empty(len(days), dtype=np.int64)
+
+    def look(rows: slice) -> None:  # in blocks on threads: a division and a gather per row
+        index = days[rows] // _DAY_NS - first
+        inside = (index >= 0) & (index < len(table))
+        out[rows] = table[index] if inside.all() else np.where(
+            inside, table[np.clip(index, 0, len(table) - 1)], -1)
+
+    for_each_block(look, len(days), 1, 1 << 18)
+    return out

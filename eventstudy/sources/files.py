@@ -30,7 +30,7 @@ from ..errors import DataIntegrityError, PriceDataError
 from .cache import read_cache_text
 from .readers import read_csv_text, read_parquet, read_text
 from .shapes import RawTable, raw_table
-from .source import PerTickerSource
+from .source import PerTickerSource, TableSource
 from .table import PriceTable
 from .validate import validate
 
@@ -148,11 +148,7 @@ class FilePrices(PerTickerSource):
     def table(self, tickers: Sequence[str]) -> PriceTable:
         if self._whole is None:
             return super().table(tickers)
-        wanted = list(dict.fromkeys(tickers))
-        for ticker in wanted:
-            if not self._whole.has(ticker):
-                raise self._unknown(ticker)
-        return self._whole if len(wanted) == len(self._whole) else self._whole.select(wanted)
+        return TableSource(self._whole, repr(self)).table(tickers)
 
     def load(self, ticker: str) -> PriceTable:
         path = self._files[ticker]

@@ -44,8 +44,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PriceDataError
+from .dates import DAY_NS, parse_dates
 from .readers import read_csv_text, read_parquet, read_text
-from .shapes import RawTable, column_name
+from .shapes import RawTable, column_name, tz_note
 from .source import TableSource
 from .table import PRICE_FIELDS, PriceTable
 from .validate import Rows, arrange, collapse_duplicates, numeric, to_table
@@ -148,7 +149,8 @@ def _market_name(market: str | pd.Series) -> str:
     return str(market)
 
 
-def _validated(frame, market, id_column, kind, first_line) -> PriceTable:
+def _validated(frame, market, id_column, kind, first_line) -> list[PriceTable]:
+    """The securities' table, and the market's apart (no copy of the securities' rows)."""
     if frame.shape[0] == 0:
         raise PriceDataError("the return table is empty")
     names = [column_name(c) for c in frame.columns]
@@ -158,12 +160,22 @@ def _validated(frame, market, id_column, kind, first_line) -> PriceTable:
         key is not None) else None
     raw, market_raw = (_long(frame, names, key, market_column, first_line) if key is not None
                        else (_wide(frame, names, first_line), None))
+    if market_raw is not None:  # the dates serve the market column too: parse them once
+        raw.date, zones = parse_dates(raw.date, lambda i: f"{_label(raw, i)}: {raw.place(i)}",
+                                      "the return table")
+        raw.parsed = True
+        raw.notes_all += [tz_note(zones)] if zones else []
     parts = [validate_returns(raw, kind)]
     if market_raw is not None:
-        parts.append(_market_table(raw, market_raw, str(market_column), kind))
+        parts.append(_market_table(raw, market_raw, column_name(market_column), kind))
     if isinstance(market, pd.Series):
         parts.append(_series_table(market, kind))
-    return PriceTable.concat(parts)
+    return parts
+
+
+def _label(raw: RawTable, i: int) -> str:
+    label = pd.Series(raw.ticker, copy=False).iloc[i]
+    return str(label).strip()
 
 
 def _check_unique(names: list[str], labels: list) -> None:
@@ -245,18 +257,18 @@ def validate_returns(raw: RawTable, kind: str = "simple") -> PriceTable:
     """
     rows = arrange(raw)
     ret, codes = _returns(rows, rows.take(raw.fields["ret"]))
-    volume = raw.fields.get("volume")
-    values = {"ret": ret, "code": codes,
-              "volume": (numeric(rows, rows.take(volume), "volume") if volume is not None
-                         else np.full(len(rows), np.nan))}
+    values = {"ret": ret, "code": codes}
+    if "volume" in raw.fields:
+        values["volume"] = numeric(rows, rows.take(raw.fields["volume"]), "volume")
     rows, values, dropped = collapse_duplicates(rows, values)
     ret, codes = values.pop("ret"), values.pop("code")
-    _check(rows, ret, values["volume"])
+    _check(rows, ret, values.get("volume"))
     if kind == "log":
         ret = np.expm1(ret)
     notes = _notes(rows, codes, dropped)
-    columns = {name: np.full(len(rows), np.nan) for name in PRICE_FIELDS}
-    columns.update(ret=ret, volume=values["volume"], adj_close=_index(rows, ret),
+    unknown = np.full(len(rows), np.nan)  # one array for every price field returns lack
+    columns = dict.fromkeys(PRICE_FIELDS, unknown)
+    columns.update(ret=ret, volume=values.get("volume", unknown), adj_close=_index(rows, ret),
                    incomplete=np.zeros(len(rows), dtype=bool))
     return to_table(rows, columns, notes, "returns")
 
@@ -274,8 +286,10 @@ def _returns(rows: Rows, given) -> tuple[np.ndarray, np.ndarray]:
         codes[np.isnan(values)] = 1 + letters.index("")
     else:
         values, codes = _parse_text(rows, series, codes)
+    with np.errstate(invalid="ignore"):
+        coded = np.flatnonzero(values < -1.0)  # codes are -44 ... -99; returns exceed -1
     for number, letter in CODES.items():
-        hit = values == number
+        hit = coded[values[coded] == number]
         codes[hit] = 1 + letters.index(letter)
         values[hit] = np.nan
     return values, codes
@@ -309,7 +323,7 @@ def _blank(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
-def _check(rows: Rows, ret: np.ndarray, volume: np.ndarray) -> None:
+def _check(rows: Rows, ret: np.ndarray, volume: np.ndarray | None) -> None:
     with np.errstate(invalid="ignore"):
         bad = np.isinf(ret) | (ret <= -1.0)
     if bad.any():
@@ -319,19 +333,19 @@ def _check(rows: Rows, ret: np.ndarray, volume: np.ndarray) -> None:
             "above -100% (returns are fractions: divide percent by 100)"
         )
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(volume) & ~(np.isfinite(volume) & (volume >= 0))
-    if bad.any():
+        bad = None if volume is None else ~np.isnan(volume) & ~(np.isfinite(volume) & (
+            volume >= 0))
+    if bad is not None and bad.any():
         i = int(np.argmax(bad))
         raise rows.error(
             i, f"{rows.ticker(i)}: volume on {rows.day(i)} is {volume[i]}; it must be finite and "
             "not negative, or empty when unknown"
         )
     present = ~np.isnan(ret)
-    before = np.concatenate([[0], np.cumsum(present)])[rows.offsets]
-    sums = np.concatenate([[0.0], np.cumsum(np.where(present, np.abs(ret), 0.0))])[rows.offsets]
-    count = np.diff(before)
+    starts = rows.offsets[:-1]  # every security has a row
+    count = np.add.reduceat(present.astype(np.int64), starts)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.diff(sums) / count
+        mean = np.add.reduceat(np.fmax(np.abs(ret), 0.0), starts) / count  # fmax: NaN -> 0
     large = (count > 0) & (mean > PERCENT_LIMIT)
     if large.any():
         k = int(np.argmax(large))
@@ -383,35 +397,35 @@ def _notes(rows: Rows, codes: np.ndarray, dropped) -> dict[str, list[tuple[str, 
 
 
 def _market_table(raw: RawTable, values, name: str, kind: str) -> PriceTable:
-    """The market column of a long table as one more security: one return per date."""
-    if raw.parsed:
-        days = np.asarray(raw.date, dtype=np.int64)
-    else:
-        from .dates import parse_dates
+    """The market column of a long table as one more security: one return per date.
 
-        days, _ = parse_dates(raw.date, lambda i: f"{name}: {raw.place(i)}", name)
-    market = RawTable(np.full(len(days), name, dtype=object), days, {"ret": values},
-                      first_line=raw.first_line, parsed=True)
-    order = np.argsort(days, kind="stable")
+    Every row repeats its date's market return; the distinct dates are found through a
+    table of day numbers (no sort of the rows).
+    """
+    days = np.asarray(raw.date, dtype=np.int64)
     rows = Rows(np.array([name], dtype=object), np.array([0, len(days)], dtype=np.int64),
-                days[order], order, market, "")
-    ret, codes = _returns(rows, rows.take(values))
-    unique = np.unique(rows.days)
-    group = np.searchsorted(unique, rows.days)
+                days, None, raw, "")
+    ret, _ = _returns(rows, values)
+    day = (days - days.min()) // DAY_NS
     present = ~np.isnan(ret)
-    chosen = np.full(len(unique), np.nan)
-    chosen[group[present][::-1]] = ret[present][::-1]  # the first present value of each date
-    clash = present & (ret != chosen[group])
+    chosen = np.full(int(day.max()) + 1, np.nan)
+    chosen[day[present][::-1]] = ret[present][::-1]  # each date's first present value
+    clash = present & (ret != chosen[day])
     if clash.any():
         i = int(np.argmax(clash))
         raise rows.error(
             i, f"{name}: the market column has two returns on {rows.day(i)} "
-            f"({float(chosen[group[i]])!r} and {float(ret[i])!r}); it must hold one value per "
+            f"({float(chosen[day[i]])!r} and {float(ret[i])!r}); it must hold one value per "
             "date"
         )
-    dated = RawTable(np.full(len(unique), name, dtype=object), unique, {"ret": chosen},
-                     parsed=True)
-    table = validate_returns(dated, kind)
+    used = np.flatnonzero(np.bincount(day) > 0)
+    dated = RawTable(np.full(len(used), name, dtype=object), used * DAY_NS + days.min(),
+                     {"ret": chosen[used]}, parsed=True)
+    return _without_notes(validate_returns(dated, kind))
+
+
+def _without_notes(table: PriceTable) -> PriceTable:
+    """The market's rows say nothing new: the securities' table carries the notes."""
     return PriceTable(table.tickers, table.offsets, table.days, table.columns, table.kind, {})
 
 
@@ -419,6 +433,5 @@ def _series_table(market: pd.Series, kind: str) -> PriceTable:
     name = _market_name(market)
     raw = RawTable(np.full(len(market), name, dtype=object), market.index,
                    {"ret": market.reset_index(drop=True)})
-    table = validate_returns(raw, kind)
-    return PriceTable(table.tickers, table.offsets, table.days, table.columns, table.kind, {})
+    return _without_notes(validate_returns(raw, kind))
 

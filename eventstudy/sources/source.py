@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import PriceDataError, UnknownTickerError
@@ -48,6 +49,10 @@ class PriceSource:
         """Whether ``get(ticker)`` can be tried (sources that fetch on demand say yes)."""
         return ticker in self._known
 
+    def lacking(self, tickers: Sequence[str]) -> list[str]:
+        """The tickers of ``tickers`` that :meth:`has` says no to."""
+        return [t for t in tickers if not self.has(t)]
+
     @property
     def _known(self) -> frozenset[str]:
         known = self.__dict__.get("_known_tickers")
@@ -65,43 +70,65 @@ class PriceSource:
 
 
 class TableSource(PriceSource):
-    """A source holding one validated table.
+    """A source holding validated tables, each ticker in one of them.
 
     Parameters
     ----------
-    table : PriceTable
+    tables : PriceTable or sequence of PriceTable
+        E.g. the securities of a return table and, apart, its market column.
     label : str
         How the source names itself in messages.
     """
 
-    def __init__(self, table: PriceTable, label: str) -> None:
-        self._table = table
+    def __init__(self, tables: PriceTable | Sequence[PriceTable], label: str) -> None:
+        self._parts = [tables] if isinstance(tables, PriceTable) else list(tables)
         self._label = label
         self._frames: dict[str, pd.DataFrame] = {}
+        names = [n for part in self._parts for n in part.tickers.tolist()]
+        if len(set(names)) < len(names):
+            PriceTable.concat(self._parts)  # raises, naming the ticker given twice
 
     def __repr__(self) -> str:
         return self._label
 
     def tickers(self) -> tuple[str, ...]:
-        return tuple(self._table.tickers.tolist())
+        return tuple(n for part in self._parts for n in part.tickers.tolist())
 
     def has(self, ticker: str) -> bool:
-        return self._table.has(ticker)
+        return any(part.has(ticker) for part in self._parts)
+
+    def lacking(self, tickers: Sequence[str]) -> list[str]:
+        held = np.zeros(len(tickers), dtype=bool)
+        for part in self._parts:
+            held |= part.positions(tickers) >= 0
+        return [t for t, h in zip(tickers, held.tolist(), strict=True) if not h]
 
     def table(self, tickers: Sequence[str]) -> PriceTable:
+        """The table holding ``tickers``: a whole part when they are most of its rows.
+
+        A part is returned as it is (no copy) unless the tickers asked for hold less
+        than half of its rows, e.g. one partition of a study; the series builder reads
+        the tickers it needs wherever they are in the table.
+        """
         wanted = list(dict.fromkeys(tickers))
-        missing = self._table.positions(wanted) < 0
-        if missing.any():
-            raise self._unknown(wanted[int(missing.argmax())])
-        if len(wanted) == len(self._table):
-            return self._table  # every ticker: no copy
-        return self._table.select(wanted)
+        chosen = []
+        for part in self._parts:
+            where = part.positions(wanted)
+            mine = [t for t, k in zip(wanted, where, strict=True) if k >= 0]
+            if not mine:
+                continue
+            held = where[where >= 0]
+            rows = int((part.offsets[held + 1] - part.offsets[held]).sum())
+            chosen.append(part if 2 * rows >= len(part.days) else part.select(mine))
+        found = {t for part in chosen for t in part.tickers.tolist()}
+        missing = [t for t in wanted if t not in found]
+        if missing:
+            raise self._unknown(missing[0])
+        return PriceTable.concat(chosen)
 
     def get(self, ticker: str) -> pd.DataFrame:
-        if not self._table.has(ticker):
-            raise self._unknown(ticker)
         if ticker not in self._frames:
-            self._frames[ticker] = self._table.frame(ticker)
+            self._frames[ticker] = self.table([ticker]).frame(ticker)
         return self._frames[ticker]
 
 
@@ -190,6 +217,6 @@ def as_price_source(
 
 def require_tickers(source: PriceSource, tickers: Iterable[str]) -> None:
     """Raise :class:`UnknownTickerError` for the first ticker the source lacks."""
-    for ticker in tickers:
-        if not source.has(ticker):
-            raise source._unknown(ticker)
+    missing = source.lacking(list(tickers))
+    if missing:
+        raise source._unknown(missing[0])

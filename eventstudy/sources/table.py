@@ -70,21 +70,20 @@ class PriceTable:
         return f"PriceTable({self.kind}, {len(self)} securities, {len(self.days)} rows)"
 
     @cached_property
-    def _position(self) -> dict[str, int]:
-        return {name: k for k, name in enumerate(self.tickers.tolist())}
+    def _index(self) -> pd.Index:
+        return pd.Index(self.tickers, dtype=object)
 
     def has(self, ticker: str) -> bool:
         """Whether the table holds ``ticker``."""
-        return ticker in self._position
+        return ticker in self._index
 
     def positions(self, tickers: Sequence[str]) -> np.ndarray:
-        """Position of each ticker in :attr:`tickers` (-1 where absent)."""
-        where = self._position
-        return np.fromiter((where.get(t, -1) for t in tickers), np.int64, len(tickers))
+        """Position of each ticker in :attr:`tickers` (-1 where absent), in one hash lookup."""
+        return self._index.get_indexer(pd.Index(list(tickers), dtype=object)).astype(np.int64)
 
     def rows(self, ticker: str) -> slice:
         """The rows of ``ticker``."""
-        k = self._position[ticker]
+        k = self._index.get_loc(ticker)
         return slice(int(self.offsets[k]), int(self.offsets[k + 1]))
 
     def frame(self, ticker: str) -> pd.DataFrame:

@@ -39,12 +39,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..blocks import for_each_block, ordered_map, row_blocks
 from ..errors import PriceDataError
 from .dates import parse_dates
 from .shapes import RawTable, raw_table, tz_note
 from .table import INTRADAY_FIELDS, NOTES, PRICE_FIELDS, PriceTable, frozen
 
 SPLIT_FACTOR = 1.5
+SCAN_ROWS = 1 << 18  # rows per block of the value checks
 # Relative tolerance of the open/high/low/close ordering: vendors' adjusted prices
 # carry rounding of about one part in 10^7.
 OHLC_RTOL = 1e-6
@@ -137,9 +139,7 @@ def validate(raw: RawTable, checks: bool = True) -> PriceTable:
     rows, values, dropped = collapse_duplicates(rows, values)
     notes = base_notes(rows, dropped)
     if checks:
-        _check_closes(rows, values)
-        _check_intraday(rows, values)
-        _check_ohlc(rows, values)
+        _check_values(rows, values)
         values = _mask_incomplete(values)
         _note_split_like_jumps(rows, values, notes)
     else:
@@ -192,20 +192,48 @@ def _group(raw: RawTable) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
 
 
 def _contiguous_blocks(labels) -> np.ndarray | None:
-    """First row of each run of equal labels, for plain numpy labels (else None)."""
-    values = labels.to_numpy() if isinstance(labels, pd.Series | pd.Index) else labels
-    if not isinstance(values, np.ndarray) or values.dtype.kind not in "iuO":
-        return None
-    if len(values) < 2:
-        return np.zeros(len(values), dtype=np.int64)
-    change = values[1:] != values[:-1]
+    """First row of each run of equal labels (None for labels of other kinds).
+
+    Integers and Python strings are compared in numpy, Arrow strings (pandas' ``str``
+    columns) in Arrow: converting them to Python objects would cost more than the rest
+    of the validation.
+    """
+    array = labels.array if isinstance(labels, pd.Series | pd.Index) else labels
+    if len(array) < 2:
+        return np.zeros(len(array), dtype=np.int64)
+    if isinstance(array, pd.arrays.ArrowStringArray | pd.arrays.ArrowExtensionArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        values = pa.array(array)
+        if values.null_count:
+            return None
+        change = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
+    else:
+        values = np.asarray(array)
+        if values.dtype.kind not in "iuO":
+            return None
+        change = values[1:] != values[:-1]
     return np.concatenate([[0], np.flatnonzero(change) + 1]).astype(np.int64)
 
 
 def _normalise_names(labels, starts, raw: RawTable, rows=None) -> np.ndarray:
     """Ticker names as stripped strings; integers (permno) without a decimal part."""
-    picked = np.asarray(labels if starts is None else _at(labels, starts), dtype=object)
     rows = starts if rows is None else rows
+    array = labels.array if isinstance(labels, pd.Series | pd.Index) else labels
+    if starts is not None and isinstance(array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        taken = pa.array(array).take(pa.array(starts))
+        if not taken.null_count:  # (a missing ticker is named by the loop below)
+            names = np.array(pc.utf8_trim_whitespace(taken).to_pylist(), dtype=object)
+            if (names != "").all():
+                return names
+    picked = labels if starts is None else _at(labels, starts)
+    if np.asarray(picked).dtype.kind in "iu":  # identifiers such as permno: no blanks
+        return np.asarray(pd.Index(np.asarray(picked)).astype(str), dtype=object)
+    picked = np.asarray(picked, dtype=object)
     out = np.empty(len(picked), dtype=object)
     for j, label in enumerate(picked.tolist()):
         name = _name(label)
@@ -322,61 +350,110 @@ def base_notes(rows: Rows, dropped: dict[int, list[str]]) -> dict[str, list[tupl
     return notes
 
 
-def _first_bad(rows: Rows, bad: np.ndarray) -> int | None:
-    return int(np.argmax(bad)) if bad.any() else None
+class _Block:
+    """The price columns on one block of rows (attributes ``open`` ... ``volume``)."""
+
+    def __init__(self, values: dict[str, np.ndarray], rows: slice) -> None:
+        for name in PRICE_FIELDS:
+            setattr(self, name, values[name][rows])
 
 
-def _check_closes(rows: Rows, values: dict[str, np.ndarray]) -> None:
-    for column in ("close", "adj_close"):
-        data = values[column]
-        i = _first_bad(rows, ~np.isfinite(data) | (data <= 0))
-        if i is not None:
-            raise rows.error(
-                i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {float(data[i])}; closes must "
-                "be finite and positive (remove the row or fix the value)"
-            )
+def _finite_positive(x: np.ndarray) -> np.ndarray:
+    return ~np.isfinite(x) | (x <= 0)
 
 
-def _check_intraday(rows: Rows, values: dict[str, np.ndarray]) -> None:
-    """Open, high, low and volume may be missing (NaN), but not impossible."""
-    for column in INTRADAY_FIELDS:
-        data = values[column]
-        with np.errstate(invalid="ignore"):
-            floor_ok = data >= 0 if column == "volume" else data > 0
-        i = _first_bad(rows, ~np.isnan(data) & ~(np.isfinite(data) & floor_ok))
-        if i is not None:
-            rule = "finite and not negative" if column == "volume" else "finite and positive"
-            raise rows.error(
-                i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {float(data[i])}; it must be "
-                f"{rule}, or empty when unknown"
-            )
+def _impossible(x: np.ndarray, floor_ok: np.ndarray) -> np.ndarray:
+    """Known (not NaN) but infinite or below its floor."""
+    return ~np.isnan(x) & ~(np.isfinite(x) & floor_ok)
 
 
-def _check_ohlc(rows: Rows, values: dict[str, np.ndarray]) -> None:
-    """The high is the day's highest price and the low its lowest (NaN is not compared)."""
-    open_, high, low, close = (values[c] for c in ("open", "high", "low", "close"))
-    rules = (
-        ("high", high, "below", "close", close), ("high", high, "below", "open", open_),
-        ("low", low, "above", "close", close), ("low", low, "above", "open", open_),
-        ("high", high, "below", "low", low),
-    )
-    for name, a, side, other, b in rules:
-        with np.errstate(invalid="ignore"):
-            bad = a < b * (1 - OHLC_RTOL) if side == "below" else a > b * (1 + OHLC_RTOL)
-        i = _first_bad(rows, bad)
-        if i is not None:
-            raise rows.error(
-                i, f"{rows.ticker(i)}: {name} on {rows.day(i)} is {float(a[i])}, "
-                f"{side} the {other} {float(b[i])}; the high must be at least the open, close "
-                "and low, and the low at most the open and close (check the columns' order)"
-            )
+def _below(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a < b * (1 - OHLC_RTOL)
+
+
+def _above(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a > b * (1 + OHLC_RTOL)
+
+
+# Each rule: (column shown, what it is compared with, the rows it refuses). In this
+# order the first refused row of the first broken rule is reported.
+VALUE_RULES = (
+    ("close", "", lambda x: _finite_positive(x.close)),
+    ("adj_close", "", lambda x: _finite_positive(x.adj_close)),
+    ("open", "", lambda x: _impossible(x.open, x.open > 0)),
+    ("high", "", lambda x: _impossible(x.high, x.high > 0)),
+    ("low", "", lambda x: _impossible(x.low, x.low > 0)),
+    ("volume", "", lambda x: _impossible(x.volume, x.volume >= 0)),
+    ("high", "close", lambda x: _below(x.high, x.close)),
+    ("high", "open", lambda x: _below(x.high, x.open)),
+    ("low", "close", lambda x: _above(x.low, x.close)),
+    ("low", "open", lambda x: _above(x.low, x.open)),
+    ("high", "low", lambda x: _below(x.high, x.low)),
+)
+
+
+def _check_values(rows: Rows, values: dict[str, np.ndarray]) -> None:
+    """Apply :data:`VALUE_RULES`; raise for the first refused row of the first broken rule."""
+    first = _scan(values, len(rows), _first_refused)
+    broken = [j for j, at in enumerate(first) if at >= 0]
+    if not broken:
+        return
+    column, other, _ = VALUE_RULES[broken[0]]
+    i = int(first[broken[0]])
+    value = float(values[column][i])
+    head = f"{rows.ticker(i)}: {column} on {rows.day(i)} is {value}"
+    if column in ("close", "adj_close") and not other:
+        message = "closes must be finite and positive (remove the row or fix the value)"
+    elif not other:
+        rule = "finite and not negative" if column == "volume" else "finite and positive"
+        message = f"it must be {rule}, or empty when unknown"
+    else:
+        side = "above" if column == "low" and other != "low" else "below"
+        head += f", {side} the {other} {float(values[other][i])}"
+        message = ("the high must be at least the open, close and low, and the low at most the "
+                   "open and close (check the columns' order)")
+    raise rows.error(i, f"{head}; {message}")
+
+
+def _first_refused(x: _Block, rows: slice) -> np.ndarray:
+    """First refused row of each rule in a block (-1: none)."""
+    out = np.full(len(VALUE_RULES), -1, dtype=np.int64)
+    for j, (_, _, refused) in enumerate(VALUE_RULES):
+        bad = refused(x)
+        if bad.any():
+            out[j] = rows.start + int(np.argmax(bad))
+    return out
+
+
+def _scan(values, n_rows: int, func) -> np.ndarray:
+    """``func(block, rows)`` over blocks of rows on worker threads; the first hit per rule.
+
+    Blocks of a few hundred thousand rows keep the temporaries of each rule in cache,
+    and numpy releases the GIL, so the blocks run in parallel (see
+    :mod:`eventstudy.blocks`).
+    """
+    blocks = row_blocks(n_rows, 1, SCAN_ROWS)
+
+    def run(rows: slice) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return func(_Block(values, rows), rows)
+
+    first = np.full(len(VALUE_RULES), -1, dtype=np.int64)
+    for found in ordered_map(run, blocks, len(blocks)):
+        first = np.where(first >= 0, first, found)
+    return first
 
 
 def _mask_incomplete(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    open_, high, low, close, volume = (
-        values[c] for c in ("open", "high", "low", "close", "volume")
-    )
-    flat = (volume == 0) & (open_ == close) & (high == close) & (low == close)
+    """Vendor placeholders (volume 0, open = high = low = close) lose their intraday values."""
+    flat = np.empty(len(values["close"]), dtype=bool)
+
+    def mark(rows: slice) -> None:
+        x = _Block(values, rows)
+        flat[rows] = (x.volume == 0) & (x.open == x.close) & (x.high == x.close) & (
+            x.low == x.close)
+
+    for_each_block(mark, len(flat), 1, SCAN_ROWS)
     out = dict(values)
     if flat.any():  # new arrays: the values may be views of the caller's data
         for column in INTRADAY_FIELDS:
@@ -389,22 +466,31 @@ def _note_split_like_jumps(rows: Rows, values, notes: dict) -> None:
     close, open_, adj = values["close"], values["open"], values["adj_close"]
     if len(close) < 2:
         return
-    move = close[1:] / close[:-1]
-    gap = open_[1:] / close[:-1]  # NaN when the open is unknown
+    same = rows.same
+    jump = np.zeros(len(close) - 1, dtype=bool)
 
     def beyond(ratio: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore"):
-            return (ratio > SPLIT_FACTOR) | (ratio < 1 / SPLIT_FACTOR)
+        return (ratio > SPLIT_FACTOR) | (ratio < 1 / SPLIT_FACTOR)
 
-    factor = adj / close
-    unadjusted = np.isclose(factor[1:], factor[:-1], rtol=1e-6, atol=0)
-    jump = rows.same & beyond(move) & (beyond(gap) | np.isnan(gap)) & unadjusted
+    def mark(pairs: slice) -> None:  # rows pairs.start+1 .. pairs.stop against the one before
+        now, before = slice(pairs.start + 1, pairs.stop + 1), pairs
+        with np.errstate(invalid="ignore", divide="ignore"):
+            move = close[now] / close[before]
+            gap = open_[now] / close[before]  # NaN when the open is unknown
+            candidate = same[pairs] & beyond(move) & (beyond(gap) | np.isnan(gap))
+            if candidate.any():  # unadjusted: adj_close / close unchanged
+                factor_now, factor_before = adj[now] / close[now], adj[before] / close[before]
+                candidate &= np.isclose(factor_now, factor_before, rtol=1e-6, atol=0)
+        jump[pairs] = candidate
+
+    for_each_block(mark, len(jump), 1, SCAN_ROWS)
     for i in (np.flatnonzero(jump) + 1).tolist():
         notes.setdefault(rows.ticker(i), []).append((
             "split_like_jump",
-            f"{rows.day(i)}: close {close[i]:g} after {close[i - 1]:g} (x{move[i - 1]:.3f}) and "
-            "the adjusted close moved alike: if this is a split or reverse split, the prices "
-            "are not adjusted for it and that day's return is wrong",
+            f"{rows.day(i)}: close {close[i]:g} after {close[i - 1]:g} "
+            f"(x{close[i] / close[i - 1]:.3f}) and the adjusted close moved alike: if this is a "
+            "split or reverse split, the prices are not adjusted for it and that day's return "
+            "is wrong",
         ))
 
 
