@@ -89,6 +89,7 @@ class RawTable:
     notes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     notes_all: list[tuple[str, str]] = field(default_factory=list)
     line_of: Callable[[int], int] | None = None
+    single: bool = False  # one security, named by the caller
 
     def __len__(self) -> int:
         return len(self.date)
@@ -158,7 +159,8 @@ def raw_mapping(frames: Mapping[str, pd.DataFrame | pd.Series]) -> RawTable:
                 f"not {type(table).__name__}"
             )
         part = raw_table(table, ticker=name)
-        found = pd.unique(np.asarray(part.ticker, dtype=object))
+        found = part.ticker[:1] if part.single else pd.unique(
+            np.asarray(part.ticker, dtype=object))
         if [str(t).strip() for t in found] != [name]:
             raise PriceDataError(
                 f"{name}: the table given for {name!r} holds prices of "
@@ -217,6 +219,8 @@ def _field(part: RawTable, name: str) -> np.ndarray:
     values = part.fields.get(name)
     if values is None:
         return np.full(len(part), np.nan)
+    if isinstance(values, np.ndarray) and values.dtype == np.float64:
+        return values
     return np.asarray(values, dtype=object) if _is_text(values) else _floats(values)
 
 
@@ -248,15 +252,21 @@ def _date_column(table: pd.DataFrame, names: list[str], single: str | None):
     under any name; other shapes need a ``date`` column, a DatetimeIndex or an index
     named ``date``.
     """
-    columns = {n: table.iloc[:, j] for j, n in enumerate(names) if n != "date"}
+    columns = {n: column for n, (_, column) in zip(names, table.items(), strict=True)
+               if n != "date"}
     if "date" in names:
         return table.iloc[:, names.index("date")], columns
+    return _index_dates(table, single), columns
+
+
+def _index_dates(table: pd.DataFrame, single: str | None):
+    """The index of a table without a date column, if it can hold dates (see above)."""
     index = table.index
     if isinstance(index, pd.DatetimeIndex) or column_name(index.name) == "date" or (
         single and not pd.api.types.is_numeric_dtype(index.dtype)
         and not pd.api.types.is_bool_dtype(index.dtype)
     ):
-        return index, columns
+        return index
     if single:
         raise PriceDataError(
             f"{single}: no dates (the index holds {index.dtype} values); give a 'date' column "
@@ -284,12 +294,24 @@ def _price_fields(columns: dict, ticker: str, notes: list) -> dict:
 
 def _from_single(table, names, ticker, first_line) -> RawTable:
     _check_unique_names(names, list(table.columns))
+    if "date" not in names:  # dates in the index: all columns at once when all are numbers
+        try:
+            block = table.to_numpy(dtype=np.float64)
+        except (ValueError, TypeError):
+            block = None
+        if block is not None:
+            columns = {n: block[:, j] for j, n in enumerate(names)}
+            return _single(table, _index_dates(table, ticker), columns, ticker, first_line)
     dates, columns = _date_column(table, names, ticker)
+    return _single(table, dates, columns, ticker, first_line)
+
+
+def _single(table, dates, columns, ticker, first_line) -> RawTable:
     notes: list[tuple[str, str]] = []
     fields = _price_fields(columns, ticker, notes)
     labels = np.empty(len(table), dtype=object)
     labels[:] = ticker
-    return RawTable(labels, dates, fields, first_line=first_line, notes_all=notes)
+    return RawTable(labels, dates, fields, first_line=first_line, notes_all=notes, single=True)
 
 
 def _from_long(table, names, first_line) -> RawTable:
