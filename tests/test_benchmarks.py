@@ -85,3 +85,18 @@ def test_events_benchmark_times_every_way_in(tmp_path):
                           "frame, 12 columns", "CSV file", "parquet file",
                           "Event objects, market=", "Event(...) one by one"]
     assert all(wall > 0 and cpu >= 0 for wall, cpu in rows.values())
+
+
+def test_data_benchmark_runs_every_input(tmp_path):
+    module = _load("bench_data")
+    module.write(40, tmp_path)
+    for how in module.INPUTS:
+        row = module.run(how, tmp_path)
+        assert row["events"] == 40, how  # one event per security, every one studied
+        assert list(row["stages"]) == ["import", "load", "events", "fit", "tests"]
+        assert all(seconds >= 0 for seconds in row["stages"].values()) and row["peak_mb"] > 0
+    table, events = module.panel(3, "prices")
+    # 300 sessions per security around its event, and the index over the whole calendar
+    assert (table[table.ticker != "MKT"].groupby("ticker").size() == 300).all()
+    assert len(table[table.ticker == "MKT"]) == len(module.calendar())
+    assert len(events) == 3

@@ -256,7 +256,8 @@ def _name(label) -> str:
 
 
 def _label(labels, i: int) -> str:
-    return _name(_at(labels, np.array([i]))[0]) or f"row {i + 1}"
+    value = labels.iloc[i] if isinstance(labels, pd.Series) else np.asarray(labels)[i]
+    return _name(value) or f"row {i + 1}"
 
 
 def _table_name(names: np.ndarray) -> str:
