@@ -23,8 +23,14 @@ the source (reading the file, where there is one, and validating every row);
 the process's whole RSS, the data set included. Design: estimation window [-250, -11],
 event windows (-10, +10), (0, 0), (-1, +1).
 
+With ``--baseline-path`` another checkout's ``FramePrices`` loads the ``prices,
+memory`` table too, alternately with this one, ``--repeat`` times (sizes up to 10,000:
+versions that validate one security at a time take minutes and many GB beyond that);
+the second table gives the medians.
+
     python benchmarks/bench_data.py                      # K = 10,000 and 100,000
     python benchmarks/bench_data.py --sizes 10000 --inputs "returns, memory"
+    python benchmarks/bench_data.py --sizes 1000 10000 --baseline-path ../old --repeat 3
 """
 
 from __future__ import annotations
@@ -132,6 +138,18 @@ def run(how: str, folder: Path) -> dict:
             "cpu": clock.cpu, "peak_mb": peak}
 
 
+def load_only(folder: Path) -> float:
+    """Seconds to make ``FramePrices`` of the prices table (any version of the package)."""
+    import pandas as pd
+
+    table = pd.read_parquet(folder / "prices.parquet")
+    import eventstudy
+
+    started = time.perf_counter()
+    eventstudy.FramePrices(table)
+    return time.perf_counter() - started
+
+
 class _Clock:
     """Wall and CPU seconds (all threads of the process) per stage."""
 
@@ -150,10 +168,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--inputs", nargs="+", default=list(INPUTS), choices=INPUTS)
+    parser.add_argument("--baseline-path", type=Path,
+                        help="another checkout whose FramePrices loads the prices table too")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the comparison")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(run(args.worker[0], Path(args.worker[1]))))
+        how, folder = args.worker
+        result = load_only(Path(folder)) if how == "load" else run(how, Path(folder))
+        print(json.dumps(result))
         return
     stages = ("import", "load", "events", "fit", "tests")
     print("| securities | events | input | " + " | ".join(f"{s} (s)" for s in stages)
@@ -169,15 +192,37 @@ def main(argv: list[str] | None = None) -> None:
                       + " | ".join(f"{wall[s]:.2f}" for s in stages)
                       + f" | {sum(wall.values()):.2f} | {sum(row['cpu'].values()):.2f} | "
                       f"{row['peak_mb']:,.0f} |", flush=True)
+    if args.baseline_path is not None:
+        _compare(args)
 
 
-def _child(how: str, folder: str) -> dict:
-    # The children import this checkout's package even when it is not installed.
-    root = str(Path(__file__).resolve().parents[1])
+def _compare(args) -> None:
+    """Load the prices table with both checkouts, alternately; print the medians."""
+    import statistics
+
+    print(f"\n| securities | this checkout: load (s) | {args.baseline_path}: load (s) | "
+          "rounds |\n|---:|---:|---:|---:|")
+    for n in [n for n in args.sizes if n <= 10_000]:
+        with tempfile.TemporaryDirectory() as folder:
+            write(n, Path(folder))
+            times: dict[str, list[float]] = {"new": [], "old": []}
+            for round_ in range(args.repeat):
+                order = ("new", "old") if round_ % 2 == 0 else ("old", "new")
+                for which in order:
+                    root = None if which == "new" else args.baseline_path
+                    times[which].append(_child("load", folder, root))
+            print(f"| {n:,} | {statistics.median(times['new']):.2f} | "
+                  f"{statistics.median(times['old']):.2f} | {args.repeat} |", flush=True)
+
+
+def _child(how: str, folder: str, root: Path | None = None):
+    # The children import this checkout's package (or the baseline's) even when another
+    # copy is installed.
+    root = str(root or Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get(
         "PYTHONPATH")]))}
     out = subprocess.run([sys.executable, __file__, "--worker", how, folder], check=True,
-                         capture_output=True, text=True, env=env).stdout
+                         capture_output=True, text=True, env=env, cwd=root).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
