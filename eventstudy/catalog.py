@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .collector import collection_paused
 from .errors import CatalogError
 from .events import (
     _EPOCH_ORDINAL,
@@ -33,7 +34,6 @@ from .events import (
     Event,
     _check_unique,
     _checked_zone,
-    _collection_paused,
     _date_value,
     _exchange_zone,
     _Invalid,
@@ -531,7 +531,7 @@ def _ids(given: np.ndarray, tickers: np.ndarray, days: np.ndarray) -> np.ndarray
 
 def _built(values: dict[str, np.ndarray]) -> tuple[Event, ...]:
     """Events from checked columns, filled in column by column (the quickest way)."""
-    with _collection_paused():
+    with collection_paused():
         events = [object.__new__(Event) for _ in range(len(values["ticker"]))]
         entries = [event.__dict__ for event in events]
         for name in _FIELDS:

@@ -21,11 +21,9 @@ are read by :mod:`eventstudy.catalog`.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -34,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from .collector import collection_paused
 from .errors import CalendarError, CatalogError, SpecificationError
 from .sources import bundled
 
@@ -225,19 +224,6 @@ def _new_event(values: dict) -> Event:
     event = object.__new__(Event)
     event.__dict__.update(values)
     return event
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many events are made: each automatic
-    collection would walk all the events made so far (half the time at 100,000)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Invalid(Exception):
@@ -561,7 +547,7 @@ def _from_objects(events: list, market: str) -> tuple[Event, ...]:
                 f"objects, a DataFrame or the path of a CSV or parquet catalog{hint}"
             )
     if market:  # a checked event with a market added needs no new checks
-        with _collection_paused():
+        with collection_paused():
             events = [e if e.market else _new_event({**e.__dict__, "market": market})
                       for e in events]
     ids = np.array([e.id for e in events], dtype=object)

@@ -7,14 +7,13 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .collector import collection_paused
 from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
@@ -128,7 +127,7 @@ class EventStudy:
 
     def fit(self) -> EventStudyResults:
         """Build the panel, fit the normal-return model and compute CARs and tests."""
-        with _collection_paused():
+        with collection_paused():
             groups = partition_events(self.events, self._partition_count())
             parts = run_partitions(
                 self._fit_events, groups, self.engine, self.client, self.progress
@@ -151,7 +150,7 @@ class EventStudy:
 
     def _fit_events(self, rows: list[int]) -> tuple:
         """Panel, model fit and diagnostics of the events at positions ``rows``."""
-        with _collection_paused():  # also on a Dask worker
+        with collection_paused():  # also on a Dask worker
             return self._fit_partition(rows)
 
     def _fit_partition(self, rows: list[int]) -> tuple:
@@ -235,25 +234,6 @@ def _source(prices, returns, market) -> tuple[PriceSource, str | None]:
         return returns, returns.market or (None if isinstance(market, pd.Series) else market)
     source = ReturnSource(returns, market=market)
     return source, source.market
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a study is fitted.
-
-    The fit makes many small objects (diagnostic records, the names of other
-    announcements) while the study's events are alive, and every automatic
-    collection walks all of them: in the default design with 100,000 events that
-    was about a quarter of the fit's CPU time. Cycles made meanwhile are collected
-    once it resumes.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnostics) -> None:

@@ -46,7 +46,7 @@ import pandas as pd
 from ..errors import PriceDataError
 from .dates import DAY_NS, parse_dates
 from .readers import read_csv_text, read_parquet, read_text
-from .shapes import RawTable, column_name, tz_note
+from .shapes import RawTable, _check_unique_names, column_name, tz_note
 from .source import TableSource
 from .table import PRICE_FIELDS, PriceTable
 from .validate import Rows, arrange, collapse_duplicates, numeric, to_table
@@ -154,7 +154,7 @@ def _validated(frame, market, id_column, kind, first_line) -> list[PriceTable]:
     if frame.shape[0] == 0:
         raise PriceDataError("the return table is empty")
     names = [column_name(c) for c in frame.columns]
-    _check_unique(names, list(frame.columns))
+    _check_unique_names(names, list(frame.columns))
     key = _id_column(names, id_column, list(frame.columns))
     market_column = market if isinstance(market, str) and column_name(market) in names and (
         key is not None) else None
@@ -176,16 +176,6 @@ def _validated(frame, market, id_column, kind, first_line) -> list[PriceTable]:
 def _label(raw: RawTable, i: int) -> str:
     label = pd.Series(raw.ticker, copy=False).iloc[i]
     return str(label).strip()
-
-
-def _check_unique(names: list[str], labels: list) -> None:
-    seen: dict[str, object] = {}
-    for name, label in zip(names, labels, strict=True):
-        if name in seen:
-            raise PriceDataError(
-                f"columns {seen[name]!r} and {label!r} both give {name!r}; keep one of them"
-            )
-        seen[name] = label
 
 
 def _id_column(names: list[str], id_column: str | None, labels: list) -> str | None:
