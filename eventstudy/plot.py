@@ -152,7 +152,8 @@ def plot_prices(
     _mark_sessions(ax, [(names[k], v) for k, v in sessions.items()])
     ax.axhline(100, color="black", linewidth=0.6)
     ax.set_title(f"{', '.join(tickers)} against {', '.join(markets) or 'no index'}")
-    ax.set_ylabel(f"Adjusted close (close of {first_day:%Y-%m-%d} = 100)")
+    level = "Return index" if source.kind == "returns" else "Adjusted close"
+    ax.set_ylabel(f"{level} (close of {first_day:%Y-%m-%d} = 100)")
     ax.set_xlabel("Date")
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)

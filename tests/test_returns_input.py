@@ -233,3 +233,34 @@ def test_returns_need_only_the_estimation_window_before_the_event(raw_prices):
     with pytest.raises(Exception, match="needs 250 sessions of returns"):
         EventStudy([event], returns=long[long.date > start]).fit()
     del first
+
+
+def test_every_analysis_works_on_returns(raw_prices, xiaomi_prices, tmp_path):
+    """The analyses the case notebooks call give the price path's numbers on returns."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from eventstudy.carpath import car_path
+    from eventstudy.moves import session_moves
+    from eventstudy.placebo import placebo_test
+    from eventstudy.plot import plot_moves, plot_prices
+    from eventstudy.robustness import robustness
+
+    source = ReturnSource(_long(raw_prices))
+    results = EventStudy(XIAOMI, returns=source).fit()
+    path, want = car_path(results), car_path(xiaomi_prices)
+    np.testing.assert_array_equal(path["car"], want["car"])
+    moves, want_moves = session_moves(results), session_moves(xiaomi_prices)
+    np.testing.assert_allclose(moves["close_to_close"], want_moves["close_to_close"],
+                               rtol=0, atol=1e-15)
+    assert moves[["peak_move", "trough_move", "high", "low"]].isna().all().all()
+    checks = robustness(XIAOMI, prices=source, models=("market",), exclusion=(True,))
+    reference = robustness(XIAOMI, models=("market",), exclusion=(True,))
+    np.testing.assert_array_equal(checks["car"], reference["car"])
+    placebo = placebo_test(EventStudy(XIAOMI, returns=source), results)
+    np.testing.assert_array_equal(placebo.table["p_value"],
+                                  placebo_test(EventStudy(XIAOMI), xiaomi_prices).table["p_value"])
+    figure = plot_prices(XIAOMI, prices=source)
+    assert figure.axes[0].get_ylabel().startswith("Return index")
+    figure.savefig(tmp_path / "prices.png")
+    plot_moves(moves).savefig(tmp_path / "moves.png")

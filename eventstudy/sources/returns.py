@@ -89,6 +89,8 @@ class ReturnSource(TableSource):
         What the returns are; log returns are converted to simple ones.
     """
 
+    kind = "returns"
+
     def __init__(
         self,
         data: pd.DataFrame | str | Path,

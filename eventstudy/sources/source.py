@@ -27,6 +27,8 @@ SHOWN_TICKERS = 12  # how many known tickers an unknown-ticker message lists
 class PriceSource:
     """Interface of every source: validated tables of the tickers asked for."""
 
+    kind = "prices"  # or "returns": what the tables hold (see PriceTable)
+
     def tickers(self) -> tuple[str, ...]:
         """Tickers this source can serve."""
         raise NotImplementedError
