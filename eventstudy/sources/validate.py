@@ -256,7 +256,8 @@ def _name(label) -> str:
 
 
 def _label(labels, i: int) -> str:
-    return _name(_at(labels, np.array([i]))[0]) or f"row {i + 1}"
+    # By position: a Series' [0] would look up the label 0, absent from a Series of row i.
+    return _name(np.asarray(_at(labels, np.array([i])), dtype=object)[0]) or f"row {i + 1}"
 
 
 def _table_name(names: np.ndarray) -> str:
