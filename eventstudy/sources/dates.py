@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..blocks import for_each_block
 from ..errors import PriceDataError
+from .readers import shown
 
 DAY_NS = 86_400 * 10**9
 # YYYYMMDD integers from 1800-01-01 to 2199-12-31; others are not taken for dates.
@@ -150,8 +151,8 @@ def _one_by_one(unique: pd.Index, codes: np.ndarray, name, table) -> tuple[np.nd
             stamp = pd.Timestamp(value)
         except (ValueError, TypeError, OverflowError) as exc:
             raise PriceDataError(
-                f"{name(int(row_of[u]))}: unparseable date {value!r} (dates run from 1677 to 2262 "
-                "and look like 2021-01-04)"
+                f"{name(int(row_of[u]))}: unparseable date {shown(value)} (dates run from 1677 to "
+                "2262 and look like 2021-01-04)"
             ) from exc
         if stamp is pd.NaT:
             raise PriceDataError(f"{name(int(row_of[u]))} has no date")

@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import PriceDataError
 from .dates import parse_dates
-from .readers import read_csv_text, read_text
+from .readers import read_csv_text, read_text, shown
 
 CANONICAL = {
     "mkt-rf": "mkt_rf",
@@ -93,7 +93,7 @@ def validate_factors(frame: pd.DataFrame, where: str = "factors") -> pd.DataFram
         if bad.any():
             i = int(np.argmax(bad))
             raise PriceDataError(
-                f"{where}: {name} in row {i + 1} is {raw.iloc[i]!r}, not a number"
+                f"{where}: {name} in row {i + 1} is {shown(raw.iloc[i])}, not a number"
             )
         columns[name] = values.to_numpy(dtype=np.float64, na_value=np.nan)
     out = pd.DataFrame(columns, index=pd.DatetimeIndex(days.view("datetime64[ns]"), name="date"))
@@ -152,7 +152,7 @@ def read_french_csv(path: str | Path) -> pd.DataFrame:
         if bad.any():
             i = int(np.argmax(bad))
             raise PriceDataError(
-                f"{path} line {line + i}: {name} is {table[name].iloc[i]!r}, not a number"
+                f"{path} line {line + i}: {name} is {shown(table[name].iloc[i])}, not a number"
             )
         values[name] = number.to_numpy(dtype=np.float64)
     frame = pd.DataFrame(values, index=pd.DatetimeIndex(days.view("datetime64[ns]"), name="date"))

@@ -49,6 +49,14 @@ def read_csv_text(text: str, path: Path, error: type[Exception] = PriceDataError
         raise error(f"{path}: not a readable CSV table ({first_line(exc)})") from exc
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A cell as a message shows it: its repr, cut short (a hostile cell may hold 140 kB)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(str(value)):,} characters)"
+
+
 def first_line(exc: Exception) -> str:
     """The first line of an exception's message (what a one-line error can show)."""
     return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__

@@ -42,6 +42,7 @@ import pandas as pd
 from ..blocks import for_each_block, ordered_map, row_blocks
 from ..errors import PriceDataError
 from .dates import parse_dates
+from .readers import shown
 from .shapes import RawTable, raw_table, tz_note
 from .table import INTRADAY_FIELDS, NOTES, PRICE_FIELDS, PriceTable, frozen
 
@@ -289,7 +290,8 @@ def numeric(rows: Rows, values, column: str) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise rows.error(
-            i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {series.iloc[i]!r}, not a number"
+            i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {shown(series.iloc[i])}, not a "
+            "number"
         )
     return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
 
