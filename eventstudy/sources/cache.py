@@ -167,14 +167,12 @@ def _covered(meta: dict[str, str], path: Path) -> tuple[dt.date, dt.date]:
     text = meta.get("covered", "")
     try:
         first, last = (dt.date.fromisoformat(day) for day in text.split(".."))
-    except ValueError:  # not two ISO dates, an impossible date, or no such line ("")
-        first = last = None
-    if first is None or first > last:
+    except ValueError as exc:  # not two ISO dates, an impossible date, or no such line ("")
         said = f"is {shown(text)}" if "covered" in meta else "is missing"
         raise DataIntegrityError(
             f"{path}: the header line '# covered:' {said}, not a date range "
             "YYYY-MM-DD..YYYY-MM-DD; delete the file and fetch the prices again"
-        )
+        ) from exc
     return first, last
 
 
