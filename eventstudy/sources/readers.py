@@ -3,9 +3,10 @@
 Every reader of the package (price files, return tables, event catalogs, factor
 files, the cache) goes through these functions. Text must be UTF-8 (a byte-order
 mark is accepted); a file that is not, that holds NUL bytes, that pandas cannot
-parse, or a parquet file that is not one, raises the caller's error type with the
+parse, a parquet file given as text, or a parquet file that is not one or holds
+lists or structures instead of values, raises the caller's error type with the
 file's path and a one-line reason. Cells of any size are read (pandas' C parser has
-no field limit, unlike Python's csv module).
+no field limit, unlike Python's csv module); messages show them cut short.
 """
 
 from __future__ import annotations
@@ -13,20 +14,32 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import PriceDataError
 
+PARQUET_MAGIC = b"PAR1"  # the first (and last) four bytes of every parquet file
+BOM = b"\xef\xbb\xbf"
 
-def read_text(path: Path, error: type[Exception] = PriceDataError) -> str:
-    """A file's text as UTF-8 (a byte-order mark is dropped), or one clear error."""
+
+def read_text(path: Path, error: type[Exception] = PriceDataError, latin1: bool = False) -> str:
+    """A file's text as UTF-8 (a byte-order mark is dropped), or one clear error.
+
+    With ``latin1``, a file that is not UTF-8 is read as Latin-1 instead, as older
+    copies of Ken French's factor files need (every byte is a Latin-1 character).
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise error(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    if data.startswith(PARQUET_MAGIC):
+        raise error(f"{path}: is a parquet file, not CSV text; give it the suffix .parquet")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if latin1:
+            return data.removeprefix(BOM).decode("latin-1")
         raise error(
             f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save the file as UTF-8 CSV"
@@ -73,8 +86,42 @@ def read_parquet(path: Path, error: type[Exception] = PriceDataError) -> pd.Data
     from pyarrow import ArrowException
 
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except (OSError, ValueError, TypeError, ArrowException) as exc:
-        raise error(f"{path}: not a readable parquet file ({first_line(exc)})") from exc
+        raise error(f"{path}: {_parquet_problem(path, exc)}") from exc
+    nested = next((label for label, column in frame.items() if _holds_containers(column)), None)
+    if nested is not None:
+        raise error(
+            f"{path}: column {shown(nested)} holds lists or structures, not one number, date "
+            "or text per cell"
+        )
+    return frame
+
+
+def _parquet_problem(path: Path, exc: Exception) -> str:
+    """Why pyarrow could not read a file, said for a person (its own message names the path)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(PARQUET_MAGIC))
+    except OSError as error:  # missing, a folder, no permission
+        return f"cannot read the file ({error.strerror or error})"
+    if not head:
+        return "the file is empty"
+    if head != PARQUET_MAGIC:
+        return "not a parquet file (parquet files start with PAR1; if it is CSV, name it .csv)"
+    return f"not a readable parquet file ({first_line(exc).replace(str(path), 'the file')})"
+
+
+def _holds_containers(column: pd.Series) -> bool:
+    """Whether an object column holds lists, arrays or dicts (Arrow's nested types).
+
+    A parquet column has one type, so its first value tells.
+    """
+    if column.dtype != object:
+        return False
+    present = column.notna().to_numpy()
+    first = int(np.argmax(present))
+    return bool(present[first]) and isinstance(column.iloc[first],
+                                               list | tuple | dict | np.ndarray)
 
 
