@@ -89,12 +89,13 @@ def read_parquet(path: Path, error: type[Exception] = PriceDataError) -> pd.Data
         frame = pd.read_parquet(path)
     except (OSError, ValueError, TypeError, ArrowException) as exc:
         raise error(f"{path}: {_parquet_problem(path, exc)}") from exc
-    nested = next((label for label, column in frame.items() if _holds_containers(column)), None)
-    if nested is not None:
-        raise error(
-            f"{path}: column {shown(nested)} holds lists or structures, not one number, date "
-            "or text per cell"
-        )
+    for label, column in frame.items():
+        if _holds_containers(column):
+            raise error(f"{path}: column {shown(label)} holds lists or structures, not one "
+                        "number, date or text per cell")
+        if not _valid_text(column):
+            raise error(f"{path}: column {shown(label)} holds text that is not UTF-8; the file "
+                        "is damaged")
     return frame
 
 
@@ -110,6 +111,25 @@ def _parquet_problem(path: Path, exc: Exception) -> str:
     if head != PARQUET_MAGIC:
         return "not a parquet file (parquet files start with PAR1; if it is CSV, name it .csv)"
     return f"not a readable parquet file ({first_line(exc).replace(str(path), 'the file')})"
+
+
+def _valid_text(column: pd.Series) -> bool:
+    """Whether an Arrow-backed column's text is UTF-8.
+
+    pyarrow checks it when a value is used, not when the file is read: a damaged string
+    would otherwise surface as a UnicodeDecodeError deep in the checks.
+    """
+    from pyarrow import ArrowInvalid, array
+
+    values = column.cat.categories.array if isinstance(column.dtype, pd.CategoricalDtype) else (
+        column.array)
+    if not hasattr(values, "__arrow_array__"):
+        return True
+    try:
+        array(values).validate(full=True)
+    except ArrowInvalid:
+        return False
+    return True
 
 
 def _holds_containers(column: pd.Series) -> bool:
