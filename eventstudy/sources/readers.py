@@ -87,7 +87,8 @@ def read_parquet(path: Path, error: type[Exception] = PriceDataError) -> pd.Data
 
     try:
         frame = pd.read_parquet(path)
-    except (OSError, ValueError, TypeError, ArrowException) as exc:
+    # KeyError: pyarrow rebuilding the frame from damaged pandas metadata in the footer.
+    except (OSError, ValueError, TypeError, KeyError, ArrowException) as exc:
         raise error(f"{path}: {_parquet_problem(path, exc)}") from exc
     for label, column in frame.items():
         if _holds_containers(column):
