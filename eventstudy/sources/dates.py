@@ -16,6 +16,7 @@ of aware and naive timestamps, and aware timestamps that are not at local midnig
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -151,8 +152,12 @@ def _from_objects(series: pd.Series, name, table: str) -> tuple[np.ndarray, str]
 
 def _parse_unique(unique: pd.Index, codes: np.ndarray, name, table) -> tuple[np.ndarray, str]:
     try:
-        # In nanoseconds at once: pandas may parse year 6020 in seconds, out of ns range.
-        stamps = pd.DatetimeIndex(pd.to_datetime(unique)).as_unit("ns")
+        with warnings.catch_warnings():
+            # Values of mixed forms are then parsed one by one and each one checked: the
+            # warning would only add lines to the command line's one-line error.
+            warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+            # In nanoseconds at once: pandas may parse year 6020 in seconds, out of ns range.
+            stamps = pd.DatetimeIndex(pd.to_datetime(unique)).as_unit("ns")
     except (ValueError, TypeError, OverflowError):  # OutOfBoundsDatetime is a ValueError
         return _one_by_one(unique, codes, name, table)
     if stamps.tz is not None:
