@@ -219,8 +219,24 @@ def _contiguous_blocks(labels) -> np.ndarray | None:
 
 
 def _normalise_names(labels, starts, raw: RawTable, rows=None) -> np.ndarray:
-    """Ticker names as stripped strings; integers (permno) without a decimal part."""
+    """Ticker names as stripped strings; integers (permno) without a decimal part.
+
+    A name holding a line break is refused: in a file, it is a quote left open that
+    swallowed the lines after it (and it would break a one-line error message).
+    """
     rows = starts if rows is None else rows
+    names = _stripped_names(labels, starts, raw, rows)
+    text = "".join(names.tolist())
+    if "\n" in text or "\r" in text:
+        j = next(j for j, name in enumerate(names.tolist()) if "\n" in name or "\r" in name)
+        raise PriceDataError(
+            f"{raw.place(int(rows[j]))}: the ticker {shown(names[j])} holds a line break; "
+            "check the file's quotes (one left open takes in the lines after it)"
+        )
+    return names
+
+
+def _stripped_names(labels, starts, raw: RawTable, rows) -> np.ndarray:
     array = labels.array if isinstance(labels, pd.Series | pd.Index) else labels
     if starts is not None and isinstance(array, pd.arrays.ArrowStringArray):
         import pyarrow as pa
