@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import json
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -34,12 +35,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from yf_frames import download_frame
 
 import eventstudy.sources.yahoo as yahoo
+from eventstudy import as_events
 from eventstudy.cli import main
-from eventstudy.errors import DataIntegrityError, EventStudyError, PriceDataError
+from eventstudy.errors import CatalogError, DataIntegrityError, EventStudyError, PriceDataError
 from eventstudy.sources import FilePrices, ReturnSource
 from eventstudy.sources.cache import PriceCache, read_cache_file
 from eventstudy.sources.factors import read_factors, read_french_csv
@@ -435,6 +439,16 @@ def _not_utf8(base: Base) -> bytes:
     return buffer.getvalue().replace(b"2019-06-10", b"2019-0\xff-10")
 
 
+def _without_pandas_columns(base: Base) -> bytes:
+    """Damaged pandas metadata: the 'columns' entry pyarrow rebuilds the frame from is gone."""
+    table = pa.Table.from_pandas(base.frame, preserve_index=False)
+    meta = json.loads(table.schema.metadata[b"pandas"])
+    del meta["columns"]
+    buffer = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata({b"pandas": json.dumps(meta).encode()}), buffer)
+    return buffer.getvalue()
+
+
 def _value_column(frame: pd.DataFrame) -> str:
     return "close" if "close" in frame.columns else "ret"
 
@@ -452,6 +466,7 @@ PARQUET_CASES: dict[str, tuple[Callable[[Base], bytes], str]] = {
     "impossible date": (_frame_case(_set_cell("date", "2021-02-30")), "2021-02-30"),
     "a date in the year 3000": (_frame_case(_year_3000_first), "3000-01-02 00:00:00 is out of"),
     "text that is not UTF-8": (_not_utf8, "column 'date' holds text that is not UTF-8"),
+    "damaged pandas metadata": (_without_pandas_columns, "not a readable parquet file"),
     "no rows": (_frame_case(lambda f: f.iloc[:0]), "empty"),
     "no date column": (_frame_case(lambda f: f.drop(columns="date")), "no 'date' column"),
     "a list in a number column": (lambda b: _parquet(_set_cell(_value_column(b.frame), [1.0, 2.0])(
@@ -608,3 +623,20 @@ def test_fuzzed_files_are_read_or_refused_naming_the_file(seed, reader, tmp_path
         refused += isinstance(_outcome(reader, path), EventStudyError)
         assert _files(tmp_path / str(i)) == before, "reading changed the files"
     assert refused > 0
+
+
+# ----- event catalogs in parquet: the damage pyarrow lets through ------------------------------
+@pytest.mark.parametrize("damage", ["text that is not UTF-8", "damaged pandas metadata"])
+def test_damaged_parquet_event_catalogs(damage, tmp_path, capsys):
+    frame = pd.DataFrame({"ticker": ["1810.HK", "1810.HK"], "date": ["2019-06-10", "2021-05-11"]})
+    path = tmp_path / "events.parquet"
+    path.write_bytes(PARQUET_CASES[damage][0](Base(b"", frame=frame)))
+    with pytest.raises(CatalogError) as info:
+        as_events(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert ("holds text that is not UTF-8" if "UTF-8" in damage else "not a readable parquet"
+            ) in message
+    assert main(["run", "--events", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"eventstudy: error: {path}: ") and err.count("\n") == 1
