@@ -43,7 +43,13 @@ from yf_frames import download_frame
 import eventstudy.sources.yahoo as yahoo
 from eventstudy import as_events
 from eventstudy.cli import main
-from eventstudy.errors import CatalogError, DataIntegrityError, EventStudyError, PriceDataError
+from eventstudy.errors import (
+    CatalogError,
+    DataIntegrityError,
+    EventStudyError,
+    PriceDataError,
+    UnknownTickerError,
+)
 from eventstudy.sources import FilePrices, ReturnSource
 from eventstudy.sources.cache import PriceCache, read_cache_file
 from eventstudy.sources.factors import read_factors, read_french_csv
@@ -150,7 +156,8 @@ class Reader:
     file: str  # where the hostile file goes, relative to tmp_path
     read: Callable[[Path], pd.DataFrame]
     argv: Callable[[Path], list[str]]
-    errors: tuple[type[EventStudyError], ...] = (PriceDataError,)
+    # UnknownTickerError: the file read, but its ticker was damaged out of 1810.HK.
+    errors: tuple[type[EventStudyError], ...] = (PriceDataError, UnknownTickerError)
     date: int = 0  # field of a row holding its date
     companion: str = ""  # a valid ^HSI file beside the hostile one (a folder's second file)
     ok_status: int = 0  # status of the command line for a file read correctly
