@@ -182,14 +182,16 @@ def _daily_end(body: list[str], path: Path, first_line: int) -> int:
 def read_factors(paths: list[str | Path]) -> pd.DataFrame:
     """Read and join factor files: Ken French's daily layout or a plain CSV.
 
-    A plain CSV has a ``date`` column and factor columns in fractions. Several
-    files (e.g. the five factors and momentum) are joined on their dates; a date
-    missing from one file leaves that file's factors missing there.
+    A plain CSV has a ``date`` column and factor columns in fractions, and every
+    line has the header's number of fields (an empty cell is a missing value, a
+    short line a file cut short). Several files (e.g. the five factors and momentum)
+    are joined on their dates; a date missing from one file leaves that file's
+    factors missing there.
 
     Raises
     ------
     PriceDataError
-        Naming the file, for a file that cannot be read or checked.
+        Naming the file (and line), for a file that cannot be read or checked.
     """
     frames = []
     for path in map(Path, paths):
