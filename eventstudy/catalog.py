@@ -9,7 +9,7 @@ DataFrame row), the column, the value and the ticker.
 
 Files are read defensively: bytes that are not UTF-8, binary data, an empty file,
 a header without rows, cells over 131,072 characters, rows longer than the header
-and parquet files that are not parquet each raise one
+and parquet files that are not parquet or are damaged each raise one
 :class:`~eventstudy.errors.CatalogError` that names the file.
 """
 
@@ -43,6 +43,7 @@ from .events import (
     _time_value,
     _timing_value,
 )
+from .sources.readers import damaged_text
 
 # Python's csv module refuses longer fields; a longer catalog cell means broken quoting.
 MAX_CELL = 131_072
@@ -83,17 +84,23 @@ def _starts_like_parquet(path: Path) -> bool:
 
 def _read_parquet(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except ImportError as exc:
         raise CatalogError(
             f"{path}: reading parquet files needs pyarrow: pip install 'eventstudy[parquet]'"
         ) from exc
     # pyarrow's errors derive from these (ArrowInvalid is a ValueError, ArrowIOError an
-    # OSError, ArrowTypeError a TypeError, ArrowNotImplementedError a NotImplementedError).
-    except (OSError, ValueError, TypeError, NotImplementedError) as exc:
+    # OSError, ArrowTypeError a TypeError, ArrowNotImplementedError a NotImplementedError);
+    # KeyError: pyarrow rebuilding the frame from damaged pandas metadata.
+    except (OSError, ValueError, TypeError, NotImplementedError, KeyError) as exc:
         raise CatalogError(
             f"{path}: not a readable parquet event catalog ({_one_line(exc)})"
         ) from exc
+    damaged = damaged_text(frame)
+    if damaged is not None:
+        raise CatalogError(f"{path}: column {_show(damaged)} holds text that is not UTF-8; the "
+                           "file is damaged")
+    return frame
 
 
 def _read_text(path: Path) -> str:

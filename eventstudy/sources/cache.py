@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataIntegrityError, PriceDataError
-from .readers import read_csv_text, read_text
+from .readers import read_csv_text, read_text, shown
 from .table import PRICE_FIELDS
 from .validate import tidy_prices
 
@@ -130,14 +130,14 @@ class PriceCache:
         Raises
         ------
         DataIntegrityError
-            If the file does not match its recorded checksum or row count.
+            If the file does not match its recorded checksum or row count, or its
+            ``covered`` line is not a date range.
         """
         path = self.path(ticker)
         if not path.is_file():
             return None
         meta, frame = read_cache_file(path)
-        covered = tuple(dt.date.fromisoformat(d) for d in meta["covered"].split(".."))
-        return CacheEntry(ticker, frame, covered, meta.get("fetched", ""), meta)
+        return CacheEntry(ticker, frame, _covered(meta, path), meta.get("fetched", ""), meta)
 
     def write(self, ticker: str, frame: pd.DataFrame, covered: tuple[dt.date, dt.date]) -> Path:
         """Atomically replace the cache file of ``ticker`` with ``frame``."""
@@ -157,6 +157,23 @@ class PriceCache:
         path = self.path(ticker)
         atomic_write(path, (header + body).encode("utf-8"))
         return path
+
+
+def _covered(meta: dict[str, str], path: Path) -> tuple[dt.date, dt.date]:
+    """The header's ``covered: first..last``; anything else means the file is damaged.
+
+    The checksum covers the table only, so the header lines are checked here.
+    """
+    text = meta.get("covered", "")
+    try:
+        first, last = (dt.date.fromisoformat(day) for day in text.split(".."))
+    except ValueError as exc:  # not two ISO dates, an impossible date, or no such line ("")
+        said = f"is {shown(text)}" if "covered" in meta else "is missing"
+        raise DataIntegrityError(
+            f"{path}: the header line '# covered:' {said}, not a date range "
+            "YYYY-MM-DD..YYYY-MM-DD; delete the file and fetch the prices again"
+        ) from exc
+    return first, last
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -196,14 +213,21 @@ def read_cache_file(path: Path) -> tuple[dict[str, str], pd.DataFrame]:
     except PriceDataError as exc:
         raise DataIntegrityError(f"{path}: the cached table is damaged ({exc})") from exc
     if str(len(frame)) != meta.get("rows"):
-        raise DataIntegrityError(f"{path}: {len(frame)} rows, the header says {meta.get('rows')}")
+        said = f"says {shown(meta['rows'])}" if "rows" in meta else "has no '# rows:' line"
+        raise DataIntegrityError(f"{path}: {len(frame)} rows, the header {said}")
     return meta, frame
 
 
 def read_cache_text(text: str, path: Path) -> tuple[dict[str, str], str]:
     """Header fields and CSV body of a cache file's text, after checking its checksum."""
     meta, body = split_header(text)
-    expected = meta.get("sha256", "")
+    if "sha256" not in meta:  # an empty or cut file, or a user's CSV with a comment line
+        raise DataIntegrityError(
+            f"{path}: not a price cache file (no '# sha256:' checksum line); delete a damaged "
+            "cache file and fetch the prices again, or remove the lines starting with '#' from "
+            "a price CSV of your own"
+        )
+    expected = meta["sha256"]
     if hashlib.sha256(body.encode()).hexdigest() != expected:
         raise DataIntegrityError(
             f"{path}: the cached data do not match their checksum (the file was edited or "

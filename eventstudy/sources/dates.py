@@ -16,6 +16,7 @@ of aware and naive timestamps, and aware timestamps that are not at local midnig
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -23,6 +24,7 @@ import pandas as pd
 
 from ..blocks import for_each_block
 from ..errors import PriceDataError
+from .readers import shown
 
 DAY_NS = 86_400 * 10**9
 # YYYYMMDD integers from 1800-01-01 to 2199-12-31; others are not taken for dates.
@@ -55,7 +57,7 @@ def parse_dates(
     if isinstance(dtype, pd.DatetimeTZDtype):
         return _local_midnights(pd.DatetimeIndex(series), name)
     if dtype.kind == "M":
-        return _naive(series.to_numpy(dtype="datetime64[ns]"), name), ""
+        return _naive(_in_ns(series, name), name), ""
     if dtype.kind in "iuf" or dtype.kind == "b":
         return _from_integers(series, name, table), ""
     return _from_objects(series, name, table)
@@ -76,9 +78,28 @@ def _naive(stamps: np.ndarray, name) -> np.ndarray:
     return out
 
 
+def _in_ns(stamps, name) -> np.ndarray:
+    """Naive stamps as datetime64[ns], the unit of every date here (1677 to 2262).
+
+    A parquet file may hold dates in milliseconds or microseconds, which reach further:
+    converting those silently would wrap around to another date.
+    """
+    index = pd.DatetimeIndex(stamps)
+    if index.unit == "ns":
+        return index.to_numpy()  # no copy
+    try:
+        return index.as_unit("ns").to_numpy()
+    except pd.errors.OutOfBoundsDatetime as exc:
+        bad = np.asarray((index < pd.Timestamp.min) | (index > pd.Timestamp.max))
+        i = int(np.argmax(bad))
+        raise PriceDataError(
+            f"{name(i)}: the date {index[i]} is out of range (dates run from 1677 to 2262)"
+        ) from exc
+
+
 def _local_midnights(stamps: pd.DatetimeIndex, name) -> tuple[np.ndarray, str]:
     zone = str(stamps.tz)
-    wall = stamps.tz_localize(None).as_unit("ns").to_numpy()
+    wall = _in_ns(stamps.tz_localize(None), name)
     missing = np.isnat(wall)
     if missing.any():
         raise PriceDataError(f"{name(int(np.argmax(missing)))} has no date")
@@ -131,8 +152,13 @@ def _from_objects(series: pd.Series, name, table: str) -> tuple[np.ndarray, str]
 
 def _parse_unique(unique: pd.Index, codes: np.ndarray, name, table) -> tuple[np.ndarray, str]:
     try:
-        stamps = pd.DatetimeIndex(pd.to_datetime(unique))
-    except (ValueError, TypeError, OverflowError):
+        with warnings.catch_warnings():
+            # Values of mixed forms are then parsed one by one and each one checked: the
+            # warning would only add lines to the command line's one-line error.
+            warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+            # In nanoseconds at once: pandas may parse year 6020 in seconds, out of ns range.
+            stamps = pd.DatetimeIndex(pd.to_datetime(unique)).as_unit("ns")
+    except (ValueError, TypeError, OverflowError):  # OutOfBoundsDatetime is a ValueError
         return _one_by_one(unique, codes, name, table)
     if stamps.tz is not None:
         row_of = _first_rows(codes, len(unique))
@@ -147,11 +173,11 @@ def _one_by_one(unique: pd.Index, codes: np.ndarray, name, table) -> tuple[np.nd
     stamps = []
     for u, value in enumerate(unique):
         try:
-            stamp = pd.Timestamp(value)
+            stamp = pd.Timestamp(value).as_unit("ns")  # ns: dates from 1677 to 2262
         except (ValueError, TypeError, OverflowError) as exc:
             raise PriceDataError(
-                f"{name(int(row_of[u]))}: unparseable date {value!r} (dates run from 1677 to 2262 "
-                "and look like 2021-01-04)"
+                f"{name(int(row_of[u]))}: unparseable date {shown(value)} (dates run from 1677 to "
+                "2262 and look like 2021-01-04)"
             ) from exc
         if stamp is pd.NaT:
             raise PriceDataError(f"{name(int(row_of[u]))} has no date")

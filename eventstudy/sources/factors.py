@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import PriceDataError
 from .dates import parse_dates
-from .readers import read_csv_text, read_text
+from .readers import read_csv_text, read_text, shown
 
 CANONICAL = {
     "mkt-rf": "mkt_rf",
@@ -43,7 +43,7 @@ CANONICAL = {
     "wml": "mom",
 }
 MISSING_CODES = (-99.99, -999.0)
-_DAILY_ROW = re.compile(r"^\s*(\d{8})\s*,")
+_DAILY_ROW = re.compile(r"^\s*(\d{8})\s*,", re.ASCII)  # ASCII: no other script's digits
 
 
 def _canonical(name: str) -> str:
@@ -64,9 +64,11 @@ def validate_factors(frame: pd.DataFrame, where: str = "factors") -> pd.DataFram
     Raises
     ------
     PriceDataError
-        For a missing or malformed date column, duplicate or unsorted dates,
-        non-numeric values, or values beyond +-100% a day (percent units).
+        For a table without rows, a missing or malformed date column, duplicate or
+        unsorted dates, non-numeric values, or values beyond +-100% a day (percent units).
     """
+    if frame.shape[0] == 0:
+        raise PriceDataError(f"{where}: the factor table has no rows")
     names = [_canonical(c) for c in frame.columns]
     if "date" in names:
         dates = frame.iloc[:, names.index("date")]
@@ -93,7 +95,7 @@ def validate_factors(frame: pd.DataFrame, where: str = "factors") -> pd.DataFram
         if bad.any():
             i = int(np.argmax(bad))
             raise PriceDataError(
-                f"{where}: {name} in row {i + 1} is {raw.iloc[i]!r}, not a number"
+                f"{where}: {name} in row {i + 1} is {shown(raw.iloc[i])}, not a number"
             )
         columns[name] = values.to_numpy(dtype=np.float64, na_value=np.nan)
     out = pd.DataFrame(columns, index=pd.DatetimeIndex(days.view("datetime64[ns]"), name="date"))
@@ -121,16 +123,14 @@ def read_french_csv(path: str | Path) -> pd.DataFrame:
         monthly file), or a row is not a date and numbers.
     """
     path = Path(path)
-    lines = _text(path).splitlines()
+    lines = _lines(_text(path))
     header = next((i for i, line in enumerate(lines) if line.lstrip().startswith(",")), None)
     if header is None:
         raise PriceDataError(f"{path}: no header line starting with ',' (not a French file?)")
     names = [_canonical(n) for n in lines[header].split(",")[1:]]
-    rows = []
-    for line in lines[header + 1 :]:
-        if not _DAILY_ROW.match(line):
-            break  # the daily section ends at the copyright line
-        rows.append([field.strip() for field in line.split(",")])
+    body = lines[header + 1 :]
+    end = _daily_end(body, path, header + 2)
+    rows = [[field.strip() for field in line.split(",")] for line in body[:end]]
     if not rows:
         raise PriceDataError(
             f"{path}: no daily rows (YYYYMMDD) after the header; a daily file is needed"
@@ -152,7 +152,7 @@ def read_french_csv(path: str | Path) -> pd.DataFrame:
         if bad.any():
             i = int(np.argmax(bad))
             raise PriceDataError(
-                f"{path} line {line + i}: {name} is {table[name].iloc[i]!r}, not a number"
+                f"{path} line {line + i}: {name} is {shown(table[name].iloc[i])}, not a number"
             )
         values[name] = number.to_numpy(dtype=np.float64)
     frame = pd.DataFrame(values, index=pd.DatetimeIndex(days.view("datetime64[ns]"), name="date"))
@@ -160,40 +160,78 @@ def read_french_csv(path: str | Path) -> pd.DataFrame:
     return validate_factors(frame, str(path))
 
 
+def _daily_end(body: list[str], path: Path, first_line: int) -> int:
+    """Where the daily rows after a header end: at the copyright line, a blank line or EOF.
+
+    A line that is not a daily row, followed by more daily rows before the next header
+    (monthly and annual sections start with one), is damage: stopping there would drop
+    the rest of the rows without a word.
+    """
+    end = next((i for i, line in enumerate(body) if not _DAILY_ROW.match(line)), len(body))
+    for line in body[end + 1 :]:
+        if line.lstrip().startswith(","):
+            break
+        if _DAILY_ROW.match(line):
+            raise PriceDataError(
+                f"{path} line {first_line + end}: {shown(body[end])} is not a daily row "
+                "(YYYYMMDD, then the values), yet daily rows follow; fix or remove the line"
+            )
+    return end
+
+
 def read_factors(paths: list[str | Path]) -> pd.DataFrame:
     """Read and join factor files: Ken French's daily layout or a plain CSV.
 
-    A plain CSV has a ``date`` column and factor columns in fractions. Several
-    files (e.g. the five factors and momentum) are joined on their dates; a date
-    missing from one file leaves that file's factors missing there.
+    A plain CSV has a ``date`` column and factor columns in fractions, and every
+    line has the header's number of fields (an empty cell is a missing value, a
+    short line a file cut short). Several files (e.g. the five factors and momentum)
+    are joined on their dates; a date missing from one file leaves that file's
+    factors missing there.
 
     Raises
     ------
     PriceDataError
-        Naming the file, for a file that cannot be read or checked.
+        Naming the file (and line), for a file that cannot be read or checked.
     """
     frames = []
     for path in map(Path, paths):
         text = _text(path)
-        if any(line.lstrip().startswith(",") for line in text.splitlines()):
+        if any(line.lstrip().startswith(",") for line in _lines(text)):
             frames.append(read_french_csv(path))
         elif not text.strip():
             raise PriceDataError(f"{path}: the factor file is empty")
         else:
-            frames.append(validate_factors(read_csv_text(text, path), str(path)))
+            table = read_csv_text(text, path)
+            _check_widths(text, table.shape[1], path)
+            frames.append(validate_factors(table, str(path)))
     if not frames:
         raise PriceDataError("no factor file given")
     return validate_factors(pd.concat(frames, axis=1, join="outer").sort_index())
 
 
+def _check_widths(text: str, width: int, path: Path) -> None:
+    """Every line of a plain factor CSV has the header's number of fields.
+
+    pandas fills a short row (a file cut short, a lost comma) with missing values,
+    which would pass for days without factors. Quoted cells may hold commas: such
+    files keep pandas' reading.
+    """
+    if '"' in text:
+        return
+    for number, line in enumerate(_lines(text), start=1):
+        fields = line.count(",") + 1
+        if line.strip() and fields != width:
+            raise PriceDataError(f"{path} line {number}: {fields} fields, the header has {width}")
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as pandas counts them (``str.splitlines`` also breaks at U+0085 and others)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
 def _text(path: Path) -> str:
     """A factor file's text: UTF-8, or Latin-1 as older copies of French's files are."""
-    try:
-        return read_text(path)
-    except PriceDataError as exc:
-        if "not UTF-8" not in str(exc):
-            raise
-        text = path.read_bytes().decode("latin-1")
-        if "\0" in text:
-            raise PriceDataError(f"{path}: not a text table (it holds NUL bytes)") from exc
-        return text
+    text = read_text(path, latin1=True)
+    if "\0" in text:  # the French reader does not go through read_csv_text, which checks
+        raise PriceDataError(f"{path}: not a text table (it holds NUL bytes)")
+    return text

@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..errors import PriceDataError
 from .dates import DAY_NS, parse_dates
-from .readers import read_csv_text, read_parquet, read_text
+from .readers import read_csv_text, read_parquet, read_text, shown
 from .shapes import RawTable, _check_unique_names, column_name, tz_note
 from .source import TableSource
 from .table import PRICE_FIELDS, PriceTable
@@ -302,8 +302,8 @@ def _parse_text(rows: Rows, series: pd.Series, codes: np.ndarray):
         elif np.isnan(parsed[j]):
             i = int(np.argmax(inverse == j))
             raise rows.error(
-                i, f"{rows.ticker(i)}: ret on {rows.day(i)} is {series.iloc[i]!r}, not a number "
-                "(missing returns are empty cells or CRSP's codes)"
+                i, f"{rows.ticker(i)}: ret on {rows.day(i)} is {shown(series.iloc[i])}, not a "
+                "number (missing returns are empty cells or CRSP's codes)"
             )
     codes[:] = unique_codes[inverse]
     values = parsed[inverse]

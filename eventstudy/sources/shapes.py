@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PriceDataError
+from .readers import shown
 from .table import INTRADAY_FIELDS, PRICE_FIELDS
 
 # Fields yfinance may add next to the prices; they carry no price and are ignored.
@@ -396,7 +397,7 @@ def _floats_or_nan(column: pd.Series) -> np.ndarray:
     bad = values.isna().to_numpy() & column.notna().to_numpy()
     if bad.any():
         raise PriceDataError(
-            f"{column.name}: {column.iloc[int(np.argmax(bad))]!r} in row "
+            f"{column.name}: {shown(column.iloc[int(np.argmax(bad))])} in row "
             f"{int(np.argmax(bad)) + 1} is not a number"
         )
     return values.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -42,6 +42,7 @@ import pandas as pd
 from ..blocks import for_each_block, ordered_map, row_blocks
 from ..errors import PriceDataError
 from .dates import parse_dates
+from .readers import shown
 from .shapes import RawTable, raw_table, tz_note
 from .table import INTRADAY_FIELDS, NOTES, PRICE_FIELDS, PriceTable, frozen
 
@@ -218,8 +219,24 @@ def _contiguous_blocks(labels) -> np.ndarray | None:
 
 
 def _normalise_names(labels, starts, raw: RawTable, rows=None) -> np.ndarray:
-    """Ticker names as stripped strings; integers (permno) without a decimal part."""
+    """Ticker names as stripped strings; integers (permno) without a decimal part.
+
+    A name holding a line break is refused: in a file, it is a quote left open that
+    swallowed the lines after it (and it would break a one-line error message).
+    """
     rows = starts if rows is None else rows
+    names = _stripped_names(labels, starts, raw, rows)
+    text = "".join(names.tolist())
+    if "\n" in text or "\r" in text:
+        j = next(j for j, name in enumerate(names.tolist()) if "\n" in name or "\r" in name)
+        raise PriceDataError(
+            f"{raw.place(int(rows[j]))}: the ticker {shown(names[j])} holds a line break; "
+            "check the file's quotes (one left open takes in the lines after it)"
+        )
+    return names
+
+
+def _stripped_names(labels, starts, raw: RawTable, rows) -> np.ndarray:
     array = labels.array if isinstance(labels, pd.Series | pd.Index) else labels
     if starts is not None and isinstance(array, pd.arrays.ArrowStringArray):
         import pyarrow as pa
@@ -289,7 +306,8 @@ def numeric(rows: Rows, values, column: str) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise rows.error(
-            i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {series.iloc[i]!r}, not a number"
+            i, f"{rows.ticker(i)}: {column} on {rows.day(i)} is {shown(series.iloc[i])}, not a "
+            "number"
         )
     return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
 
