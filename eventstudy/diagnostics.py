@@ -24,7 +24,8 @@ no_intraday
     table of returns it is one record about the whole table (empty ticker).
 missing_returns
     A table of returns holds missing returns (empty cells or CRSP's codes); the
-    detail counts them by code. Those days have no return.
+    detail counts them by code. Those days have no return; nor has the day after
+    CRSP's -99, whose return spans two sessions or more (a second record counts them).
 split_like_jump
     A session whose open and close both moved by a factor beyond 1.5 while the
     adjusted close moved alike: possibly an unadjusted split; the row is kept.

@@ -5,7 +5,8 @@ measures close-to-close returns net of the market. This table puts them side by
 side for the event session (tau = 0) of every event:
 
 - ``close_to_close``: adjusted close over the previous session's adjusted close,
-  minus one (always a simple return, whatever the study's return kind);
+  minus one (always a simple return, whatever the study's return kind); for returns
+  given as such, the session's return;
 - ``peak_move`` / ``trough_move``: the session's high / low over the previous
   session's close, minus one (as in the results' windows table);
 - ``market_return``: the index's close-to-close return that session;
@@ -43,7 +44,7 @@ def session_moves(results: EventStudyResults) -> pd.DataFrame:
     """
     panel = results.panel
     day0 = panel.day0_column()
-    # panel.adj starts one session before the span: column day0 is the previous close.
+    log = results.design.returns == "log"
     labels = panel.labels
     return pd.DataFrame(
         {
@@ -51,10 +52,10 @@ def session_moves(results: EventStudyResults) -> pd.DataFrame:
             "prev_close": panel.prev_close,
             "high": panel.high,
             "low": panel.low,
-            "close_to_close": panel.adj[:, day0 + 1] / panel.adj[:, day0] - 1.0,
+            "close_to_close": panel.gross_return(0, 0, log=log) - 1.0,
             "peak_move": panel.high / panel.prev_close - 1.0,
             "trough_move": panel.low / panel.prev_close - 1.0,
-            "market_return": panel.madj[:, day0 + 1] / panel.madj[:, day0] - 1.0,
+            "market_return": panel.gross_return(0, 0, market=True, log=log) - 1.0,
             "abnormal_return": results.fit.ar[:, day0],
         },
         columns=list(MOVE_COLUMNS),

@@ -202,6 +202,22 @@ class EventPanel:
                 fields[name] = [value[i] for i in rows]
         return EventPanel(**fields)
 
+    def gross_return(self, first: int, last: int, market: bool = False,
+                     log: bool = False) -> np.ndarray:
+        """Each row's gross return ``1 + R`` from the close before day ``first`` to day ``last``.
+
+        From prices, the ratio of the two closes, whatever lies between. From returns
+        given as such (``store.lead == 0``), the daily returns compounded; a day without
+        one leaves the window without a return, as for buy-and-hold returns. ``log``
+        says that the panel's returns are log returns.
+        """
+        lo = int(self.evt_tau[0])
+        if self.store.lead:
+            prices = self.madj if market else self.adj
+            return prices[:, last - lo + 1] / prices[:, first - lo]
+        daily = (self.evt_mret if market else self.evt_ret)[:, first - lo : last - lo + 1]
+        return np.exp(daily.sum(axis=1)) if log else np.prod(1.0 + daily, axis=1)
+
     def day0_column(self) -> int:
         """Column of the event session (tau = 0) in the event-span arrays.
 
@@ -429,16 +445,18 @@ def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
     covered = np.concatenate([[0], np.cumsum(np.cumsum(in_run)[:-1])])
     begin, end = pos + first - store.lead, pos + hi  # the span of prices the windows use
     series = np.searchsorted(store.offsets, pos, side="right") - 1
+    what, after = ("price", "Returns across the gap are missing and the move over it is "
+                   "attributed to no day") if store.lead else (
+        "return", "Those sessions have no return")
     for i in np.flatnonzero(covered[end + 1] - covered[begin] > 0):
         for a, b in runs[(runs[:, 0] <= end[i]) & (runs[:, 1] > begin[i])]:
             ta, tb = a - pos[i], b - 1 - pos[i]
             day_a, day_b = store.dates_at(np.array([[a, b - 1]]), series[i : i + 1])[0]
             diagnostics.add(
                 rows.id[i], rows.ticker[i], "trading_gap",
-                f"no price on {b - a} consecutive sessions {pd.Timestamp(day_a).date()}.."
+                f"no {what} on {b - a} consecutive sessions {pd.Timestamp(day_a).date()}.."
                 f"{pd.Timestamp(day_b).date()} (relative days {ta} to {tb}, "
-                f"{_gap_place(ta, tb, last, lo)}): a halt or suspension? Returns across the "
-                "gap are missing and the move over it is attributed to no day",
+                f"{_gap_place(ta, tb, last, lo)}): a halt or suspension? {after}",
             )
 
 

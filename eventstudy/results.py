@@ -114,10 +114,8 @@ class EventStudyResults:
             "n_days": n_days,
             "car": car, "se": se, "t_stat": t_stat, "p_value": p_value,
             "bhar": bhar,
-            "raw_return": np.column_stack([self._compound(self.panel.adj, w) for w in windows]),
-            "market_return": np.column_stack(
-                [self._compound(self.panel.madj, w) for w in windows]
-            ),
+            "raw_return": np.column_stack([self._compound(w) for w in windows]),
+            "market_return": np.column_stack([self._compound(w, market=True) for w in windows]),
         }
 
     def _event_figures(self) -> dict[str, np.ndarray]:
@@ -130,11 +128,11 @@ class EventStudyResults:
             "n_excluded": self.panel.excluded.sum(axis=1),
         }
 
-    def _compound(self, prices: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+    def _compound(self, window: tuple[int, int], market: bool = False) -> np.ndarray:
         """Close-to-close return from the session before the window to its last session."""
-        lo = self.panel.evt_tau[0]
-        ratio = prices[:, window[1] - lo + 1] / prices[:, window[0] - lo]
-        return np.log(ratio) if self.design.returns == "log" else ratio - 1.0
+        log = self.design.returns == "log"
+        ratio = self.panel.gross_return(window[0], window[1], market, log)
+        return np.log(ratio) if log else ratio - 1.0
 
     @cached_property
     def daily(self) -> pd.DataFrame:

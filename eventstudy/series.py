@@ -510,26 +510,22 @@ class _Builder:
         return self.store.values[name][where]
 
     def _returns(self) -> np.ndarray:
-        """Session-to-session returns of every series; NaN at each series' first session.
+        """Session-to-session returns of every series.
 
-        Prices: ``P_t / P_{t-1} - 1`` (simple) or ``ln(P_t / P_{t-1})`` (log), so that a
-        missing price leaves the returns on both sides of it missing. Returns given as
-        such are used as given, except after a session without a price level (a missing
-        return or row), since the vendor's return there spans the gap.
+        Prices: ``P_t / P_{t-1} - 1`` (simple) or ``ln(P_t / P_{t-1})`` (log), NaN at each
+        series' first session, so that a missing price leaves the returns on both sides
+        of it missing. Returns given as such are used as given (``ln(1 + R)`` for log);
+        a session without a row has none (see :mod:`eventstudy.sources.returns`).
         """
+        if not self.lead:
+            given = np.array(self._stock("ret"))
+            return np.log1p(given, out=given) if self.kind == "log" else given
         adj = self.store.values["adj"]
-        starts = self.offsets[:-1]  # every series has a session
         out = np.empty(len(adj))
-        if self.lead:
-            out[:1] = np.nan
-            np.divide(adj[1:], adj[:-1], out=out[1:])
-            out[starts] = np.nan
-            return np.log(out, out=out) if self.kind == "log" else np.subtract(out, 1.0, out=out)
-        given = self._stock("ret")
-        out[:] = given
-        out[1:][~np.isfinite(adj[:-1])] = np.nan
-        out[starts] = given[starts]
-        return np.log1p(out, out=out) if self.kind == "log" else out
+        out[:1] = np.nan
+        np.divide(adj[1:], adj[:-1], out=out[1:])
+        out[self.offsets[:-1]] = np.nan  # every series has a session
+        return np.log(out, out=out) if self.kind == "log" else np.subtract(out, 1.0, out=out)
 
     # ----- market index and factors ----------------------------------------------------
     def _markets(self) -> _Markets:
@@ -552,15 +548,11 @@ class _Builder:
             on = at >= 0
             madj[at[on]] = table.columns["adj_close"][rows][on]
             mvol[at[on]] = table.columns["volume"][rows][on]
-            mret[1:] = madj[1:] / madj[:-1]
             if self.lead:
+                mret[1:] = madj[1:] / madj[:-1]
                 mret = np.log(mret) if self.kind == "log" else mret - 1.0
-            else:
-                mret[:] = np.nan
-                given = table.columns["ret"][rows][on]
-                mret[at[on]] = given
-                mret[1:][~np.isfinite(madj[:-1])] = np.nan
-                mret[at[on][0]] = given[0]
+            else:  # returns given as such, on their sessions
+                mret[at[on]] = table.columns["ret"][rows][on]
                 if self.kind == "log":
                     mret = np.log1p(mret)
         for values in (madj, mvol, mret):
@@ -631,7 +623,8 @@ class _Builder:
         shown = ", ".join(_day(d) for d in days[:5])
         more = f" and {count - 5} more" if count > 5 else ""
         detail = (f"{count} exchange sessions have no price ({shown}{more}); their returns and "
-                  "the next session's are missing")
+                  "the next session's are missing") if self.lead else (
+            f"{count} exchange sessions have no row ({shown}{more}); they have no return")
         self._add(self.keys[j][0], "missing_sessions", detail)
 
     def _extra_rows(self, j: int, count: int) -> None:
@@ -640,8 +633,8 @@ class _Builder:
         off = np.flatnonzero(self.row_session[rows] < 0)
         first = self.table.days[rows][off[0]].view(np.int64)
         self._add(self.keys[j][0], "non_session_rows",
-                  f"{count} price rows fall on days that are not sessions of the exchange "
-                  f"(first {_day(first)}); they are not used")
+                  f"{count} {'price' if self.lead else 'return'} rows fall on days that are "
+                  f"not sessions of the exchange (first {_day(first)}); they are not used")
 
     def _market_checks(self, markets: _Markets) -> tuple[np.ndarray, np.ndarray]:
         """Per series: index rows off the stock's calendar, and sessions the index lacks.

@@ -62,16 +62,20 @@ def test_a_long_table_gives_the_price_path_results(raw_prices, xiaomi_prices):
     assert notes.loc["missing_returns", "detail"].startswith("2 missing returns in 2 securities")
 
 
-def test_a_day_without_a_row_is_a_gap_as_with_prices(raw_prices):
-    day = ("2020-09-03",)  # in the estimation windows of the January events
-    prices = {t: raw_prices(t) for t in ("1810.HK", "^HSI")}
-    prices["1810.HK"] = prices["1810.HK"].drop(index=pd.DatetimeIndex(list(day)))
-    reference = EventStudy(XIAOMI, prices=prices).fit()
-    results = EventStudy(XIAOMI, returns=_long(raw_prices, drop=day)).fit()
-    _same(results, reference)
-    # the missing day and the one after (whose return spans two sessions) have no return
-    missing = results.diagnostics.query("kind == 'estimation_missing'").detail
-    assert missing.str.startswith("2 of 240").any()
+def test_a_session_without_a_row_has_no_return_and_the_next_is_kept(raw_prices):
+    """A vendor's extract may leave sessions out; its other returns are one-day returns."""
+    day, after = pd.Timestamp("2020-09-03"), pd.Timestamp("2020-09-04")  # XHKG sessions
+    long = _long(raw_prices)
+    given = long.set_index(["ticker", "date"]).loc[("1810.HK", after), "ret"]
+    cut = long[~((long.ticker == "1810.HK") & (long.date == day))]
+    results = EventStudy(XIAOMI[:1], returns=cut, estimation=(-250, -11)).fit()
+    store = results.panel.store
+    ret = pd.Series(store.piece("ret", 0), index=store.sessions[0])
+    assert np.isnan(ret[day]) and ret[after] == given
+    (missing,) = results.diagnostics.query("kind == 'estimation_missing'").detail
+    assert missing.startswith("1 of 240")
+    (gap,) = results.diagnostics.query("kind == 'missing_sessions'").detail
+    assert gap == "1 exchange sessions have no row (2020-09-03); they have no return"
 
 
 def test_log_returns_in_and_out(raw_prices, xiaomi_prices):
@@ -149,11 +153,14 @@ def test_crsp_missing_codes_are_missing_and_reported(raw_prices):
     crsp.loc[300, "RET"] = "-66.0"
     table = ReturnSource(crsp, market="vwretd").table(["12345"])
     ret = table.columns["ret"]
-    assert np.isnan(ret[[0, 100, 200, 300]]).all() and np.isfinite(ret[[1, 99, 101]]).all()
+    # after -99 (no valid price) CRSP's next return spans two sessions: not used either
+    assert np.isnan(ret[[0, 100, 101, 200, 300]]).all()
+    assert np.isfinite(ret[[1, 99, 102, 201, 301]]).all()
     results = EventStudy(_as_permno(LUOKUNG), returns=crsp, market="vwretd").fit()
-    (detail,) = results.diagnostics.query("kind == 'missing_returns'").detail
-    assert detail == ("4 missing returns in 1 security (1 no valid price (-99), 1 off-exchange "
+    counts, spanning = results.diagnostics.query("kind == 'missing_returns'").detail
+    assert counts == ("4 missing returns in 1 security (1 no valid price (-99), 1 off-exchange "
                       "(-77), 2 no valid previous price (-66)); those days have no return")
+    assert spanning.startswith("1 return after a missing price (CRSP's -99) not used")
 
 
 def test_crsp_on_the_command_line(raw_prices, tmp_path, capsys):

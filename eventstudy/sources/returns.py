@@ -27,12 +27,13 @@ security whose mean absolute return exceeds :data:`PERCENT_LIMIT` (returns in
 percent), a market column with two values on one date, and everything the price
 checks refuse about identifiers and dates.
 
-Each security also gets a return index, ``adj_close``, chained from its returns: it
-serves raw returns over windows, the close-to-close move of the event session and
-price figures rebased to 100, just as adjusted closes do. A missing return leaves the
-index missing on that session, and the next return, which vendors (CRSP among them)
-compute from the last valid price, carries the index on from there; as a one-day
-return it is missing, like the return after a missing price. There are no intraday
+Each return is one session's return, used as given; a session without a row or with a
+missing return has none. After CRSP's -99 (no valid price that day), CRSP computes the
+next return from the last valid price, over two sessions or more: it is not used as a
+one-day return either, and is counted in the notes. Each security also gets a return
+index, ``adj_close``, the running product of its gross returns (missing where a return
+is), for figures rebased to 100; returns over windows are compounded from the daily
+returns (:meth:`eventstudy.panel.EventPanel.gross_return`). There are no intraday
 prices, so peak and trough moves are reported as unavailable.
 """
 
@@ -49,7 +50,7 @@ from .readers import read_csv_text, read_parquet, read_text, shown
 from .shapes import RawTable, _check_unique_names, column_name, tz_note
 from .source import TableSource
 from .table import PRICE_FIELDS, PriceTable
-from .validate import Rows, arrange, collapse_duplicates, numeric, to_table
+from .validate import Rows, arrange, base_notes, collapse_duplicates, numeric, to_table
 
 ID_COLUMNS = ("permno", "ticker", "symbol", "permco", "secid", "gvkey", "isin", "cusip")
 RETURN_COLUMNS = ("ret", "return", "returns")
@@ -257,7 +258,8 @@ def validate_returns(raw: RawTable, kind: str = "simple") -> PriceTable:
     _check(rows, ret, values.get("volume"))
     if kind == "log":
         ret = np.expm1(ret)
-    notes = _notes(rows, codes, dropped)
+    spanning = _after_missing_price(rows, ret, codes)
+    notes = _notes(rows, codes, dropped, int(spanning.sum()))
     unknown = np.full(len(rows), np.nan)  # one array for every price field returns lack
     columns = dict.fromkeys(PRICE_FIELDS, unknown)
     columns.update(ret=ret, volume=values.get("volume", unknown), adj_close=_index(rows, ret),
@@ -348,26 +350,38 @@ def _check(rows: Rows, ret: np.ndarray, volume: np.ndarray | None) -> None:
         )
 
 
+def _after_missing_price(rows: Rows, ret: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Drop (in ``ret``) each return that follows CRSP's -99, and flag them.
+
+    -99 (``.``) means no valid price that day while the security still trades; CRSP
+    then computes the next return from the last valid price, over two or more
+    sessions, so it is not a one-day return. Other missing returns (an empty cell, the
+    other codes, a session without a row) leave the next return as given.
+    """
+    no_price = codes == 1 + list(CODE_MEANING).index(".")
+    spanning = np.zeros(len(ret), dtype=bool)
+    spanning[1:] = no_price[:-1] & rows.same & ~np.isnan(ret[1:])
+    ret[spanning] = np.nan
+    return spanning
+
+
 def _index(rows: Rows, ret: np.ndarray) -> np.ndarray:
     """Each security's return index: the running product of its gross returns.
 
-    A missing return leaves the index missing on its row and the product carries on
-    past it (the next return spans the gap). A security's first row starts the index
-    at 1 when its return is missing: it is the first price, with none before it.
+    It serves figures of the security's path rebased to 100 and shows the sessions
+    without a return (where it is missing); returns over windows are compounded from
+    the daily returns themselves (see :meth:`eventstudy.panel.EventPanel.gross_return`).
     """
     lengths = np.diff(rows.offsets)
     security = np.repeat(np.arange(len(lengths)), lengths)
     missing = np.isnan(ret)
     gross = pd.Series(np.where(missing, 1.0, 1.0 + ret))
     index = gross.groupby(security, sort=False).cumprod().to_numpy(copy=True)
-    missing[rows.offsets[:-1]] = False
     index[missing] = np.nan
     return index
 
 
-def _notes(rows: Rows, codes: np.ndarray, dropped) -> dict[str, list[tuple[str, str]]]:
-    from .validate import base_notes
-
+def _notes(rows: Rows, codes: np.ndarray, dropped, spanning: int) -> dict:
     notes = base_notes(rows, dropped)
     notes[""] = [RETURNS_ONLY]
     missing = codes > 0
@@ -384,6 +398,12 @@ def _notes(rows: Rows, codes: np.ndarray, dropped) -> dict[str, list[tuple[str, 
             f"{n} missing return{'s' * (n != 1)} in {securities} "
             f"securit{'ies' if securities != 1 else 'y'} ({', '.join(parts)}); those days have "
             "no return",
+        ))
+    if spanning:
+        notes[""].append((
+            "missing_returns",
+            f"{spanning} return{'s' * (spanning != 1)} after a missing price (CRSP's -99) not "
+            "used: CRSP computes them from the last valid price, over two or more sessions",
         ))
     return notes
 
