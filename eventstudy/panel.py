@@ -311,6 +311,9 @@ def build_panel(
     aligned = align(events, design.unknown_timing)
     keys, key_code = _series_keys(events)
     store = build_series(source, keys, design.returns, diagnostics, factors)
+    if store.keys != keys:  # the store lays the series out in its table's order
+        where = {key: k for k, key in enumerate(store.keys)}
+        key_code = np.array([where[key] for key in keys], dtype=np.int64)[key_code]
     lo, hi = design.span
     first, last = design.estimation
     rows = EventRows(events, aligned["event"].to_numpy(), aligned["session"].to_numpy(),

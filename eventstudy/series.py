@@ -341,6 +341,9 @@ def build_series(
 ) -> SeriesStore:
     """Place each (ticker, market, exchange) series on its exchange's sessions.
 
+    The store's ``keys`` are the given ones in the order of the source's table (the
+    order of the series in the flat arrays).
+
     Columns: ``ret``/``mret`` (stock and market returns), ``adj``/``madj``,
     ``close``, ``high``, ``low``, ``incomplete``, ``vol``/``mvol`` (share volume,
     missing on incomplete rows) and, when ``factors`` is given, one column per
@@ -353,6 +356,9 @@ def build_series(
     stocks = source.table(list(dict.fromkeys(k[0] for k in keys)))
     markets = list(dict.fromkeys(k[1] for k in keys if k[1]))
     index = source.table(markets) if markets else stocks
+    # In the table's order, the series are usually its rows as they are: no copy.
+    order = np.argsort(stocks.positions([k[0] for k in keys]), kind="stable")
+    keys = [keys[i] for i in order.tolist()]
     return _Builder(stocks, index, keys, kind, diagnostics).build(factors)
 
 
