@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    from eventstudy.sessions import exchange_sessions
+    from eventstudy.calendar.sessions import exchange_sessions
 
     wall, cpu = time.perf_counter(), time.process_time()
     exchange_sessions("XNYS")

@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import EventStudy
+from eventstudy.core.models import ArrayBlock, MarketModel
 from eventstudy.events import Event
-from eventstudy.models import ArrayBlock, MarketModel
 from eventstudy.pooled import DAILY_TESTS, WINDOW_TESTS
 from eventstudy.sources import BundledPrices
 from eventstudy.stats import run_daily_battery, run_window_battery

@@ -1,20 +1,34 @@
 """eventstudy: financial event studies of policy actions.
 
-Line policy events up with the first trading session that could react, model
-normal returns, and measure and test abnormal returns.
+Line policy events up with the first trading session that could react, model normal
+returns, and measure and test abnormal returns. The subpackages follow the data flow:
+
+- ``sources``: prices and returns in (DataFrames, files, the bundled snapshot, Yahoo,
+  CRSP-shaped tables), one validation for all securities;
+- ``calendar``: exchange sessions, and the session an announcement reaches;
+- ``events``: events as data, from objects, tables or files;
+- ``core``: the study (design, series, panel, models, :class:`EventStudy`, results);
+- ``stats``: the tests, by family, and the batteries that run them over a study;
+- ``analysis``, ``plot``, ``report``: what the case notebooks show, and their build;
+- ``cli``: the ``eventstudy`` command.
+
+``errors``, ``blocks``, ``collector``, ``progress`` and ``version`` serve them all.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("eventstudy")
-except PackageNotFoundError:  # running from a checkout without installation
-    __version__ = "0+unknown"
-
-from .calendar import candidate_sessions, event_sessions  # noqa: E402
-from .design import StudyDesign  # noqa: E402
-from .errors import EventStudyError  # noqa: E402
-from .events import (  # noqa: E402
+from .calendar import candidate_sessions, event_sessions
+from .core import (
+    ConstantMean,
+    Dimson,
+    EventStudy,
+    EventStudyResults,
+    FactorModel,
+    MarketAdjusted,
+    MarketModel,
+    ScholesWilliams,
+    StudyDesign,
+)
+from .errors import EventStudyError
+from .events import (
     Event,
     as_events,
     bundled_cases,
@@ -22,8 +36,7 @@ from .events import (  # noqa: E402
     events_frame,
     read_catalog,
 )
-from .results import EventStudyResults  # noqa: E402
-from .sources import (  # noqa: E402
+from .sources import (
     BundledPrices,
     FilePrices,
     FramePrices,
@@ -31,19 +44,25 @@ from .sources import (  # noqa: E402
     ReturnSource,
     read_returns,
 )
-from .sources.yahoo import YahooPrices, fetch  # noqa: E402
-from .study import EventStudy  # noqa: E402
+from .sources.yahoo import YahooPrices, fetch
+from .version import __version__
 
 __all__ = [
     "BundledPrices",
+    "ConstantMean",
+    "Dimson",
     "Event",
     "EventStudy",
     "EventStudyError",
     "EventStudyResults",
+    "FactorModel",
     "FilePrices",
     "FramePrices",
+    "MarketAdjusted",
+    "MarketModel",
     "PriceSource",
     "ReturnSource",
+    "ScholesWilliams",
     "StudyDesign",
     "YahooPrices",
     "__version__",

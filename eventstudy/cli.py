@@ -14,17 +14,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .calendar import candidate_sessions
-from .design import DEFAULT_ESTIMATION, DEFAULT_WINDOWS, StudyDesign, parse_window
+from .calendar.align import candidate_sessions
+from .core.design import (
+    DEFAULT_ESTIMATION,
+    DEFAULT_WINDOWS,
+    RETURN_KINDS,
+    StudyDesign,
+    parse_window,
+)
+from .core.models import MODELS
+from .core.results import GROUPINGS
+from .core.study import EventStudy
 from .errors import EventStudyError, SpecificationError
 from .events import Event, as_events, bundled_cases, bundled_events, read_catalog
-from .models import MODELS
-from .results import GROUPINGS
-from .returns import RETURN_KINDS
 from .sources import BundledPrices, FilePrices, PriceSource, ReturnSource
 from .sources.factors import read_factors
-from .study import EventStudy
+from .version import __version__
 
 WINDOW_OPTIONS = ("--estimation", "--window")
 

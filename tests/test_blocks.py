@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy import blocks, models
-from eventstudy.models import ArrayBlock, MarketAdjusted, MarketModel, ScholesWilliams
-from eventstudy.series import LazyColumns
+from eventstudy import blocks
+from eventstudy.core import models
+from eventstudy.core.models import ArrayBlock, MarketAdjusted, MarketModel, ScholesWilliams
+from eventstudy.core.series import LazyColumns
 
 
 @pytest.fixture
@@ -109,9 +110,9 @@ def test_panel_compact_equals_select():
     import copy
 
     from eventstudy import bundled_events
-    from eventstudy.design import StudyDesign
-    from eventstudy.diagnostics import Diagnostics
-    from eventstudy.panel import build_panel
+    from eventstudy.core.design import StudyDesign
+    from eventstudy.core.diagnostics import Diagnostics
+    from eventstudy.core.panel import build_panel
     from eventstudy.sources import BundledPrices
 
     events = tuple(bundled_events("telecoms"))

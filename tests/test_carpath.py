@@ -13,7 +13,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from eventstudy import EventStudy, bundled_events
-from eventstudy.carpath import car_path
+from eventstudy.analysis.carpath import car_path
 from eventstudy.errors import SpecificationError
 from eventstudy.events import Event
 from eventstudy.intervals import t_interval

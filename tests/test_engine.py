@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy, bundled_events
-from eventstudy.engine import partition_events
+from eventstudy.core.engine import partition_events
 from eventstudy.errors import SpecificationError
 
 EVENTS = bundled_events("xiaomi") + bundled_events("luokung") + bundled_events("telecoms")

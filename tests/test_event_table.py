@@ -5,7 +5,7 @@ from __future__ import annotations
 from case_facts import CASES_MD
 
 from eventstudy import bundled_events
-from eventstudy.event_table import TABLE_COLUMNS, event_table
+from eventstudy.analysis.event_table import TABLE_COLUMNS, event_table
 
 EXPECTED = CASES_MD  # first sessions from the case facts
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import as_events
+from eventstudy.calendar.days import day_numbers, iso_days
 from eventstudy.errors import CatalogError, SpecificationError
 from eventstudy.events import (
     SUFFIX_EXCHANGES,
@@ -26,9 +27,7 @@ from eventstudy.events import (
     announced_labels,
     bundled_cases,
     bundled_events,
-    day_numbers,
     events_frame,
-    iso_days,
     read_catalog,
 )
 

@@ -139,7 +139,7 @@ def _fresh_process(code: str) -> list[str]:
 
 def test_import_loads_neither_scipy_nor_statsmodels_nor_matplotlib():
     loaded = set(_fresh_process("import eventstudy\nprint(*sys.modules)"))
-    assert "eventstudy.stats" in loaded and "eventstudy.results" in loaded
+    assert "eventstudy.stats" in loaded and "eventstudy.core.results" in loaded
     assert not {"scipy", "statsmodels", "matplotlib"} & loaded
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
+from eventstudy.core.models import ArrayBlock, ConstantMean, MarketAdjusted, MarketModel, get_model
 from eventstudy.errors import SpecificationError
-from eventstudy.models import ArrayBlock, ConstantMean, MarketAdjusted, MarketModel, get_model
 
 TOL = 1e-10
 

@@ -8,8 +8,8 @@ import pytest
 import statsmodels.api as sm
 
 from eventstudy import EventStudy, blocks, bundled_events
+from eventstudy.core.models import ArrayBlock, Dimson, FactorModel, ScholesWilliams, get_model
 from eventstudy.errors import PriceDataError, SpecificationError
-from eventstudy.models import ArrayBlock, Dimson, FactorModel, ScholesWilliams, get_model
 from eventstudy.sources.factors import read_french_csv, validate_factors
 
 TOL = 1e-10

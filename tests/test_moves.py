@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy, bundled_events
+from eventstudy.analysis.moves import MOVE_COLUMNS, session_moves
 from eventstudy.errors import SpecificationError
-from eventstudy.moves import MOVE_COLUMNS, session_moves
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from eventstudy import bundled_cases
 from eventstudy.errors import ReportError
-from eventstudy.report import run_notebook
+from eventstudy.report.build import run_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -15,6 +15,9 @@ from eventstudy.sources import BundledPrices
 print(b.data_dir())
 print(len(BundledPrices().get('1810.HK')))
 print(len(eventstudy.bundled_events()))
+print(eventstudy.__version__)
+results = eventstudy.EventStudy(eventstudy.bundled_events('xiaomi'), windows=[(0, 0)]).fit()
+print(round(float(results.windows.car.iloc[0]), 4))
 """
 
 
@@ -23,7 +26,8 @@ def test_wheel_carries_verified_data(tmp_path):
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
         check=True, capture_output=True,
     )
-    (wheel,) = tmp_path.glob("eventstudy-*.whl")
+    # the distribution's own name: "eventstudy" on PyPI is another project
+    (wheel,) = tmp_path.glob("policy_eventstudy-*.whl")
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     out = subprocess.run(
@@ -31,4 +35,6 @@ def test_wheel_carries_verified_data(tmp_path):
         check=True, capture_output=True, text=True,
     ).stdout.split()
     assert out[0] == str(site / "eventstudy" / "_bundled")
-    assert out[1:] == ["641", "23"]
+    assert out[1:3] == ["641", "23"]
+    assert out[3] != "0+unknown"  # the version comes from the wheel's metadata
+    assert out[4] == "-0.1111"  # the designation's day-0 abnormal return (README)

@@ -11,9 +11,9 @@ import pytest
 import statsmodels.api as sm
 
 from eventstudy import EventStudy, bundled_events
+from eventstudy.analysis.placebo import TABLE_COLUMNS, placebo_test
 from eventstudy.errors import SpecificationError
 from eventstudy.events import Event
-from eventstudy.placebo import TABLE_COLUMNS, placebo_test
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -13,11 +13,12 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from eventstudy import EventStudy, bundled_events  # noqa: E402
-from eventstudy.carpath import car_path  # noqa: E402
+from eventstudy.analysis.carpath import car_path  # noqa: E402
+from eventstudy.analysis.moves import session_moves  # noqa: E402
+from eventstudy.analysis.placebo import placebo_test  # noqa: E402
+from eventstudy.analysis.robustness import robustness  # noqa: E402
 from eventstudy.errors import PriceDataError, SpecificationError  # noqa: E402
-from eventstudy.moves import session_moves  # noqa: E402
-from eventstudy.placebo import placebo_test  # noqa: E402
-from eventstudy.plot import (  # noqa: E402
+from eventstudy.plot.figures import (  # noqa: E402
     WIDTH,
     plot_car_path,
     plot_moves,
@@ -26,7 +27,6 @@ from eventstudy.plot import (  # noqa: E402
     plot_robustness,
     short_labels,
 )
-from eventstudy.robustness import robustness  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

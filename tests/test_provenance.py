@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from eventstudy import __version__
-from eventstudy.display import styled
-from eventstudy.provenance import provenance
+from eventstudy.report.display import styled
+from eventstudy.report.provenance import provenance
 
 MANIFEST = Path(__file__).resolve().parent.parent / "data" / "prices" / "manifest.csv"
 

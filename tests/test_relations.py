@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy, FramePrices
-from eventstudy.design import StudyDesign
+from eventstudy.calendar import exchange_sessions
+from eventstudy.core.design import StudyDesign
+from eventstudy.core.panel import EventRelations
 from eventstudy.events import Event
-from eventstudy.panel import EventRelations
-from eventstudy.returns import sessions_between
 
 
 def _brute(ids, pos, series, design):
@@ -76,7 +76,7 @@ def _study_frame(days: pd.DatetimeIndex, seed: int) -> pd.DataFrame:
 
 
 def test_overlap_notes_name_each_announcement_once_in_session_order():
-    days = sessions_between("XNYS", pd.Timestamp("2020-01-02"), pd.Timestamp("2020-12-31"))
+    days = exchange_sessions("XNYS").between(pd.Timestamp("2020-01-02"), pd.Timestamp("2020-12-31"))
     prices = FramePrices({"S": _study_frame(days, 1), "M": _study_frame(days, 2)})
 
     def event(name: str, day: int, timing: str = "before_open") -> Event:

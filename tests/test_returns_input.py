@@ -247,11 +247,11 @@ def test_every_analysis_works_on_returns(raw_prices, xiaomi_prices, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from eventstudy.carpath import car_path
-    from eventstudy.moves import session_moves
-    from eventstudy.placebo import placebo_test
+    from eventstudy.analysis.carpath import car_path
+    from eventstudy.analysis.moves import session_moves
+    from eventstudy.analysis.placebo import placebo_test
+    from eventstudy.analysis.robustness import robustness
     from eventstudy.plot import plot_moves, plot_prices
-    from eventstudy.robustness import robustness
 
     source = ReturnSource(_long(raw_prices))
     results = EventStudy(XIAOMI, returns=source).fit()

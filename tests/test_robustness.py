@@ -9,8 +9,8 @@ import statsmodels.api as sm
 from scipy import stats
 
 from eventstudy import bundled_events
+from eventstudy.analysis.robustness import ROBUSTNESS_COLUMNS, compare_variants, robustness
 from eventstudy.errors import SpecificationError
-from eventstudy.robustness import ROBUSTNESS_COLUMNS, compare_variants, robustness
 
 XIAOMI_SESSIONS = ("2021-01-15", "2021-02-01", "2021-03-15", "2021-05-12", "2021-05-26")
 

@@ -1,6 +1,6 @@
 """The series store against a plain pandas construction, and its diagnostics.
 
-The reference places each price frame on ``sessions_between`` with ``reindex`` and
+The reference places each price frame on its exchange's sessions with ``reindex`` and
 computes returns with ``pct_change`` / ``log(P_t / P_{t-1})``: the same IEEE
 operations as the store, so values are compared exactly (NaN where NaN).
 """
@@ -14,17 +14,17 @@ import pandas as pd
 import pytest
 
 from eventstudy import FramePrices
-from eventstudy.diagnostics import Diagnostics
+from eventstudy.calendar import exchange_sessions
+from eventstudy.core.diagnostics import Diagnostics
+from eventstudy.core.series import COLUMNS, LazyColumns, SeriesStore, build_series
 from eventstudy.errors import CalendarError, PriceDataError
-from eventstudy.returns import sessions_between
-from eventstudy.series import COLUMNS, LazyColumns, SeriesStore, build_series
 from eventstudy.sources import price_notes
 
 XNYS = "XNYS"
 
 
 def _sessions(first: str, last: str) -> pd.DatetimeIndex:
-    return sessions_between(XNYS, pd.Timestamp(first), pd.Timestamp(last))
+    return exchange_sessions(XNYS).between(pd.Timestamp(first), pd.Timestamp(last))
 
 
 def _frame(days, seed: int) -> pd.DataFrame:

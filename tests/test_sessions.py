@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy import sessions
+from eventstudy.calendar import sessions
+from eventstudy.calendar.sessions import exchange_sessions
 from eventstudy.errors import CalendarError
-from eventstudy.sessions import exchange_sessions
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ import sys, types
 package = types.ModuleType("eventstudy")
 package.__path__ = [{str(Path(sessions.__file__).parent)!r}]
 sys.modules["eventstudy"] = package
-from eventstudy.sessions import exchange_sessions
+from eventstudy.calendar.sessions import exchange_sessions
 table = exchange_sessions("XHKG")
 print(table.sessions.size, table.opens[-1], "exchange_calendars" in sys.modules)
 """
@@ -191,7 +191,7 @@ def test_exchange_calendars_is_imported_only_to_build_a_table(folder):
     exchange_sessions("XHKG")  # stored in the test's cache folder
     root = Path(__file__).resolve().parent.parent
     probe = ("import sys, eventstudy\n"
-             "from eventstudy.sessions import exchange_sessions\n"
+             "from eventstudy.calendar.sessions import exchange_sessions\n"
              "print('exchange_calendars' in sys.modules)\n"
              "exchange_sessions('XHKG')\n"
              "print('exchange_calendars' in sys.modules)\n")

@@ -11,6 +11,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from eventstudy import EventStudy, FramePrices, bundled_events
+from eventstudy.core.results import WINDOW_COLUMNS
 from eventstudy.errors import (
     CatalogError,
     EventWindowError,
@@ -19,7 +20,6 @@ from eventstudy.errors import (
     UnknownTickerError,
 )
 from eventstudy.events import Event
-from eventstudy.results import WINDOW_COLUMNS
 from eventstudy.sources import BundledPrices
 
 
@@ -202,7 +202,7 @@ def test_ticker_without_prices():
 def test_fit_pauses_the_garbage_collector_and_restores_it(enabled, monkeypatch):
     import gc
 
-    import eventstudy.study as study
+    import eventstudy.core.study as study
 
     seen = []
     build = study.build_panel

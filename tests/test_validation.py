@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy, FramePrices, bundled_events
-from eventstudy.design import StudyDesign
+from eventstudy.core.design import StudyDesign
 from eventstudy.errors import (
     CalendarError,
     EventWindowError,
@@ -380,7 +380,7 @@ def test_bundled_snapshot_raises_no_new_notes():
 def test_every_diagnostics_kind_is_documented():
     from pathlib import Path
 
-    from eventstudy import diagnostics
+    from eventstudy.core import diagnostics
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     kinds = ("missing_sessions", "non_session_rows", "market_missing_sessions",

@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .blocks import for_each_block
+from ..blocks import for_each_block
+from ..calendar.sessions import exchange_sessions
+from ..errors import CalendarError, PriceDataError
+from ..sources.source import PriceSource
+from ..sources.table import PriceTable, segments
+from .design import check_return_kind
 from .diagnostics import Diagnostics
-from .errors import CalendarError, PriceDataError
-from .returns import check_return_kind
-from .sessions import exchange_sessions
-from .sources.source import PriceSource
-from .sources.table import PriceTable, segments
 
 STOCK_COLUMNS = {"adj": "adj_close", "close": "close", "high": "high", "low": "low",
                  "vol": "volume", "incomplete": "incomplete"}

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .errors import SpecificationError
+from ..errors import SpecificationError
 
 PERCENT_COLUMNS = frozenset(
     {

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .calendar import UNKNOWN_TIMING_RULES
-from .errors import SpecificationError
-from .returns import check_return_kind
+from ..calendar.align import UNKNOWN_TIMING_RULES
+from ..errors import SpecificationError
 
+RETURN_KINDS = ("simple", "log")
 DEFAULT_ESTIMATION = (-250, -11)
 DEFAULT_WINDOWS = ((0, 0), (-1, 1), (0, 1), (-5, 5))
 ON_ERROR = ("raise", "skip")
@@ -105,3 +105,10 @@ def parse_window(text: str) -> tuple[int, int]:
     if len(parts) != 2:
         raise SpecificationError(f"a window is two integers A,B, got {text!r}")
     return _pair(parts, "window")
+
+
+def check_return_kind(kind: str) -> str:
+    """Validate and return ``kind`` (one of :data:`RETURN_KINDS`)."""
+    if kind not in RETURN_KINDS:
+        raise SpecificationError(f"returns must be one of {RETURN_KINDS}, not {kind!r}")
+    return kind

@@ -13,8 +13,8 @@ import html
 import json
 from dataclasses import dataclass, field
 
-from . import __version__
-from .sources.bundled import manifest_digest
+from ..sources.bundled import manifest_digest
+from ..version import __version__
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import SpecificationError
-from .intervals import t_interval
-from .results import EventStudyResults
-from .stats import car_t_test
+from ..core.results import EventStudyResults
+from ..errors import SpecificationError
+from ..intervals import t_interval
+from ..stats import car_t_test
 
 PATH_COLUMNS = (
     "event_id", "ticker", "candidate", "event_session", "tau", "date", "ar", "car", "n_days",

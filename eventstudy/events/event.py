@@ -32,9 +32,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from .collector import collection_paused
-from .errors import CalendarError, CatalogError, SpecificationError
-from .sources import bundled
+from ..calendar.days import day_numbers, iso_days
+from ..collector import collection_paused
+from ..errors import CalendarError, CatalogError, SpecificationError
 
 # Types used by the bundled catalogs and suggested for others; ``type`` is free text.
 EVENT_TYPES = (
@@ -370,7 +370,7 @@ _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/]{0,31}")
 @cache
 def _exchange_zone(code: str) -> str:
     """The time zone of an exchange calendar, read from its stored session table."""
-    from .sessions import exchange_sessions  # imports exchange_calendars only to build
+    from ..calendar.sessions import exchange_sessions  # imports exchange_calendars only to build
 
     unknown = (
         f"unknown exchange {_show(code)}; use an exchange_calendars code such as "
@@ -408,29 +408,6 @@ def announced_labels(events: Sequence[Event]) -> list[str]:
         day + " " + _moment_label(e.time, e.timing, e.timezone)
         for day, e in zip(days, events, strict=True)
     ]
-
-
-def day_numbers(events: Sequence[Event]) -> np.ndarray:
-    """Announcement dates as int64 days since 1970-01-01.
-
-    From date ordinals: much faster than numpy's conversion of date objects.
-    """
-    ordinals = np.fromiter((e.date.toordinal() for e in events), np.int64, len(events))
-    return ordinals - _EPOCH_ORDINAL
-
-
-def iso_days(days: np.ndarray) -> np.ndarray:
-    """ISO date strings (object array) of day numbers since 1970-01-01.
-
-    Each distinct day is formatted once: studies repeat a few thousand dates.
-    """
-    unique, inverse = np.unique(np.asarray(days, dtype=np.int64), return_inverse=True)
-    names = np.empty(len(unique), dtype=object)
-    names[:] = [dt.date.fromordinal(int(d) + _EPOCH_ORDINAL).isoformat() for d in unique]
-    return names[inverse.ravel()]
-
-
-_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 @cache
@@ -568,6 +545,8 @@ def _existing_file(events: str | os.PathLike) -> Path:
     shown = shown if len(shown) <= 200 else shown[:197] + "..."
     what = "is a folder" if _is_dir(path) else "no such file"
     hint = ""
+    from .bundled import bundled_cases  # (the bundled cases are built from events)
+
     if isinstance(events, str) and events in set(bundled_cases().index):
         hint = f"; for the bundled case use bundled_events({events!r})"
     raise CatalogError(
@@ -631,28 +610,6 @@ def read_catalog(
         raise SpecificationError(f"read_catalog needs a file path, not {type(path).__name__}")
     known = None if known_tickers is None else frozenset(known_tickers)
     return _as_events(path, _option(exchange, "exchange"), _option(market, "market"), known)
-
-
-def bundled_cases() -> pd.DataFrame:
-    """The bundled cases (``case, title, summary``), indexed by case."""
-    return pd.read_csv(bundled.data_dir() / "events" / "cases.csv").set_index("case")
-
-
-def bundled_events(case: str | None = None) -> tuple[Event, ...]:
-    """Events of one bundled case, or of all of them when ``case`` is None.
-
-    Raises
-    ------
-    CatalogError
-        If ``case`` is not a bundled case.
-    """
-    cases = bundled_cases()
-    if case is not None and case not in cases.index:
-        raise CatalogError(f"unknown case {case!r}; bundled cases: {', '.join(cases.index)}")
-    known = bundled.price_manifest().index
-    names = cases.index if case is None else [case]
-    folder = bundled.data_dir() / "events"
-    return tuple(e for name in names for e in read_catalog(folder / f"{name}.csv", known))
 
 
 def events_frame(events: Iterable[Event]) -> pd.DataFrame:

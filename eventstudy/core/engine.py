@@ -16,12 +16,12 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..errors import EventStudyError, SpecificationError
+from ..events.event import Event
+from ..progress import progress_bar
 from .diagnostics import Diagnostics
-from .errors import EventStudyError, SpecificationError
-from .events import Event
 from .models import ModelFit
 from .panel import EventPanel
-from .progress import progress_bar
 from .series import SeriesStore
 
 ENGINES = ("numpy", "dask")

@@ -15,14 +15,15 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .blocks import compact_rows, for_each_block
-from .calendar import align
+from ..blocks import compact_rows, for_each_block
+from ..calendar.align import align
+from ..calendar.days import iso_days
+from ..errors import EventStudyError, EventWindowError, SpecificationError
+from ..events.event import Event, announced_labels
+from ..sources import PriceSource
 from .design import StudyDesign
 from .diagnostics import Diagnostics
-from .errors import EventStudyError, EventWindowError, SpecificationError
-from .events import Event, announced_labels, iso_days
 from .series import SeriesStore, build_series
-from .sources import PriceSource
 
 
 @dataclass(frozen=True)

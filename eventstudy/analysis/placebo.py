@@ -37,11 +37,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .calendar import candidate_sessions
-from .panel import PanelBlock
-from .results import EventStudyResults
-from .series import SeriesStore
-from .study import EventStudy
+from ..calendar.align import candidate_sessions
+from ..core.panel import PanelBlock
+from ..core.results import EventStudyResults
+from ..core.series import SeriesStore
+from ..core.study import EventStudy
 
 TABLE_COLUMNS = (
     "event_id", "ticker", "candidate", "event_session", "event_ar", "n_placebo", "n_below",

@@ -31,13 +31,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from functools import cache
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from .errors import CalendarError, SpecificationError
-from .events import Event, day_numbers
+from ..errors import CalendarError, SpecificationError
+from .days import day_numbers
 from .sessions import exchange_sessions
+
+
+class Announcement(Protocol):
+    """What the calendar needs of an event (:class:`eventstudy.Event` has it all)."""
+
+    date: dt.date
+    time: dt.time | None
+    timing: str
+    timezone: str
+    exchange: str
 
 TIMING_CLOCK = {
     "before_open": dt.time(0, 0),
@@ -48,7 +59,7 @@ TIMING_CLOCK = {
 UNKNOWN_TIMING_RULES = ("earliest", "latest", "both")
 
 
-def announcement_moments(events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray]:
+def announcement_moments(events: Sequence[Announcement]) -> tuple[np.ndarray, np.ndarray]:
     """Earliest and latest UTC moments of each announcement, as int64 nanoseconds.
 
     The earliest is the given time, or the start of the timing's part of the day
@@ -110,7 +121,7 @@ def first_sessions_after(exchange: str, moments: np.ndarray) -> pd.DatetimeIndex
     return sessions[where]
 
 
-def align(events: Sequence[Event], unknown_timing: str = "earliest") -> pd.DataFrame:
+def align(events: Sequence[Announcement], unknown_timing: str = "earliest") -> pd.DataFrame:
     """Event sessions of many events at once.
 
     Returns
@@ -153,17 +164,19 @@ def _aligned(index: np.ndarray, sessions: np.ndarray, labels: np.ndarray) -> pd.
     )
 
 
-def candidate_sessions(event: Event) -> tuple[pd.Timestamp, ...]:
+def candidate_sessions(event: Announcement) -> tuple[pd.Timestamp, ...]:
     """Every session the event could first reach: one, or two for ``unknown`` timing."""
     return tuple(align([event], "both")["session"])
 
 
-def event_sessions(event: Event, unknown_timing: str = "earliest") -> tuple[pd.Timestamp, ...]:
+def event_sessions(
+    event: Announcement, unknown_timing: str = "earliest"
+) -> tuple[pd.Timestamp, ...]:
     """The session(s) to study for ``event`` under the ``unknown_timing`` rule.
 
     Parameters
     ----------
-    event : Event
+    event : Event (or any Announcement)
     unknown_timing : {"earliest", "latest", "both"}
         Which candidate to use when the event's timing is ``unknown``.
     """

@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import CalendarError
-from .sources.cache import atomic_write, default_cache_dir
+from ..errors import CalendarError
+from ..sources.cache import atomic_write, default_cache_dir
 
 CALENDAR_START = "1990-01-01"
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from .calendar import align, announcement_moments
-from .events import Event
-from .sessions import exchange_sessions
+from ..calendar.align import align, announcement_moments
+from ..calendar.sessions import exchange_sessions
+from ..events.event import Event
 
 TABLE_COLUMNS = (
     "event_id", "ticker", "type", "announced", "weekday", "time", "timezone", "exchange",

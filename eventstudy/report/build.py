@@ -27,14 +27,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .design import DEFAULT_WINDOWS, parse_window
-from .errors import EventStudyError, ReportError
-from .events import bundled_cases, bundled_events
-from .models import MODELS
+from ..core.design import DEFAULT_WINDOWS, RETURN_KINDS, parse_window
+from ..core.models import MODELS
+from ..core.results import EventStudyResults
+from ..core.study import EventStudy
+from ..errors import EventStudyError, ReportError
+from ..events import bundled_cases, bundled_events
 from .provenance import Provenance, provenance
-from .results import EventStudyResults
-from .returns import RETURN_KINDS
-from .study import EventStudy
 
 DEFAULT_PARAMETERS: dict[str, object] = {
     "model": "market",
@@ -71,7 +70,7 @@ class BuildResult:
 
 def notebooks_dir() -> Path:
     """The ``notebooks/`` folder of the checkout this package runs from."""
-    return Path(__file__).resolve().parent.parent / "notebooks"
+    return Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def notebook_parameters(case: str, parameters: dict) -> dict:
@@ -86,7 +85,7 @@ def _kernel_imports_this_package() -> Iterator[None]:
     From an installed package this changes nothing; from a checkout without an
     installation the kernel would otherwise not find the package.
     """
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])
     before = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, before) if p)
     try:
@@ -361,6 +360,3 @@ def _negative_windows(argv: list[str]) -> list[str]:
             out.append(arg)
     return out
 
-
-if __name__ == "__main__":
-    sys.exit(main())

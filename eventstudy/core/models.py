@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .blocks import compact_rows, for_each_block, ordered_map, row_blocks
-from .errors import SpecificationError
+from ..blocks import compact_rows, for_each_block, ordered_map, row_blocks
+from ..errors import SpecificationError
 
 FACTOR_SETS = {
     "ff3": ("mkt_rf", "smb", "hml"),

@@ -11,12 +11,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from . import __version__, pooled, stats
+from .. import pooled, stats
+from ..stats import car_t_test
+from ..version import __version__
 from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .models import ModelFit
 from .panel import EventPanel
-from .stats import car_t_test
 
 WINDOW_COLUMNS = (
     "case", "event_id", "ticker", "event_type", "announced", "event_session", "candidate",

@@ -13,20 +13,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .collector import collection_paused
-from .design import StudyDesign
+from ..collector import collection_paused
+from ..errors import EventStudyError, InsufficientDataError, SpecificationError
+from ..events.event import Event, as_events
+from ..sources import PriceSource, as_price_source
+from ..sources.factors import validate_factors
+from ..sources.returns import ReturnSource
+from ..sources.source import require_tickers
+from .design import RETURN_KINDS, StudyDesign
 from .diagnostics import Diagnostics
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
-from .errors import EventStudyError, InsufficientDataError, SpecificationError
-from .events import Event, as_events
 from .models import EstimationCounts, NormalReturnModel, get_model
 from .panel import EventPanel, build_panel
 from .results import EventStudyResults
-from .returns import RETURN_KINDS
-from .sources import PriceSource, as_price_source
-from .sources.factors import validate_factors
-from .sources.returns import ReturnSource
-from .sources.source import require_tickers
 
 
 class EventStudy:

@@ -24,10 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .collector import collection_paused
-from .errors import CatalogError
-from .events import (
-    _EPOCH_ORDINAL,
+from ..calendar.days import EPOCH_ORDINAL
+from ..collector import collection_paused
+from ..errors import CatalogError
+from ..sources.readers import damaged_text
+from .event import (
     _FIELDS,
     CATALOG_COLUMNS,
     REQUIRED,
@@ -43,7 +44,6 @@ from .events import (
     _time_value,
     _timing_value,
 )
-from .sources.readers import damaged_text
 
 # Python's csv module refuses longer fields; a longer catalog cell means broken quoting.
 MAX_CELL = 131_072
@@ -438,7 +438,7 @@ def _dates(values: pd.Series, problems: _Problems) -> np.ndarray:
 
 def _day_number(value: object) -> int | None:
     date = _date_value(value)
-    return None if date is None else date.toordinal() - _EPOCH_ORDINAL
+    return None if date is None else date.toordinal() - EPOCH_ORDINAL
 
 
 def _datetime_dates(stamps: np.ndarray, problems: _Problems) -> np.ndarray:
@@ -455,8 +455,8 @@ def _datetime_dates(stamps: np.ndarray, problems: _Problems) -> np.ndarray:
     return number
 
 
-_FIRST_DAY = dt.date.min.toordinal() - _EPOCH_ORDINAL
-_LAST_DAY = dt.date.max.toordinal() - _EPOCH_ORDINAL
+_FIRST_DAY = dt.date.min.toordinal() - EPOCH_ORDINAL
+_LAST_DAY = dt.date.max.toordinal() - EPOCH_ORDINAL
 
 
 def _integer_dates(values: pd.Series, problems: _Problems) -> np.ndarray:
@@ -520,7 +520,7 @@ def _date_objects(days: np.ndarray) -> np.ndarray:
     """``datetime.date`` of each day number, each distinct day made once."""
     unique, inverse = np.unique(days, return_inverse=True)
     dates = np.empty(len(unique), dtype=object)
-    dates[:] = [dt.date.fromordinal(int(d) + _EPOCH_ORDINAL) for d in unique]
+    dates[:] = [dt.date.fromordinal(int(d) + EPOCH_ORDINAL) for d in unique]
     return dates[inverse.ravel()]
 
 
@@ -530,7 +530,7 @@ def _ids(given: np.ndarray, tickers: np.ndarray, days: np.ndarray) -> np.ndarray
     blank = ids == ""
     if blank.any():
         codes, distinct = pd.factorize(days[blank])
-        iso = [dt.date.fromordinal(int(d) + _EPOCH_ORDINAL).isoformat() for d in distinct]
+        iso = [dt.date.fromordinal(int(d) + EPOCH_ORDINAL).isoformat() for d in distinct]
         ids[blank] = [f"{t}@{iso[k]}" for t, k in zip(tickers[blank].tolist(), codes.tolist(),
                                                       strict=True)]
     return ids

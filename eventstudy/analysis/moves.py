@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .results import EventStudyResults
+from ..core.results import EventStudyResults
 
 MOVE_COLUMNS = (
     "event_id", "ticker", "candidate", "event_session", "prev_close", "high", "low",

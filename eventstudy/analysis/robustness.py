@@ -22,12 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .design import StudyDesign
-from .errors import SpecificationError
-from .events import Event
-from .intervals import t_interval
-from .sources import PriceSource, as_price_source
-from .study import EventStudy
+from ..core.design import StudyDesign
+from ..core.study import EventStudy
+from ..errors import SpecificationError
+from ..events.event import Event
+from ..intervals import t_interval
+from ..sources import PriceSource, as_price_source
 
 DEFAULT_MODELS = ("market", "market_adjusted", "constant_mean")
 ROBUSTNESS_COLUMNS = (

@@ -29,11 +29,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .calendar import candidate_sessions
-from .errors import PriceDataError, SpecificationError
-from .events import Event
-from .placebo import PlaceboResult
-from .sources import PriceSource, as_price_source
+from ..analysis.placebo import PlaceboResult
+from ..calendar.align import candidate_sessions
+from ..errors import PriceDataError, SpecificationError
+from ..events.event import Event
+from ..sources import PriceSource, as_price_source
 
 WIDTH = 10.0
 STYLE = {

@@ -1,0 +1,46 @@
+"""The study core: from events and data to results.
+
+``design`` (windows and options) -> ``series`` (every security on its sessions, flat
+arrays) -> ``panel`` (event-time arrays) -> ``models`` (normal returns, fitted for all
+events at once) -> ``study`` (:class:`EventStudy`, with ``engine`` for partitions and
+Dask) -> ``results``; ``diagnostics`` travel with them. May import ``eventstudy.stats``,
+``eventstudy.events``, ``eventstudy.calendar``, ``eventstudy.sources`` and the
+foundation modules (``errors``, ``blocks``, ``collector``, ``progress``).
+"""
+
+from .design import RETURN_KINDS, StudyDesign
+from .diagnostics import Diagnostics
+from .models import (
+    MODELS,
+    ConstantMean,
+    Dimson,
+    FactorModel,
+    MarketAdjusted,
+    MarketModel,
+    NormalReturnModel,
+    ScholesWilliams,
+    VolumeMarketModel,
+    VolumeMeanAdjusted,
+    get_model,
+)
+from .results import EventStudyResults
+from .study import EventStudy
+
+__all__ = [
+    "MODELS",
+    "RETURN_KINDS",
+    "ConstantMean",
+    "Diagnostics",
+    "Dimson",
+    "EventStudy",
+    "EventStudyResults",
+    "FactorModel",
+    "MarketAdjusted",
+    "MarketModel",
+    "NormalReturnModel",
+    "ScholesWilliams",
+    "StudyDesign",
+    "VolumeMarketModel",
+    "VolumeMeanAdjusted",
+    "get_model",
+]
