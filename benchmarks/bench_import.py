@@ -1,10 +1,12 @@
-"""Wall time of ``import eventstudy`` in fresh processes, optionally against another checkout.
+"""Start-up: ``import eventstudy`` and ``eventstudy run xiaomi`` in fresh processes.
 
-Each run is a new interpreter, ``python -c "import eventstudy"``, timed from the
-parent (interpreter start-up included; a bare ``python -c pass`` row shows that
-part). The checkouts are timed alternately, in reversed order every other round, so
-that the machine's background load falls on both alike; the table gives the median,
-minimum and maximum over the runs. One more process per checkout, under
+Each run is a new interpreter, timed from the parent (interpreter start-up included;
+a bare ``python -c pass`` row shows that part, and ``import pandas, numpy`` what the
+package's own dependencies cost): ``python -c "import eventstudy"`` and ``python -m
+eventstudy.cli run xiaomi`` (the study of the bundled Xiaomi case, printed), in this
+checkout and optionally another. The commands are timed alternately, in reversed
+order every other round, so that the machine's background load falls on all alike;
+the table gives the median, minimum and maximum over the runs. One more process per checkout, under
 ``python -X importtime``, lists the modules with the largest cumulative import time.
 Every process runs in its checkout's folder with that folder first on PYTHONPATH,
 so an installed copy of the package is not what gets timed.
@@ -25,6 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent  # the checkout this script belongs to
 IMPORT = "import eventstudy"
+RUN = ("-m", "eventstudy.cli", "run", "xiaomi")
 
 
 def _env(path: Path) -> dict[str, str]:
@@ -34,9 +37,11 @@ def _env(path: Path) -> dict[str, str]:
     return env
 
 
-def _run(python: str, path: Path, code: str, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run([python, *flags, "-c", code], cwd=path, env=_env(path),
-                          capture_output=True, text=True, check=True)
+def _run(python: str, path: Path, code: str | tuple[str, ...], *flags: str):
+    """Run ``python -c code`` (or ``python *code`` for a tuple) in ``path``."""
+    command = [python, *flags, *(code if isinstance(code, tuple) else ("-c", code))]
+    return subprocess.run(command, cwd=path, env=_env(path), capture_output=True, text=True,
+                          check=True)
 
 
 def _label(path: Path) -> str:
@@ -61,9 +66,12 @@ def time_imports(python: str, paths: list[Path], runs: int) -> dict[str, list[fl
         where = _run(python, path, f"{IMPORT}; print(eventstudy.__file__)").stdout.strip()
         if not Path(where).resolve().is_relative_to(path.resolve()):
             raise RuntimeError(f"eventstudy was imported from {where}, not from {path}")
-    cases = [("python -c pass", paths[0], "pass")]
-    cases += [(f"{'baseline' if i else 'this checkout'}: {_label(path)}", path, IMPORT)
-              for i, path in enumerate(paths)]
+    cases = [("python -c pass", paths[0], "pass"),
+             (BASE, paths[0], "import pandas, numpy")]
+    for i, path in enumerate(paths):
+        name = f"{'baseline' if i else 'this checkout'}: {_label(path)}"
+        cases += [(f"{name}: import eventstudy", path, IMPORT),
+                  (f"{name}: eventstudy run xiaomi", path, RUN)]
     seconds: dict[str, list[float]] = {label: [] for label, _, _ in cases}
     for round_ in range(runs):
         for label, path, code in cases if round_ % 2 == 0 else cases[::-1]:
@@ -71,6 +79,21 @@ def time_imports(python: str, paths: list[Path], runs: int) -> dict[str, list[fl
             _run(python, path, code)
             seconds[label].append(time.perf_counter() - start)
     return seconds
+
+
+BASE = "import pandas, numpy"
+
+
+def summary(seconds: dict[str, list[float]]) -> list[str]:
+    """The medians of each checkout's import above pandas and numpy, and of its run."""
+    base = statistics.median(seconds[BASE])
+    lines = []
+    for label, values in seconds.items():
+        if label.endswith(": import eventstudy"):
+            lines.append(f"{label}: {statistics.median(values) - base:+.3f} s above {BASE}")
+        elif label.endswith(": eventstudy run xiaomi"):
+            lines.append(f"{label}: {statistics.median(values):.3f} s")
+    return lines
 
 
 def top_imports(python: str, path: Path, count: int) -> list[tuple[str, float, float]]:
@@ -95,14 +118,16 @@ def markdown(seconds: dict[str, list[float]]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="processes per checkout")
+    parser.add_argument("--runs", type=int, default=5, help="processes per command")
     parser.add_argument("--baseline-path", type=Path,
                         help="another checkout, timed alternately with this one")
     parser.add_argument("--python", default=sys.executable, help="interpreter to run")
     parser.add_argument("--top", type=int, default=12, help="modules listed per checkout")
     args = parser.parse_args(argv)
     paths = [HERE] + ([args.baseline_path] if args.baseline_path else [])
-    print(markdown(time_imports(args.python, paths, args.runs)))
+    seconds = time_imports(args.python, paths, args.runs)
+    print(markdown(seconds))
+    print("\n" + "\n".join(summary(seconds)))
     if os.environ.get("PYTHONDONTWRITEBYTECODE"):
         print("\nPYTHONDONTWRITEBYTECODE is set: a checkout without __pycache__ folders "
               "has its modules compiled in every process.")

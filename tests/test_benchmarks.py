@@ -69,10 +69,14 @@ def test_import_benchmark_times_both_checkouts_and_lists_slow_imports(capsys):
     module.main(["--runs", "1", "--baseline-path", here, "--top", "3"])
     out = capsys.readouterr().out
     rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| ")]
-    timings = rows[1:4]  # after the header: bare interpreter, this checkout, baseline
+    timings = rows[1:7]  # after the header: interpreter, pandas, two commands per checkout
     assert [row[0].split(":")[0].strip() for row in timings] == [
-        "python -c pass", "this checkout", "baseline"]
+        "python -c pass", "import pandas, numpy", "this checkout", "this checkout",
+        "baseline", "baseline"]
+    assert [row[0].rsplit(":", 1)[-1].strip() for row in timings[2:4]] == [
+        "import eventstudy", "eventstudy run xiaomi"]
     assert all(float(row[1]) > 0 and row[4].strip() == "1" for row in timings)
+    assert "s above import pandas, numpy" in out
     assert out.count("Slowest imports") == 2
     # the package itself is the slowest import: it includes all the others
     assert [row[0].strip() for row in rows if row[0].strip() == "eventstudy"] == ["eventstudy"] * 2
