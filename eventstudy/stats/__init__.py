@@ -1,0 +1,108 @@
+"""Test statistics for abnormal returns, one module per family of tests.
+
+Every test is a pure function of numpy arrays returning a :class:`TestResult` (or a
+:class:`DailyTestResult` of per-day arrays) and cites its paper. Modules:
+:mod:`~eventstudy.stats.parametric` (t, portfolio t, Patell, BMP, Kolari-Pynnonen),
+:mod:`~eventstudy.stats.rank` (Corrado, GRANK), :mod:`~eventstudy.stats.sign` (sign,
+generalized sign, Wilcoxon), :mod:`~eventstudy.stats.bootstrap`,
+:mod:`~eventstudy.stats.bhar`, :mod:`~eventstudy.stats.descriptives`,
+:mod:`~eventstudy.stats.residuals` (one pass over the estimation residuals) and
+:mod:`~eventstudy.stats.battery` (all tests of a study's events at once). Speed
+machinery lives apart, called by the definitions: ``_ranks`` (rank codes, exact
+binned rank sums), ``_resample`` (bootstrap draws), ``_pvalues`` (scipy.special
+p-values), ``_arrays`` (input checks).
+
+Imports: numpy, scipy (inside functions, so that ``import eventstudy`` stays light)
+and, from this package's parents, only :mod:`eventstudy.blocks` and
+:mod:`eventstudy.errors`; never results, study or another higher layer.
+
+Array conventions
+-----------------
+``ar``
+    (N events, T event-window days) abnormal returns; NaN marks a missing day.
+``ar_var``
+    (N, T) prediction-error-corrected variance of each AR, ``s_i**2 * C_it``
+    (Patell 1976; MacKinlay 1997, variance of the abnormal returns); NaN where missing.
+``est_resid``
+    (N, L) estimation-window residuals of each event's normal-return model; NaN
+    where excluded or missing. Column j is the same relative day for every event.
+``df``
+    (N,) residual degrees of freedom of each event's model (``m_i - 2`` for the
+    market model fitted on ``m_i`` returns).
+``car``, ``car_var``
+    (N,) cumulative abnormal return over one window and its prediction-error-
+    corrected variance.
+
+Non-finite values are treated as missing. Each day's statistic uses the events
+present that day and reports that count as ``n``; a statistic that cannot be
+formed (e.g. a cross-sectional s.d. with fewer than two events, or a zero s.d.)
+is NaN, never an exception or a zero. P-values are two-sided throughout.
+"""
+
+from __future__ import annotations
+
+from .battery import run_daily_battery, run_window_batteries, run_window_battery
+from .bhar import bhar, mean_bhar
+from .bootstrap import window_bootstrap
+from .descriptives import DailyDescriptives, daily_descriptives
+from .outcome import DailyTestResult, TestResult
+from .parametric import (
+    car_t_test,
+    daily_bmp,
+    daily_bw_portfolio_t,
+    daily_csect_t,
+    daily_kp_bmp,
+    daily_kp_patell,
+    daily_patell,
+    window_bmp,
+    window_csect_t,
+    window_kp_bmp,
+    window_kp_patell,
+    window_patell,
+)
+from .rank import daily_corrado_rank, window_grank
+from .residuals import ResidualSummary, average_residual_correlation, summarize_residuals
+from .sign import (
+    daily_gen_sign,
+    daily_sign,
+    daily_wilcoxon,
+    window_gen_sign,
+    window_sign,
+    window_wilcoxon,
+)
+
+__all__ = [
+    "DailyDescriptives",
+    "DailyTestResult",
+    "ResidualSummary",
+    "TestResult",
+    "average_residual_correlation",
+    "bhar",
+    "car_t_test",
+    "daily_bmp",
+    "daily_bw_portfolio_t",
+    "daily_corrado_rank",
+    "daily_csect_t",
+    "daily_descriptives",
+    "daily_gen_sign",
+    "daily_kp_bmp",
+    "daily_kp_patell",
+    "daily_patell",
+    "daily_sign",
+    "daily_wilcoxon",
+    "mean_bhar",
+    "run_daily_battery",
+    "run_window_batteries",
+    "run_window_battery",
+    "summarize_residuals",
+    "window_bmp",
+    "window_bootstrap",
+    "window_csect_t",
+    "window_gen_sign",
+    "window_grank",
+    "window_kp_bmp",
+    "window_kp_patell",
+    "window_patell",
+    "window_sign",
+    "window_wilcoxon",
+]
