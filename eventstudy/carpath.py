@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import SpecificationError
-from .intervals import t_interval
 from .results import EventStudyResults
 from .stats import car_t_test
+from .stats.intervals import t_interval
 
 PATH_COLUMNS = (
     "event_id", "ticker", "candidate", "event_session", "tau", "date", "ar", "car", "n_days",

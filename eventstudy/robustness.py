@@ -25,8 +25,8 @@ import pandas as pd
 from .design import StudyDesign
 from .errors import SpecificationError
 from .events import Event
-from .intervals import t_interval
 from .sources import PriceSource, as_price_source
+from .stats.intervals import t_interval
 from .study import EventStudy
 
 DEFAULT_MODELS = ("market", "market_adjusted", "constant_mean")

@@ -20,8 +20,8 @@ from numpy.testing import assert_array_equal
 from scipy import stats as sps
 
 from eventstudy import stats as es
-from eventstudy.intervals import t_interval
 from eventstudy.stats import _pvalues as pv
+from eventstudy.stats import t_interval
 
 ROOT = Path(__file__).resolve().parent.parent
 EDGES = np.array([0.0, -0.0, 1e-300, 1.0, -2.5, 8.0, 40.0, 1e300, np.inf, -np.inf, np.nan])
@@ -153,7 +153,7 @@ ar, est = rng.normal(0, 0.02, (60, 5)), rng.normal(0, 0.02, (60, 40))
 stats.run_daily_battery(ar, np.full(ar.shape, 4e-4), est, np.full(60, 38.0))
 stats.run_window_battery(ar.sum(axis=1), np.full(60, 2e-3), est, np.full(60, 38.0))
 stats.car_t_test(ar[:, 0], np.full(60, 4e-4), 38.0)
-from eventstudy.intervals import t_interval
+from eventstudy.stats import t_interval
 t_interval(ar[:, 0], np.full(60, 0.02), 38.0)
 print("scipy.stats" in sys.modules)
 stats.daily_wilcoxon(ar[:50])

@@ -6,6 +6,7 @@ Every test is a pure function of numpy arrays returning a :class:`TestResult` (o
 :mod:`~eventstudy.stats.rank` (Corrado, GRANK), :mod:`~eventstudy.stats.sign` (sign,
 generalized sign, Wilcoxon), :mod:`~eventstudy.stats.bootstrap`,
 :mod:`~eventstudy.stats.bhar`, :mod:`~eventstudy.stats.descriptives`,
+:mod:`~eventstudy.stats.intervals` (t intervals of CARs),
 :mod:`~eventstudy.stats.residuals` (one pass over the estimation residuals) and
 :mod:`~eventstudy.stats.battery` (all tests of a study's events at once). Speed
 machinery lives apart, called by the definitions: ``_ranks`` (rank codes, exact
@@ -45,6 +46,7 @@ from .battery import run_daily_battery, run_window_batteries, run_window_battery
 from .bhar import bhar, mean_bhar
 from .bootstrap import window_bootstrap
 from .descriptives import DailyDescriptives, daily_descriptives
+from .intervals import t_interval
 from .outcome import DailyTestResult, TestResult
 from .parametric import (
     car_t_test,
@@ -95,6 +97,7 @@ __all__ = [
     "run_window_batteries",
     "run_window_battery",
     "summarize_residuals",
+    "t_interval",
     "window_bmp",
     "window_bootstrap",
     "window_csect_t",

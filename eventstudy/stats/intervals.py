@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import SpecificationError
+from eventstudy.errors import SpecificationError
 
 
 def t_interval(
