@@ -11,11 +11,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from . import __version__, pooled, stats
+from . import __version__, stats
 from .design import StudyDesign
 from .diagnostics import Diagnostics
 from .models import ModelFit
 from .panel import EventPanel
+from .stats import battery as pooled
 from .stats import car_t_test
 
 WINDOW_COLUMNS = (

@@ -21,10 +21,10 @@ from test_stats_battery import (
     use_blocks,
 )
 
-from eventstudy import pooled
 from eventstudy import stats as es
 from eventstudy.errors import SpecificationError
 from eventstudy.stats import _arrays
+from eventstudy.stats import battery as pooled
 
 NAN = float("nan")
 

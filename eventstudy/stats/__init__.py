@@ -1,21 +1,10 @@
-"""Test statistics for abnormal returns, one module per family of tests.
+"""Tests of abnormal returns: one module per family of tests, the batteries, the intervals.
 
-Every test is a pure function of numpy arrays returning a :class:`TestResult` (or a
-:class:`DailyTestResult` of per-day arrays) and cites its paper. Modules:
-:mod:`~eventstudy.stats.parametric` (t, portfolio t, Patell, BMP, Kolari-Pynnonen),
-:mod:`~eventstudy.stats.rank` (Corrado, GRANK), :mod:`~eventstudy.stats.sign` (sign,
-generalized sign, Wilcoxon), :mod:`~eventstudy.stats.bootstrap`,
-:mod:`~eventstudy.stats.bhar`, :mod:`~eventstudy.stats.descriptives`,
-:mod:`~eventstudy.stats.intervals` (t intervals of CARs),
-:mod:`~eventstudy.stats.residuals` (one pass over the estimation residuals) and
-:mod:`~eventstudy.stats.battery` (all tests of a study's events at once). Speed
-machinery lives apart, called by the definitions: ``_ranks`` (rank codes, exact
-binned rank sums), ``_resample`` (bootstrap draws), ``_pvalues`` (scipy.special
-p-values), ``_arrays`` (input checks).
-
-Imports: numpy, scipy (inside functions, so that ``import eventstudy`` stays light)
-and, from this package's parents, only :mod:`eventstudy.blocks` and
-:mod:`eventstudy.errors`; never results, study or another higher layer.
+Each test is a pure function of arrays that cites its paper. Imports numpy, scipy
+(inside functions), pandas (the battery's tables only) and, from eventstudy, only
+:mod:`eventstudy.blocks` and :mod:`eventstudy.errors`: never results, study or another
+higher layer. Speed machinery lives in the private ``_ranks``, ``_resample``,
+``_pvalues`` and ``_arrays``, called by the definitions.
 
 Array conventions
 -----------------
@@ -42,7 +31,13 @@ is NaN, never an exception or a zero. P-values are two-sided throughout.
 
 from __future__ import annotations
 
-from .battery import run_daily_battery, run_window_batteries, run_window_battery
+from .battery import (
+    DAILY_TESTS,
+    WINDOW_TESTS,
+    run_daily_battery,
+    run_window_batteries,
+    run_window_battery,
+)
 from .bhar import bhar, mean_bhar
 from .bootstrap import window_bootstrap
 from .descriptives import DailyDescriptives, daily_descriptives
@@ -74,6 +69,8 @@ from .sign import (
 )
 
 __all__ = [
+    "DAILY_TESTS",
+    "WINDOW_TESTS",
     "DailyDescriptives",
     "DailyTestResult",
     "ResidualSummary",

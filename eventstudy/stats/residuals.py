@@ -64,7 +64,7 @@ def summarize_residuals(est_resid: np.ndarray) -> ResidualSummary:
     """Summarise a study's estimation residuals once for both test batteries.
 
     :func:`run_daily_battery` and :func:`run_window_batteries` (and the tables of
-    :mod:`eventstudy.pooled`) take the result as ``residuals`` so that the
+    :mod:`eventstudy.stats.battery`) take the result as ``residuals`` so that the
     residuals of a study are summarised once, not once per battery. It must be
     the summary of the same ``est_resid`` the battery gets (only its shape can
     be checked).
