@@ -26,7 +26,7 @@ def _bootstrap_exceedances(
     """Per column of ``centred`` (n, W), the resamples whose |t*| is at least ``t_abs``.
 
     All columns are resampled with the same rows (the stream of
-    :func:`window_bootstrap`), a block of resamples at a time.
+    :func:`~eventstudy.stats.window_bootstrap`), a block of resamples at a time.
     """
     n, n_windows = centred.shape
     rows = max(1, _BOOT_DRAWS // n)
@@ -65,7 +65,7 @@ def _resample_sums(draws: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _resample_t(s1: np.ndarray, s2: np.ndarray, n: int) -> np.ndarray:
-    """``t*`` from a resample's sums and sums of squares (see :func:`window_bootstrap`)."""
+    """``t*`` from a resample's sums and sums of squares (see ``window_bootstrap``)."""
     mean = s1 / n
     var = np.maximum((s2 - s1 * mean) / (n - 1.0), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):

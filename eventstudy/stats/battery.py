@@ -31,6 +31,18 @@ from .rank import _corrado_rank, _grank_tests
 from .residuals import ResidualSummary, _residuals_for
 from .sign import _gen_sign, _sign, _wilcoxon
 
+# the tests of each battery, in the order of their results and table columns
+DAILY_TESTS = ("csect_t", "bw_portfolio_t", "patell", "kp_patell", "bmp", "kp_bmp",
+               "corrado_rank", "gen_sign", "sign", "wilcoxon")
+WINDOW_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank", "gen_sign",
+                "sign", "wilcoxon", "bootstrap")
+WINDOW_FIGURES = ("n", "caar", "sd", "share_positive", "mean_bhar", "n_bhar")
+
+
+# ---------------------------------------------------------------------------
+# Batteries: every test of the same events at once
+# ---------------------------------------------------------------------------
+
 
 def run_daily_battery(
     ar: np.ndarray,
@@ -42,11 +54,12 @@ def run_daily_battery(
 ) -> dict[str, DailyTestResult]:
     """Run every per-day test; returns ``{name: DailyTestResult}`` in a fixed order.
 
-    Names: csect_t, bw_portfolio_t, patell, kp_patell, bmp, kp_bmp, corrado_rank,
-    gen_sign, sign, wilcoxon. Descriptives are separate (:func:`daily_descriptives`).
-    Each result equals that of the single-test function; the inputs are validated,
-    the residuals summarised (``r-bar`` included) and the SARs formed once.
-    ``residuals`` is :func:`summarize_residuals` of ``est_resid`` if already
+    Names: :data:`DAILY_TESTS` (csect_t, bw_portfolio_t, patell, kp_patell, bmp,
+    kp_bmp, corrado_rank, gen_sign, sign, wilcoxon). Descriptives are separate
+    (:func:`~eventstudy.stats.daily_descriptives`). Each result equals that of the
+    single-test function; the inputs are validated, the residuals summarised
+    (``r-bar`` included) and the SARs formed once. ``residuals`` is
+    :func:`~eventstudy.stats.summarize_residuals` of ``est_resid`` if already
     computed (e.g. for the window battery of the same study).
     """
     ar, ar_var = _ar_pair(ar, ar_var)
@@ -93,11 +106,12 @@ def run_window_battery(
 ) -> dict[str, TestResult]:
     """Run every window (CAR) test; returns ``{name: TestResult}`` in a fixed order.
 
-    Names: csect_t, patell, kp_patell, bmp, kp_bmp, grank, gen_sign, sign,
-    wilcoxon, bootstrap (``n_boot`` and ``seed`` go to :func:`window_bootstrap`).
-    Each result equals that of the single-test function (the bootstrap's for the
-    same seed); inputs are validated and the residuals summarised once (or
-    taken from ``residuals``, see :func:`run_daily_battery`).
+    Names: :data:`WINDOW_TESTS` (csect_t, patell, kp_patell, bmp, kp_bmp, grank,
+    gen_sign, sign, wilcoxon, bootstrap; ``n_boot`` and ``seed`` go to
+    :func:`~eventstudy.stats.window_bootstrap`). Each result equals that of the
+    single-test function (the bootstrap's for the same seed); inputs are validated
+    and the residuals summarised once (or taken from ``residuals``, see
+    :func:`run_daily_battery`).
     """
     _check_n_boot(n_boot)
     car = _vector("car", car)
@@ -126,8 +140,8 @@ def run_window_batteries(
     the residual summary (``r-bar``, shares of positive residuals, residual
     variances) and GRANK's ranking of the estimation SARs, one pass for all
     windows. Windows with the same number of CARs also share the bootstrap
-    resamples (the same seed draws the same ones, see :func:`window_bootstrap`).
-    ``residuals`` is :func:`summarize_residuals` of ``est_resid`` if already
+    resamples (the same seed draws the same ones, see :func:`~eventstudy.stats.window_bootstrap`).
+    ``residuals`` is :func:`~eventstudy.stats.summarize_residuals` of ``est_resid`` if already
     computed (e.g. for the daily battery of the same study).
     """
     _check_n_boot(n_boot)
@@ -176,12 +190,6 @@ def _concurrently(*funcs: Callable[[], object], threads: bool = True) -> list[ob
 # ---------------------------------------------------------------------------
 # Tables of a study: the batteries' outputs as tidy DataFrames
 # ---------------------------------------------------------------------------
-
-DAILY_TESTS = ("csect_t", "bw_portfolio_t", "patell", "kp_patell", "bmp", "kp_bmp",
-               "corrado_rank", "gen_sign", "sign", "wilcoxon")
-WINDOW_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank", "gen_sign",
-                "sign", "wilcoxon", "bootstrap")
-WINDOW_FIGURES = ("n", "caar", "sd", "share_positive", "mean_bhar", "n_bhar")
 
 
 def groups(labels: pd.Series | None, n: int) -> list[tuple[object, np.ndarray | slice]]:

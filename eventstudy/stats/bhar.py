@@ -1,4 +1,16 @@
-"""Buy-and-hold abnormal returns (Barber & Lyon 1997) and their mean."""
+"""Buy-and-hold abnormal returns and their mean.
+
+=============  ====================================================================
+``bhar``       buy-and-hold abnormal return of each event (Barber & Lyon 1997)
+``mean_bhar``  mean BHAR over the events that have one
+=============  ====================================================================
+
+References
+----------
+Barber, B. M. and Lyon, J. D. (1997). Detecting long-run abnormal stock returns: the
+empirical power and specification of test statistics. *Journal of Financial
+Economics* 43(3), 341-372.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +22,9 @@ from ._arrays import _NAN, _matrix, _same_shape, _vector
 def bhar(returns: np.ndarray, normal_returns: np.ndarray) -> np.ndarray:
     """Buy-and-hold abnormal return of each event over its window.
 
-    ``BHAR_i = prod_t (1 + R_it) - prod_t (1 + E[R_it])``, Barber & Lyon (1997),
-    "Detecting Long-Run Abnormal Stock Returns", *JFE* 43(3), 341-372
-    (definition of the BHAR).
+    The compounded return less the compounded normal return over the window::
+
+        BHAR_i = prod_t (1 + R_it) - prod_t (1 + E[R_it])
 
     Parameters
     ----------
@@ -24,6 +36,12 @@ def bhar(returns: np.ndarray, normal_returns: np.ndarray) -> np.ndarray:
     numpy.ndarray
         (N,) BHARs; NaN for an event with any missing day, since compounding over
         a gap would silently treat the gap as a zero return.
+
+    References
+    ----------
+    Barber, B. M. and Lyon, J. D. (1997). Detecting long-run abnormal stock
+    returns: the empirical power and specification of test statistics. *Journal of
+    Financial Economics* 43(3), 341-372 (the definition of the BHAR).
     """
     r = _matrix("returns", returns)
     rn = _matrix("normal_returns", normal_returns)

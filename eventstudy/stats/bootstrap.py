@@ -1,6 +1,20 @@
-"""Bootstrap-t test of a zero CAAR, resampling the H0-centred CARs (:func:`window_bootstrap`).
+"""Bootstrap-t test of a zero CAAR, resampling the H0-centred CARs.
 
-The resamples are drawn and summed by :mod:`eventstudy.stats._resample`.
+====================  ==============================================================
+``window_bootstrap``  bootstrap-t of the CAAR of one window (Efron & Tibshirani 1993;
+                      p-value as Davison & Hinkley 1997), seeded
+====================  ==============================================================
+
+The test is defined here; the resamples are drawn and summed, in blocks on worker
+threads, by :mod:`eventstudy.stats._resample`.
+
+References
+----------
+Davison, A. C. and Hinkley, D. V. (1997). *Bootstrap Methods and their
+Application*, ch. 4 (tests). Cambridge University Press.
+
+Efron, B. and Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 16
+(hypothesis testing with the bootstrap: the one-sample problem). Chapman & Hall.
 """
 
 from __future__ import annotations
@@ -22,16 +36,18 @@ def window_bootstrap(
 ) -> TestResult:
     """Bootstrap-t test of a zero CAAR, resampling H0-centred CARs.
 
-    Scheme: the observed statistic is the cross-sectional t of the CARs,
-    ``t = mean / (s / sqrt(n))``. The CARs are centred, ``c_i = CAR_i -
-    mean(CAR)``, so the resampling population satisfies H0; ``n_boot`` samples of
-    size n are drawn with replacement and the same t is computed on each. The
-    two-sided p-value is ``(1 + #{|t*| >= |t|}) / (n_boot + 1)``. This is the
-    one-sample bootstrap test of a mean with the translated empirical distribution
-    and a studentized statistic, Efron & Tibshirani (1993), *An Introduction to
-    the Bootstrap*, ch. 16 (one-sample problem); the ``(1 + count) / (B + 1)``
-    p-value follows Davison & Hinkley (1997), *Bootstrap Methods and their
-    Application*, ch. 4. (Not the Lyon, Barber & Tsai 1999 skewness-adjusted t.)
+    The observed statistic is the cross-sectional t of the n CARs; the CARs are
+    centred so that the resampling population satisfies H0, ``n_boot`` samples of
+    size n are drawn from them with replacement and the same t is computed on each::
+
+        t    = mean(CAR) / (s(CAR) / sqrt(n))
+        c_i  = CAR_i - mean(CAR)
+        t*_b = mean(c*_b) / (s(c*_b) / sqrt(n))        b = 1 .. n_boot
+        p    = (1 + #{b : |t*_b| >= |t|}) / (n_boot + 1)
+
+    This is the one-sample bootstrap test of a mean with the translated empirical
+    distribution and a studentized statistic (not the skewness-adjusted t of Lyon,
+    Barber & Tsai 1999).
 
     Parameters
     ----------
@@ -58,11 +74,11 @@ def window_bootstrap(
     CARs in their order, of resample ``j R + b``. The blocks are drawn and
     evaluated on worker threads; the stream depends on ``seed``, n and
     ``n_boot`` only, not on the number of CPUs. Windows with the same n use the
-    same seed and hence the same resamples, so :func:`run_window_batteries`
+    same seed and hence the same resamples, so :func:`~eventstudy.stats.run_window_batteries`
     draws them once for all such windows. A generator passed as ``seed`` is
     only spawned from (its bit generator does not advance); each spawn gives new
     children, so with a generator every call, and in
-    :func:`run_window_batteries` every group of windows with equal n (in window
+    :func:`~eventstudy.stats.run_window_batteries` every group of windows with equal n (in window
     order), gets its own resamples.
 
     ``t*`` of a resample with sum ``S1`` and sum of squares ``S2`` of its centred
@@ -71,17 +87,28 @@ def window_bootstrap(
     ``sum_i w_i c_i`` and ``sum_i w_i c_i^2`` with ``w_i`` the number of times CAR
     i is drawn, so they can differ from a plain sum over the drawn values in the
     last bits (and a p-value only if some ``|t*|`` ties ``|t|`` to rounding).
+
+    References
+    ----------
+    Efron, B. and Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*,
+    ch. 16 (the one-sample problem). Chapman & Hall.
+
+    Davison, A. C. and Hinkley, D. V. (1997). *Bootstrap Methods and their
+    Application*, ch. 4 (the ``(1 + count) / (B + 1)`` p-value). Cambridge
+    University Press.
     """
     _check_n_boot(n_boot)
     return _bootstrap(_vector("car", car), int(n_boot), seed)
 
 
 def _check_n_boot(n_boot: int) -> None:
+    """Refuse a number of resamples below one."""
     if int(n_boot) < 1:
         raise SpecificationError(f"n_boot must be a positive integer; got {n_boot}.")
 
 
 def _bootstrap(car: np.ndarray, n_boot: int, seed) -> TestResult:
+    """:func:`window_bootstrap` of validated CARs."""
     return _bootstrap_tests([car], n_boot, seed)[0]
 
 
@@ -96,7 +123,7 @@ def _bootstrap_tests(cars: list[np.ndarray], n_boot: int, seed) -> list[TestResu
         if not np.isnan(t):
             by_size.setdefault(x.size, []).append(w)
     for members in by_size.values():
-        centred = np.column_stack([present[w] - present[w].mean() for w in members])
+        centred = np.column_stack([present[w] - present[w].mean() for w in members])  # c_i
         t_abs = np.abs([t_obs[w] for w in members])
         exceed = _bootstrap_exceedances(centred, t_abs, n_boot, np.random.default_rng(seed))
         for w, count in zip(members, exceed, strict=True):

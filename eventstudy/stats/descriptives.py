@@ -1,8 +1,12 @@
 """Pooled descriptive statistics of abnormal returns per event-window day.
 
 :func:`daily_descriptives` gives each day's number of events, average abnormal return
-(AAR), its cumulation (CAAR), cross-sectional s.d. and share of positive ARs
-(MacKinlay 1997, aggregation of abnormal returns).
+(AAR), its cumulation (CAAR), cross-sectional s.d. and share of positive ARs.
+
+References
+----------
+MacKinlay, A. C. (1997). Event studies in economics and finance. *Journal of Economic
+Literature* 35(1), 13-39.
 """
 
 from __future__ import annotations
@@ -44,9 +48,26 @@ class DailyDescriptives:
 def daily_descriptives(ar: np.ndarray) -> DailyDescriptives:
     """Per-day N, AAR, CAAR path, cross-sectional s.d. and share of positive ARs.
 
-    ``AAR_t`` and the s.d. (ddof=1) use the events present on day t; ``CAAR_t =
-    sum_{s <= t} AAR_s`` (MacKinlay 1997, JEL 35(1), 13-39, aggregation of
-    abnormal returns: AR-bar and CAR-bar).
+    With ``n_t`` the events present on day t (the first window day is t = 1)::
+
+        AAR_t  = (1 / n_t) sum_i AR_it
+        CAAR_t = sum_{s <= t} AAR_s
+        sd_t   = sqrt((1 / (n_t - 1)) sum_i (AR_it - AAR_t)^2)
+
+    Parameters
+    ----------
+    ar : array_like
+        (N, T) abnormal returns, NaN where missing.
+
+    Returns
+    -------
+    DailyDescriptives
+
+    References
+    ----------
+    MacKinlay, A. C. (1997). Event studies in economics and finance. *Journal of
+    Economic Literature* 35(1), 13-39 (aggregation of abnormal returns: AR-bar and
+    CAR-bar).
     """
     ar = _matrix("ar", ar)
     n, aar, sd = _column_stats(ar)

@@ -30,13 +30,13 @@ class ResidualSummary:
     ----------
     present, positive : numpy.ndarray
         (N,) count of each event's present residuals and of its strictly
-        positive ones (Cowan 1992's ``p``, :func:`daily_gen_sign`).
+        positive ones (Cowan 1992's ``p``, :func:`~eventstudy.stats.daily_gen_sign`).
     sum_squares : numpy.ndarray or None
         (N,) sum of squares of each event's present residuals (GRANK's ``s_i``,
-        :func:`window_grank`); None if not computed.
+        :func:`~eventstudy.stats.window_grank`); None if not computed.
     column_mean : numpy.ndarray or None
         (L,) mean residual of each estimation day over the events present that
-        day (Brown & Warner's portfolio series, :func:`daily_bw_portfolio_t`);
+        day (Brown & Warner's portfolio series, :func:`~eventstudy.stats.daily_bw_portfolio_t`);
         None if not computed.
     rbar : float
         :func:`average_residual_correlation` (Kolari & Pynnonen 2010).
@@ -63,7 +63,8 @@ class ResidualSummary:
 def summarize_residuals(est_resid: np.ndarray) -> ResidualSummary:
     """Summarise a study's estimation residuals once for both test batteries.
 
-    :func:`run_daily_battery` and :func:`run_window_batteries` (and the tables of
+    The batteries (:func:`~eventstudy.stats.run_daily_battery`,
+    :func:`~eventstudy.stats.run_window_batteries` and the tables of
     :mod:`eventstudy.stats.battery`) take the result as ``residuals`` so that the
     residuals of a study are summarised once, not once per battery. It must be
     the summary of the same ``est_resid`` the battery gets (only its shape can
@@ -72,6 +73,48 @@ def summarize_residuals(est_resid: np.ndarray) -> ResidualSummary:
     raw = np.asarray(est_resid, dtype=float)
     est = _matrix("est_resid", raw)
     return replace(_summarize_residuals(est), no_infinite=est is raw)
+
+
+def average_residual_correlation(est_resid: np.ndarray) -> float:
+    """Average pairwise correlation of estimation-window residuals across events.
+
+    The ``r-bar`` of Kolari & Pynnonen (2010), the mean of the ``N (N - 1) / 2``
+    sample correlations of the events' estimation-period residuals::
+
+        r-bar = (2 / (N (N - 1))) sum_{i < j} r_ij
+
+    Computed in O(N L) without the N x N matrix: with each event's residuals
+    centred and scaled to unit length ``u_i``, ``sum_{i != j} r_ij =
+    ||sum_i u_i||^2 - N``.
+
+    Parameters
+    ----------
+    est_resid : array_like
+        (N, L) residuals; column j is the same relative day for every event.
+
+    Returns
+    -------
+    float
+        ``r-bar``; NaN when fewer than two events have two or more non-constant
+        residuals.
+
+    Notes
+    -----
+    Without missing values this equals the mean off-diagonal entry of
+    ``numpy.corrcoef(est_resid)``. With missing values each event is centred and
+    scaled over its own present days and a missing day contributes zero to the
+    cross-products (an approximation to pairwise-complete correlations that keeps
+    the computation linear in N). The batteries compute it once per run and pass
+    it to the Kolari-Pynnonen tests (their ``rbar`` argument).
+
+    References
+    ----------
+    Kolari, J. W. and Pynnonen, S. (2010). Event study testing with cross-sectional
+    correlation of abnormal returns. *Review of Financial Studies* 23(11), 3996-4025
+    (the average correlation of the estimation-period residuals).
+    """
+    est = _matrix("est_resid", est_resid)
+    return _summarize_residuals(est, sum_squares=False, column_mean=False).rbar
 
 
 def _residuals_for(
@@ -172,39 +215,3 @@ def _summarize_residuals(
             means = column_sum / column_n
     rbar = float((total @ total - k) / (k * (k - 1.0))) if k >= 2 else _NAN
     return ResidualSummary(present, positive, squares, means, rbar)
-
-
-def average_residual_correlation(est_resid: np.ndarray) -> float:
-    """Average pairwise correlation of estimation-window residuals across events.
-
-    The ``r-bar`` of Kolari & Pynnonen (2010), "Event Study Testing with
-    Cross-sectional Correlation of Abnormal Returns", *Review of Financial Studies*
-    23(11), 3996-4025: the mean of the ``N(N-1)/2`` sample correlations
-    ``r_ij`` of the estimation-period residuals.
-
-    Computed in O(N L) without the N x N matrix: with each event's residuals
-    centred and scaled to unit length ``u_i``, ``sum_{i != j} r_ij =
-    ||sum_i u_i||^2 - N``.
-
-    Parameters
-    ----------
-    est_resid : array_like
-        (N, L) residuals; column j is the same relative day for every event.
-
-    Returns
-    -------
-    float
-        ``r-bar``; NaN when fewer than two events have two or more non-constant
-        residuals.
-
-    Notes
-    -----
-    Without missing values this equals the mean off-diagonal entry of
-    ``numpy.corrcoef(est_resid)``. With missing values each event is centred and
-    scaled over its own present days and a missing day contributes zero to the
-    cross-products (an approximation to pairwise-complete correlations that keeps
-    the computation linear in N). The batteries compute it once per run and pass
-    it to the Kolari-Pynnonen tests (their ``rbar`` argument).
-    """
-    est = _matrix("est_resid", est_resid)
-    return _summarize_residuals(est, sum_squares=False, column_mean=False).rbar
