@@ -373,10 +373,10 @@ def _compare_window(
 
 
 def _signed_rank_sums(ar: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per day: count of non-zero ARs, ``W+`` and ``sum(t^3 - t)`` over tie groups of |AR|.
+    """Per day: count of non-zero ARs, ``W+`` and ``sum(t^3 - t)`` over tie groups of ``|AR|``.
 
     Each day's non-zero ARs are sorted once on unsigned keys: the bit pattern of
-    |AR| (which orders non-negative floats exactly) shifted left by one, with
+    ``|AR|`` (which orders non-negative floats exactly) shifted left by one, with
     the sign (1 if positive) in the freed bit. Equal magnitudes are then
     adjacent, and a run of equal magnitudes occupying sorted positions ``lo``
     to ``lo + t - 1`` is a tie group whose members share the rank ``lo + (t +

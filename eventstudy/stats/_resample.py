@@ -23,7 +23,7 @@ _BOOT_PRODUCT = 1 << 18
 def _bootstrap_exceedances(
     centred: np.ndarray, t_abs: np.ndarray, n_boot: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """Per column of ``centred`` (n, W), the resamples whose |t*| is at least ``t_abs``.
+    """Per column of ``centred`` (n, W), the resamples whose ``|t*|`` is at least ``t_abs``.
 
     All columns are resampled with the same rows (the stream of
     :func:`~eventstudy.stats.window_bootstrap`), a block of resamples at a time.

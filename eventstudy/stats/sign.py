@@ -130,7 +130,7 @@ def _gen_sign(ar: np.ndarray, share: np.ndarray) -> DailyTestResult:
 def daily_wilcoxon(ar: np.ndarray) -> DailyTestResult:
     """Wilcoxon (1945) signed-rank test of symmetry about zero of the ARs, per day.
 
-    Zero ARs are dropped (``zero_method="wilcox"``). The |AR| of the ``n_t`` others
+    Zero ARs are dropped (``zero_method="wilcox"``). The ``|AR|`` of the ``n_t`` others
     are ranked (average ranks for ties); ``W+`` sums the ranks of the positive ARs.
     The statistic reported is its normal score, with ``t_g`` the sizes of the tie
     groups::
