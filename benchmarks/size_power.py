@@ -36,9 +36,9 @@ import pandas as pd
 from eventstudy import EventStudy
 from eventstudy.core.models import ArrayBlock, MarketModel
 from eventstudy.events import Event
-from eventstudy.pooled import DAILY_TESTS, WINDOW_TESTS
 from eventstudy.sources import BundledPrices
 from eventstudy.stats import run_daily_battery, run_window_battery
+from eventstudy.stats.battery import DAILY_TESTS, WINDOW_TESTS
 
 EST, EVENT_DAYS, DAY0 = 240, 3, 1  # estimation rows; event rows tau = -1, 0, +1
 SHIFTS = (0.0, 0.01, 0.02)

@@ -21,9 +21,10 @@ from test_stats_battery import (
     use_blocks,
 )
 
-from eventstudy import pooled
 from eventstudy import stats as es
 from eventstudy.errors import SpecificationError
+from eventstudy.stats import _arrays
+from eventstudy.stats import battery as pooled
 
 NAN = float("nan")
 
@@ -132,17 +133,17 @@ def test_residual_summary_records_whether_residuals_are_finite(monkeypatch):
     assert summary.no_infinite
     # a battery given that summary takes est_resid without a second search for inf
     scans = []
-    plain = es._float_array
+    plain = _arrays._float_array
 
     def recording(name, x, ndim, n_events, scan=True):
         scans.append((name, scan))
         return plain(name, x, ndim, n_events, scan)
 
-    monkeypatch.setattr(es, "_float_array", recording)
+    monkeypatch.setattr(_arrays, "_float_array", recording)
     es.run_daily_battery(ar, ar_var, est, df, residuals=summary)
     es.run_window_batteries(windows, est, df, n_boot=9, residuals=summary)
     assert [scan for name, scan in scans if name == "est_resid"] == [False, False]
-    monkeypatch.setattr(es, "_float_array", plain)
+    monkeypatch.setattr(_arrays, "_float_array", plain)
     # residuals with an infinite value: the summary says so and the batteries still
     # treat it as missing, like the cleaned residuals
     est_inf = est.copy()

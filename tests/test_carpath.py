@@ -16,7 +16,7 @@ from eventstudy import EventStudy, bundled_events
 from eventstudy.analysis.carpath import car_path
 from eventstudy.errors import SpecificationError
 from eventstudy.events import Event
-from eventstudy.intervals import t_interval
+from eventstudy.stats import t_interval
 
 with warnings.catch_warnings():  # exchange_calendars' own pandas deprecation notices
     warnings.simplefilter("ignore")

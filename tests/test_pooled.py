@@ -9,7 +9,7 @@ from scipy import stats
 
 from eventstudy import EventStudy, bundled_events
 from eventstudy.cli import main
-from eventstudy.pooled import DAILY_TESTS, WINDOW_TESTS
+from eventstudy.stats.battery import DAILY_TESTS, WINDOW_TESTS
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_cli_table_shows_pooled_summary(capsys):
 
 
 def test_single_group_indexes_all_events_without_copying():
-    from eventstudy.pooled import groups
+    from eventstudy.stats.battery import groups
 
     ((label, rows),) = groups(None, 5)
     x = np.arange(10.0).reshape(5, 2)

@@ -21,6 +21,8 @@ from scipy import stats as sps
 from eventstudy import blocks
 from eventstudy import stats as es
 from eventstudy.errors import SpecificationError
+from eventstudy.stats import _arrays, _ranks, _resample
+from eventstudy.stats import residuals as es_residuals
 
 NAN = float("nan")
 REL = 1e-12
@@ -255,7 +257,7 @@ def test_row_ranks_match_scipy_rankdata():
     rng = np.random.default_rng(4)
     x = rng.integers(0, 5, size=(30, 9)).astype(float)  # many ties
     x[rng.random(x.shape) < 0.2] = NAN
-    ranks = es._row_ranks(x)
+    ranks = _ranks._row_ranks(x)
     for row, got in zip(x, ranks, strict=True):
         ok = ~np.isnan(row)
         assert got[ok] == approx(sps.rankdata(row[ok]))
@@ -695,7 +697,7 @@ def test_rank_keys_never_merge_or_split_values():
             [NAN] * 6,
         ]
     )
-    n, mean = es._uniform_rank_means(blocks.row_blocks(5, 6), lambda r: rows[r].copy(), 6)
+    n, mean = _ranks._uniform_rank_means(blocks.row_blocks(5, 6), lambda r: rows[r].copy(), 6)
     u = np.full(rows.shape, NAN)
     for i, row in enumerate(rows):
         ok = ~np.isnan(row)
@@ -733,7 +735,7 @@ def test_residual_pass_matches_plain_formulas(monkeypatch, setup):
     est = awkward(rng, (70, 12))
     est[3] = NAN
     est[:, 5] = NAN  # a day without residuals
-    summary = es._summarize_residuals(est)
+    summary = es_residuals._summarize_residuals(est)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the empty day and event
         assert summary.column_mean == approx(np.nanmean(est, axis=0))
@@ -884,12 +886,12 @@ def test_bootstrap_equals_the_plain_resampling_loop(monkeypatch, setup):
 def test_resample_sums_equal_sums_over_the_drawn_values(monkeypatch):
     # counts of draws times the values, over slices of 7 values: the plain sums of
     # the drawn rows, to rounding (rel 1e-12)
-    monkeypatch.setattr(es, "_BOOT_PRODUCT", 7 * 4 * 3)
+    monkeypatch.setattr(_resample, "_BOOT_PRODUCT", 7 * 4 * 3)
     rng = np.random.default_rng(31)
     values = rng.normal(0.0, 0.02, size=(50, 3))
     draws = rng.integers(0, 50, size=(4, 50), dtype=np.int32)
     expected = values[draws].sum(axis=1)
-    assert es._resample_sums(draws, values) == approx(expected)
+    assert _resample._resample_sums(draws, values) == approx(expected)
 
 
 @pytest.mark.parametrize("setup", list(BLOCK_SETUPS))
@@ -988,7 +990,7 @@ def test_rank_sums_by_size_equal_rankdata_sums():
     rng = np.random.default_rng(30)
     for missing in (0.0, 0.2):
         x = awkward(rng, (45, 9), missing=missing)
-        twice, present = es._rank_sums(
+        twice, present = _ranks._rank_sums(
             blocks.row_blocks(45, 9, 40), lambda r, x=x: x[r].copy(), 9
         )
         expected = np.zeros((10, 9))
@@ -1002,7 +1004,7 @@ def test_rank_sums_by_size_equal_rankdata_sums():
 def test_standardized_residuals_by_hand():
     ar = np.array([[0.02, -0.03, 0.01, 0.04, NAN, 0.0]])
     var = np.array([[4e-4, 9e-4, 0.0, -1e-4, 1e-4, NAN]])
-    sar = es._standardize(ar, var)
+    sar = _arrays._standardize(ar, var)
     # 0.02 / 0.02, -0.03 / 0.03; no positive variance or no AR: missing
     assert sar[0, :2].tolist() == [0.02 / 0.02, -0.03 / 0.03]
     assert np.isnan(sar[0, 2:]).all()

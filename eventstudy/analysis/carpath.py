@@ -3,7 +3,7 @@
 For each event and each relative day ``tau`` from ``start`` to the end of the span,
 the path holds CAR(start, tau), the sum of the abnormal returns present on those
 days, with the standard error of that *window*: the prediction-error-corrected
-variance ``g' V g`` of :meth:`eventstudy.models.ModelFit.car_variance` with ``g``
+variance ``g' V g`` of :meth:`eventstudy.core.models.ModelFit.car_variance` with ``g``
 selecting days ``start..tau`` (MacKinlay 1997, eqs. 7-8 and sec. 4.4; Campbell, Lo
 & MacKinlay 1997, sec. 4.4.3). It is not a naive ``sqrt(k) * s`` band: the
 correction adds the estimation error of the normal-return parameters, which is
@@ -20,8 +20,8 @@ import pandas as pd
 
 from ..core.results import EventStudyResults
 from ..errors import SpecificationError
-from ..intervals import t_interval
 from ..stats import car_t_test
+from ..stats.intervals import t_interval
 
 PATH_COLUMNS = (
     "event_id", "ticker", "candidate", "event_session", "tau", "date", "ar", "car", "n_days",
@@ -42,7 +42,7 @@ def car_path(
         (the earliest window start) by default.
     level : float
         Coverage of the pointwise interval ``lower``..``upper`` (Student-t with the
-        model's residual degrees of freedom, see :mod:`eventstudy.intervals`).
+        model's residual degrees of freedom, see :mod:`eventstudy.stats.intervals`).
 
     Returns
     -------

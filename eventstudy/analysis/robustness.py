@@ -26,8 +26,8 @@ from ..core.design import StudyDesign
 from ..core.study import EventStudy
 from ..errors import SpecificationError
 from ..events.event import Event
-from ..intervals import t_interval
 from ..sources import PriceSource, as_price_source
+from ..stats.intervals import t_interval
 
 DEFAULT_MODELS = ("market", "market_adjusted", "constant_mean")
 ROBUSTNESS_COLUMNS = (
@@ -61,7 +61,7 @@ def robustness(
     exclusion : sequence of bool
         Values of ``exclude_other_events`` to compare.
     level : float
-        Coverage of the ``lower``..``upper`` interval (see :mod:`eventstudy.intervals`).
+        Coverage of the ``lower``..``upper`` interval (see :mod:`eventstudy.stats.intervals`).
     **options
         Further :class:`StudyDesign` fields, as for :class:`EventStudy`.
 

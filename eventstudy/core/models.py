@@ -11,7 +11,7 @@ so var(CAR) = s^2 (L + (X*'g)' (X'X)^-1 (X*'g)) with L = g'g, the number of days
 summed. The batched least squares solves centred normal equations for all events
 at once, with masked rows set to zero so they carry no weight.
 
-Models read their inputs from a *block* (:class:`eventstudy.panel.PanelBlock`, or
+Models read their inputs from a *block* (:class:`eventstudy.core.panel.PanelBlock`, or
 :class:`ArrayBlock` for arrays you hold): ``block.column(name, shift)`` returns an
 (N, L) array of ``ret``, ``mret`` (market return), ``vol``, ``mvol`` (volumes) or a
 factor ``f:<name>``, moved by ``shift`` sessions (lags < 0, leads > 0).

@@ -1,6 +1,6 @@
 """Returns of many events laid out in event time, as arrays.
 
-An event is an offset into the flat series of :mod:`eventstudy.series`, so its
+An event is an offset into the flat series of :mod:`eventstudy.core.series`, so its
 estimation and event windows are gathered for all events at once with one fancy
 index of shape (N, n_tau). Missing values stay NaN and are masked, never
 filled.
@@ -183,7 +183,7 @@ class EventPanel:
     def compact(self, keep: np.ndarray) -> EventPanel:
         """:meth:`select` made in this panel's own arrays, which it then no longer describes.
 
-        As :meth:`eventstudy.models.ModelFit.compact`: for a panel nothing else
+        As :meth:`eventstudy.core.models.ModelFit.compact`: for a panel nothing else
         refers to, e.g. fresh from :func:`build_panel`.
         """
         return self._with_rows(np.flatnonzero(keep), lambda values: compact_rows(values, keep))

@@ -11,7 +11,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .. import pooled, stats
+from .. import stats
+from ..stats import battery as pooled
 from ..stats import car_t_test
 from ..version import __version__
 from .design import StudyDesign
@@ -37,7 +38,7 @@ class EventStudyResults:
     model : str
     diagnostics : DataFrame
         Everything excluded, flagged or skipped, and why (see
-        :mod:`eventstudy.diagnostics`).
+        :mod:`eventstudy.core.diagnostics`).
     """
 
     def __init__(
@@ -182,7 +183,7 @@ class EventStudyResults:
 
         One row per (group and) relative day: ``n`` events present, ``aar``,
         ``caar`` (cumulated AAR), cross-sectional ``sd``, ``share_positive`` and,
-        for each test of :data:`eventstudy.pooled.DAILY_TESTS`, ``<name>_stat``
+        for each test of :data:`eventstudy.stats.battery.DAILY_TESTS`, ``<name>_stat``
         and ``<name>_p``. Each day uses the events present that day.
 
         Parameters
@@ -224,7 +225,7 @@ class EventStudyResults:
 
         One row per (group and) window: ``n``, ``caar`` (mean CAR), ``sd``,
         ``share_positive``, ``mean_bhar``, ``n_bhar`` and, for each test of
-        :data:`eventstudy.pooled.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``.
+        :data:`eventstudy.stats.battery.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``.
         The bootstrap is seeded (``seed``) so that results are reproducible.
         """
         frames = []

@@ -2,7 +2,7 @@
 
 Every (ticker, market, exchange) series is placed on its exchange's sessions and all
 series are concatenated, so that an event is just an offset into the flat arrays
-(see :mod:`eventstudy.panel`). Missing values stay NaN, never filled; what validation
+(see :mod:`eventstudy.core.panel`). Missing values stay NaN, never filled; what validation
 handled and every missing session is reported in the diagnostics.
 
 The build works on the validated :class:`~eventstudy.sources.table.PriceTable` of all

@@ -50,7 +50,7 @@ class EventStudy:
         Daily factors for the factor models (see :mod:`eventstudy.sources.factors`).
     engine : {"numpy", "dask"}
         Run the per-event work here, or on the workers of a ``dask.distributed``
-        client (see :mod:`eventstudy.engine`); the results are identical.
+        client (see :mod:`eventstudy.core.engine`); the results are identical.
     client : distributed.Client, optional
         The Dask client (default: the current one).
     partitions : int, optional

@@ -15,7 +15,7 @@ otherwise ``timing`` places the news in the local day: ``before_open``, ``during
 ``after_close`` or ``unknown`` (see :mod:`eventstudy.calendar` for how each maps to
 a session). The same ``id`` may appear for several tickers: one announcement,
 several securities. The bundled catalogs are in ``data/events/``; tables and files
-are read by :mod:`eventstudy.catalog`.
+are read by :mod:`eventstudy.events.catalog`.
 """
 
 from __future__ import annotations

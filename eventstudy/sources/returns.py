@@ -33,7 +33,7 @@ next return from the last valid price, over two sessions or more: it is not used
 one-day return either, and is counted in the notes. Each security also gets a return
 index, ``adj_close``, the running product of its gross returns (missing where a return
 is), for figures rebased to 100; returns over windows are compounded from the daily
-returns (:meth:`eventstudy.panel.EventPanel.gross_return`). There are no intraday
+returns (:meth:`eventstudy.core.panel.EventPanel.gross_return`). There are no intraday
 prices, so peak and trough moves are reported as unavailable.
 """
 
@@ -370,7 +370,7 @@ def _index(rows: Rows, ret: np.ndarray) -> np.ndarray:
 
     It serves figures of the security's path rebased to 100 and shows the sessions
     without a return (where it is missing); returns over windows are compounded from
-    the daily returns themselves (see :meth:`eventstudy.panel.EventPanel.gross_return`).
+    the daily returns themselves (see :meth:`eventstudy.core.panel.EventPanel.gross_return`).
     """
     lengths = np.diff(rows.offsets)
     security = np.repeat(np.arange(len(lengths)), lengths)

@@ -3,7 +3,7 @@
 A :class:`PriceTable` holds every row of every security a source serves, sorted by
 security and then by date, as flat numpy arrays; ``offsets`` bounds each security's
 rows. It is what validation (:mod:`eventstudy.sources.validate`) produces and what
-the series builder (:mod:`eventstudy.series`) reads, so that no step between them
+the series builder (:mod:`eventstudy.core.series`) reads, so that no step between them
 works one security at a time.
 
 Two kinds share the layout. A ``"prices"`` table has the columns ``open, high, low,
@@ -26,7 +26,6 @@ from ..errors import PriceDataError
 
 PRICE_FIELDS = ("open", "high", "low", "close", "adj_close", "volume")
 INTRADAY_FIELDS = ("open", "high", "low", "volume")
-KINDS = ("prices", "returns")
 NOTES = "eventstudy_notes"  # key of DataFrame.attrs holding [(kind, detail), ...]
 
 Notes = tuple[tuple[str, str], ...]

@@ -1,21 +1,28 @@
 """Confidence intervals for abnormal returns and CARs.
 
 The interval inverts the single-event t test of :func:`eventstudy.stats.car_t_test`:
-under the classical assumptions (MacKinlay 1997, sec. 4; Campbell, Lo & MacKinlay
-1997, sec. 4.4) the standardised CAR, ``(CAR - E[CAR]) / se``, is Student-t with the
-estimation window's residual degrees of freedom, so
+under the classical assumptions the standardised CAR, ``(CAR - E[CAR]) / se``, is
+Student-t with the estimation window's residual degrees of freedom, so
 
     CAR +/- t_{df, (1 + level) / 2} * se
 
 covers the true CAR with probability ``level``. A CAR whose interval excludes zero
 is exactly one whose two-sided p-value is below ``1 - level``.
+
+References
+----------
+MacKinlay, A. C. (1997). Event studies in economics and finance. *Journal of Economic
+Literature* 35(1), 13-39 (the distribution of abnormal returns and CARs).
+
+Campbell, J. Y., Lo, A. W. and MacKinlay, A. C. (1997). *The Econometrics of
+Financial Markets*, ch. 4. Princeton University Press.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .errors import SpecificationError
+from eventstudy.errors import SpecificationError
 
 
 def t_interval(
