@@ -4,8 +4,8 @@ For each event and each relative day ``tau`` from ``start`` to the end of the sp
 the path holds CAR(start, tau), the sum of the abnormal returns present on those
 days, with the standard error of that *window*: the prediction-error-corrected
 variance ``g' V g`` of :meth:`eventstudy.core.models.ModelFit.car_variance` with ``g``
-selecting days ``start..tau`` (MacKinlay 1997, eqs. 7-8 and sec. 4.4; Campbell, Lo
-& MacKinlay 1997, sec. 4.4.3). It is not a naive ``sqrt(k) * s`` band: the
+selecting days ``start..tau`` (MacKinlay 1997, "Measuring and Analyzing Abnormal
+Returns"; Campbell, Lo & MacKinlay 1997, ch. 4). It is not a naive ``sqrt(k) * s`` band: the
 correction adds the estimation error of the normal-return parameters, which is
 correlated across the days of the window.
 

@@ -2,7 +2,8 @@
 
 Each linear model regresses a dependent series y on k regressors X over the
 estimation rows, predicts the event rows and gives the prediction-error variance
-(MacKinlay 1997, eqs. 7-8; Campbell, Lo & MacKinlay 1997, sec. 4.4.3). For an event
+(MacKinlay 1997, "Measuring and Analyzing Abnormal Returns"; Campbell, Lo &
+MacKinlay 1997, ch. 4). For an event
 window with selection vector g over the event rows X* (L2 x k),
 
     var(CAR) = g' V g,   V = s^2 (I + X* (X'X)^-1 X*'),
@@ -103,7 +104,7 @@ class ModelFit:
     derived: dict[str, np.ndarray] = field(default_factory=dict)
 
     def ar_variance(self) -> np.ndarray:
-        """Prediction-error variance of each event-span AR, (N, L2) (MacKinlay eq. 8).
+        """Prediction-error variance of each event-span AR, (N, L2) (MacKinlay 1997).
 
         ``s^2 (1 + x' (X'X)^-1 x)`` with x the day's regressors, NaN where the AR
         is missing. The quadratic form is summed over the entries of the symmetric
@@ -467,7 +468,7 @@ def _partitioned_inverse(cross_inv: np.ndarray, x_mean: np.ndarray, n: np.ndarra
 
 
 class ConstantMean(NormalReturnModel):
-    """Constant-mean-return model, ``R_t = mu + e_t`` (MacKinlay 1997, eq. 1).
+    """Constant-mean-return model, ``R_t = mu + e_t`` (MacKinlay 1997).
 
     The mean and the variance come from the estimation window only; var(CAR) over
     L days is ``s^2 (L + L^2 / n)`` with ``s^2`` the sample variance (n - 1 df).
@@ -481,7 +482,7 @@ class ConstantMean(NormalReturnModel):
 
 
 class MarketModel(NormalReturnModel):
-    """Market model, ``R_t = alpha + beta R_mt + e_t`` by OLS (MacKinlay 1997, eqs. 2-8).
+    """Market model, ``R_t = alpha + beta R_mt + e_t`` by OLS (MacKinlay 1997).
 
     t statistics of CARs have ``L1 - 2`` degrees of freedom (L1 estimation returns).
     """
@@ -573,7 +574,7 @@ class Dimson(NormalReturnModel):
     """Dimson (1979) market model with ``lags`` lags and leads of the market return.
 
     ``R_t = a + sum_{k=-lags..lags} b_k R_m,t+k + e_t`` by OLS; the aggregate beta
-    (Dimson 1979, eq. 8) is the sum of the slopes, reported as ``beta`` in the
+    (Dimson 1979) is the sum of the slopes, reported as ``beta`` in the
     parameter table. Abnormal returns use the full regression, so the general
     prediction-error variance applies exactly.
     """
@@ -602,8 +603,8 @@ def _shift_name(k: int) -> str:
 class ScholesWilliams(NormalReturnModel):
     """Scholes & Williams (1977) market model for nonsynchronous trading.
 
-    ``beta_SW = (b_-1 + b_0 + b_+1) / (1 + 2 rho_m)`` (Scholes & Williams 1977,
-    eq. 14), where ``b_k`` is the OLS slope of ``R_t`` on ``R_m,t+k`` alone and
+    ``beta_SW = (b_-1 + b_0 + b_+1) / (1 + 2 rho_m)`` (Scholes & Williams 1977),
+    where ``b_k`` is the OLS slope of ``R_t`` on ``R_m,t+k`` alone and
     ``rho_m`` the first-order autocorrelation of the market return, all over the
     estimation rows where ``R_t`` and ``R_m,t-1``, ``R_m,t``, ``R_m,t+1`` exist;
     ``alpha_SW = mean(R) - beta_SW mean(R_m)`` over the same rows. Abnormal returns
@@ -683,7 +684,7 @@ class VolumeMeanAdjusted(ConstantMean):
 
 
 class VolumeMarketModel(MarketModel):
-    """Market model for log volume (Campbell & Wasley 1996, eq. 4).
+    """Market model for log volume (Campbell & Wasley 1996).
 
     ``V_t = a + b V_mt + e_t`` with ``V = ln(1 + volume)`` of the stock and of the
     market index, by OLS; the abnormal volume is the residual.
