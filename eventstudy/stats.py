@@ -1213,7 +1213,7 @@ def daily_wilcoxon(ar: np.ndarray) -> DailyTestResult:
 
     Zero ARs are dropped (``zero_method="wilcox"``). The statistic reported is the
     normal score ``(W+ - n(n+1)/4) / sqrt(n(n+1)(2n+1)/24 - sum(t^3 - t)/48)``
-    (``W+`` the sum of ranks of |AR| over positive ARs, average ranks for ties,
+    (``W+`` the sum of ranks of ``|AR|`` over positive ARs, average ranks for ties,
     ``t`` tie-group sizes); the p-value is ``scipy.stats.wilcoxon(method="auto")``:
     exact for small samples, normal approximation otherwise. Wilcoxon (1945),
     "Individual Comparisons by Ranking Methods", *Biometrics Bulletin* 1(6), 80-83.

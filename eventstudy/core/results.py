@@ -37,7 +37,7 @@ class EventStudyResults:
     model : str
     diagnostics : DataFrame
         Everything excluded, flagged or skipped, and why (see
-        :mod:`eventstudy.diagnostics`).
+        :mod:`eventstudy.core.diagnostics`).
     """
 
     def __init__(

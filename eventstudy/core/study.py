@@ -50,7 +50,7 @@ class EventStudy:
         Daily factors for the factor models (see :mod:`eventstudy.sources.factors`).
     engine : {"numpy", "dask"}
         Run the per-event work here, or on the workers of a ``dask.distributed``
-        client (see :mod:`eventstudy.engine`); the results are identical.
+        client (see :mod:`eventstudy.core.engine`); the results are identical.
     client : distributed.Client, optional
         The Dask client (default: the current one).
     partitions : int, optional
@@ -67,7 +67,7 @@ class EventStudy:
     returns : DataFrame, str, Path or ReturnSource, optional
         Daily returns instead of prices: a long (``permno``/``ticker``, ``date``,
         ``ret``), wide or CRSP-shaped table, or a CSV or parquet file of one (see
-        :mod:`eventstudy.sources.returns`). Peak and trough moves need intraday prices
+        :class:`~eventstudy.ReturnSource`). Peak and trough moves need intraday prices
         and are then unavailable. The strings ``"simple"`` and ``"log"`` instead set
         the return definition (``StudyDesign.returns``), as they always have.
     """
