@@ -8,14 +8,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-# Document the checkout this configuration belongs to, installed or not.
+# Document the checkout this configuration belongs to, installed or not; the
+# notebooks' kernels import it too (as in the report build).
 sys.path.insert(0, str(ROOT))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+)
 
 import eventstudy  # noqa: E402
 
