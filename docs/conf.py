@@ -71,6 +71,8 @@ myst_heading_anchors = 3
 
 # --- HTML -------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
+html_static_path = ["_static"]
+html_css_files = ["eventstudy.css"]
 html_title = f"eventstudy {release}"
 html_theme_options = {
     "navigation_with_keys": False,
