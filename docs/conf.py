@@ -37,6 +37,8 @@ extensions = [
 ]
 exclude_patterns = ["_build", "**/.ipynb_checkpoints", "README.md"]
 templates_path = ["_templates"]
+# Code blocks without a language (commands, result tables) are shown as they are.
+highlight_language = "none"
 
 
 # --- references -------------------------------------------------------------------
