@@ -1,11 +1,12 @@
 # The README's two commands: `make report` (main job, offline) and `make test`;
-# `make lab` opens the notebooks in JupyterLab on the project's environment.
+# `make lab` opens the notebooks in JupyterLab on the project's environment;
+# `make docs` builds the documentation site into docs/_build/html (offline).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test lint lab clean
+.PHONY: report test docs lint lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,11 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# -E: a fresh build every time, so that the notebooks are executed again on the
+# library as it is now (myst-nb runs them while reading the pages).
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -b html -E -W --keep-going -d docs/_build/doctrees docs docs/_build/html
+
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name eventstudy --display-name "Python (eventstudy)"
 	$(BIN)/jupyter lab --notebook-dir=notebooks
@@ -28,4 +34,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check eventstudy tests
 
 clean:
-	rm -rf $(VENV) reports build *.egg-info
+	rm -rf $(VENV) reports build *.egg-info docs/_build docs/api/generated

@@ -382,7 +382,8 @@ def test_every_diagnostics_kind_is_documented():
 
     from eventstudy.core import diagnostics
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    page = Path(__file__).resolve().parent.parent / "docs" / "user_guide" / "diagnostics.md"
+    readme = page.read_text()
     kinds = ("missing_sessions", "non_session_rows", "market_missing_sessions",
              "market_non_session_rows", "trading_gap", "duplicate_rows", "tz_aware_dates",
              "no_intraday", "missing_returns", "split_like_jump", "price_fallback",

@@ -183,7 +183,7 @@ class EventStudyResults:
 
         One row per (group and) relative day: ``n`` events present, ``aar``,
         ``caar`` (cumulated AAR), cross-sectional ``sd``, ``share_positive`` and,
-        for each test of :data:`eventstudy.stats.battery.DAILY_TESTS`, ``<name>_stat``
+        for each test of :data:`eventstudy.stats.DAILY_TESTS`, ``<name>_stat``
         and ``<name>_p``. Each day uses the events present that day.
 
         Parameters
@@ -225,7 +225,7 @@ class EventStudyResults:
 
         One row per (group and) window: ``n``, ``caar`` (mean CAR), ``sd``,
         ``share_positive``, ``mean_bhar``, ``n_bhar`` and, for each test of
-        :data:`eventstudy.stats.battery.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``.
+        :data:`eventstudy.stats.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``.
         The bootstrap is seeded (``seed``) so that results are reproducible.
         """
         frames = []

@@ -67,7 +67,7 @@ class EventStudy:
     returns : DataFrame, str, Path or ReturnSource, optional
         Daily returns instead of prices: a long (``permno``/``ticker``, ``date``,
         ``ret``), wide or CRSP-shaped table, or a CSV or parquet file of one (see
-        :mod:`eventstudy.sources.returns`). Peak and trough moves need intraday prices
+        :class:`~eventstudy.ReturnSource`). Peak and trough moves need intraday prices
         and are then unavailable. The strings ``"simple"`` and ``"log"`` instead set
         the return definition (``StudyDesign.returns``), as they always have.
     """

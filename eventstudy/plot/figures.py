@@ -200,7 +200,7 @@ def plot_car_path(path: pd.DataFrame, labels: Mapping[str, str] | None = None) -
     Parameters
     ----------
     path : DataFrame
-        Output of :func:`eventstudy.analysis.carpath.car_path` (one panel per event id; one
+        Output of :func:`eventstudy.analysis.car_path` (one panel per event id; one
         line per security and candidate session within it).
     labels : mapping of event id -> label, optional
     """
@@ -243,7 +243,7 @@ def plot_moves(moves: pd.DataFrame, labels: Mapping[str, str] | None = None) -> 
     Parameters
     ----------
     moves : DataFrame
-        Output of :func:`eventstudy.analysis.moves.session_moves`.
+        Output of :func:`eventstudy.analysis.session_moves`.
     labels : mapping of event id -> label, optional
     """
     names = labels or short_labels(moves["event_id"])
@@ -295,7 +295,7 @@ def plot_robustness(
     Parameters
     ----------
     table : DataFrame
-        Output of :func:`eventstudy.analysis.robustness.robustness`.
+        Output of :func:`eventstudy.analysis.robustness`.
     window : (int, int)
     labels : mapping of event id -> label, optional
     """
@@ -353,7 +353,7 @@ def plot_placebo(
     Parameters
     ----------
     placebo : PlaceboResult
-        Output of :func:`eventstudy.analysis.placebo.placebo_test`.
+        Output of :func:`eventstudy.analysis.placebo_test`.
     bins : int
     labels : mapping of event id -> label, optional
     """

@@ -35,7 +35,7 @@ def styled(frame: pd.DataFrame, percent: Iterable[str] | str | None = None) -> S
     percent : iterable of str or "all", optional
         Columns to show in percent; by default those of :data:`PERCENT_COLUMNS`
         present in ``frame``; ``"all"`` for a table of returns only (e.g.
-        :func:`eventstudy.analysis.robustness.compare_variants` of CARs).
+        :func:`eventstudy.analysis.compare_variants` of CARs).
     """
     if isinstance(percent, str):
         if percent != "all":

@@ -230,7 +230,7 @@ def fetch(
     start, end : date or ISO string
         First and last day wanted, inclusive.
     cache_dir : path, optional
-        Cache root (see :func:`eventstudy.cache.default_cache_dir`).
+        Cache root (see :func:`eventstudy.sources.cache.default_cache_dir`).
     interval : str
         One of :data:`INTERVALS`.
     auto_adjust : bool
@@ -288,7 +288,7 @@ class YahooPrices(PerTickerSource):
     start, end : date or ISO string
         The days a study needs, inclusive (include the estimation windows).
     cache_dir : path, optional
-        Cache root (see :func:`eventstudy.cache.default_cache_dir`).
+        Cache root (see :func:`eventstudy.sources.cache.default_cache_dir`).
     auto_adjust : bool
         yfinance's ``auto_adjust``; see the module docstring.
     offline : bool, optional

@@ -2,7 +2,7 @@
 
 Each test is a pure function of arrays that cites its paper. Imports numpy, scipy
 (inside functions), pandas (the battery's tables only) and, from eventstudy, only
-:mod:`eventstudy.blocks` and :mod:`eventstudy.errors`: never results, study or another
+``eventstudy.blocks`` and ``eventstudy.errors``: never results, study or another
 higher layer. Speed machinery lives in the private ``_ranks``, ``_resample``,
 ``_pvalues`` and ``_arrays``, called by the definitions.
 
@@ -38,7 +38,7 @@ from .battery import (
     run_window_batteries,
     run_window_battery,
 )
-from .bhar import bhar, mean_bhar
+from .buyhold import bhar, mean_bhar
 from .bootstrap import window_bootstrap
 from .descriptives import DailyDescriptives, daily_descriptives
 from .intervals import t_interval

@@ -22,7 +22,7 @@ import pandas as pd
 from eventstudy import blocks as _blocks
 
 from ._arrays import _ar_pair, _column_stats, _matrix, _residual_matrix, _standardize, _vector
-from .bhar import mean_bhar
+from .buyhold import mean_bhar
 from .bootstrap import _bootstrap_tests, _check_n_boot
 from .descriptives import daily_descriptives
 from .outcome import DailyTestResult, TestResult

@@ -6,7 +6,7 @@
 ====================  ==============================================================
 
 The test is defined here; the resamples are drawn and summed, in blocks on worker
-threads, by :mod:`eventstudy.stats._resample`.
+threads, by ``eventstudy.stats._resample``.
 
 References
 ----------

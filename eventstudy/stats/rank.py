@@ -8,7 +8,7 @@
 ======================  ==========================================================
 
 The statistics are written here from the mean scaled ranks ``U-bar_t`` of each day;
-the ranks themselves, and their exact sums, come from :mod:`eventstudy.stats._ranks`.
+the ranks themselves, and their exact sums, come from ``eventstudy.stats._ranks``.
 
 References
 ----------
