@@ -718,6 +718,6 @@ def get_model(name: str | NormalReturnModel) -> NormalReturnModel:
     """The model called ``name`` (or ``name`` itself if it is a model instance)."""
     if isinstance(name, NormalReturnModel):
         return name
-    if name not in MODELS:
+    if not isinstance(name, str) or name not in MODELS:
         raise SpecificationError(f"unknown model {name!r}; choose one of {tuple(MODELS)}")
     return MODELS[name]()

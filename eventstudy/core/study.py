@@ -20,7 +20,7 @@ from ..sources import PriceSource, as_price_source
 from ..sources.factors import validate_factors
 from ..sources.returns import ReturnSource
 from ..sources.source import require_tickers
-from .design import RETURN_KINDS, StudyDesign
+from .design import RETURN_KINDS, StudyDesign, whole_number
 from .diagnostics import Diagnostics
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
 from .models import EstimationCounts, NormalReturnModel, get_model
@@ -94,13 +94,12 @@ class EventStudy:
         self.source, market = _source(prices, returns, market)
         self.events = as_events(events, exchange=exchange, market=market)
         self.model = get_model(model)
-        base = design if design is not None else StudyDesign()
-        self.design = StudyDesign(**{**base.__dict__, **options})
-        self.factors = None if factors is None else validate_factors(factors)
-        if engine not in ENGINES:
+        self.design = _design(design, options)
+        self.factors = None if factors is None else _factors(factors)
+        if not isinstance(engine, str) or engine not in ENGINES:
             raise SpecificationError(f"engine must be one of {ENGINES}, not {engine!r}")
         self.engine, self.client, self.progress = engine, client, progress
-        self.partitions = partitions
+        self.partitions = None if partitions is None else _partitions(partitions)
         self._check_inputs()
 
     def _check_inputs(self) -> None:
@@ -140,7 +139,7 @@ class EventStudy:
 
     def _partition_count(self) -> int:
         if self.partitions is not None:
-            return max(1, int(self.partitions))
+            return self.partitions
         if self.engine == "numpy":
             return 1
         from .engine import _dask_threads
@@ -216,6 +215,37 @@ class EventStudy:
         if self.design.on_error == "raise":
             raise error
         diagnostics.add(row.event.id, row.event.ticker, "event_skipped", str(error))
+
+
+def _design(design: StudyDesign | None, options: dict) -> StudyDesign:
+    """The design, with keyword options overriding its fields (unknown ones refused)."""
+    if design is not None and not isinstance(design, StudyDesign):
+        raise SpecificationError(
+            f"design must be a StudyDesign, not {type(design).__name__}; or give its fields as "
+            "keyword arguments (estimation=, windows=, ...)"
+        )
+    fields = StudyDesign.__dataclass_fields__
+    unknown = [name for name in options if name not in fields]
+    if unknown:
+        raise SpecificationError(
+            f"unknown option {unknown[0]!r}; EventStudy takes the StudyDesign fields "
+            f"{', '.join(fields)} as keyword arguments"
+        )
+    base = design if design is not None else StudyDesign()
+    return StudyDesign(**{**base.__dict__, **options})
+
+
+def _factors(factors: object) -> pd.DataFrame:
+    if not isinstance(factors, pd.DataFrame):
+        raise SpecificationError(
+            f"factors must be a DataFrame, not {type(factors).__name__}; read factor files with "
+            "eventstudy.sources.factors.read_factors"
+        )
+    return validate_factors(factors)
+
+
+def _partitions(partitions: object) -> int:
+    return max(1, whole_number(partitions, "partitions"))
 
 
 def _source(prices, returns, market) -> tuple[PriceSource, str | None]:
