@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy import EventStudy, StudyDesign, bundled_events
-from eventstudy.errors import SpecificationError
+from eventstudy import Event, EventStudy, FramePrices, StudyDesign, bundled_events
+from eventstudy.errors import EventStudyError, InsufficientDataError, SpecificationError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "prices"
 EVENTS = bundled_events("xiaomi")
@@ -92,3 +92,63 @@ def test_result_options_of_the_wrong_type_are_refused():
     ]:
         with pytest.raises(SpecificationError, match=message):
             call()
+
+
+# ----- degenerate fits -----------------------------------------------------------------------
+def _copy_study(model: str, copy: pd.DataFrame, **options):
+    """The xiaomi designation and an event of COPY (a series made from ^HSI), both on ^HSI."""
+    events = [EVENTS[0], Event("COPY", "2021-01-14", timing="during", market="^HSI",
+                               exchange="XHKG", id="copy")]
+    prices = FramePrices({"1810.HK": _prices("1810.HK"), "^HSI": _prices("^HSI"), "COPY": copy})
+    return EventStudy(events, prices=prices, model=model, **options).fit()
+
+
+def test_a_stock_given_as_its_own_index_is_refused():
+    event = Event("1810.HK", "2021-01-14", timing="during", market="1810.HK")
+    with pytest.raises(SpecificationError, match="1810.HK is given as its own market index"):
+        EventStudy([event], prices=FramePrices({"1810.HK": _prices("1810.HK")}))
+
+
+@pytest.mark.parametrize("model", ["market", "market_adjusted", "scholes_williams", "dimson",
+                                   "volume_market"])
+def test_a_copy_of_the_index_stops_its_event_with_the_reason(model):
+    # Before: t = -2.31, p = 0.022 from rounding noise (CAR -1.4e-17, s.e. 6e-18).
+    copy = _prices("^HSI") * 3.0  # prices in other units: the same returns
+    with pytest.raises(InsufficientDataError, match="fits the estimation window exactly") as e:
+        _copy_study(model, copy)
+    _one_line(str(e.value))
+    results = _copy_study(model, copy, on_error="skip")
+    assert results.windows.event_id.unique().tolist() == ["xiaomi-designation"]
+    (skipped,) = results.diagnostics.query("kind == 'event_skipped'").itertuples()
+    assert skipped.event_id == "copy" and "exactly" in skipped.detail
+
+
+def test_an_index_tracker_is_not_an_exact_fit():
+    # Daily tracking noise of 0.01% against index returns of about 1.3% a day: a share of
+    # about 6e-5 of the variance, well above PERFECT_FIT_RTOL.
+    index = _prices("^HSI")
+    noise = np.exp(np.cumsum(np.random.default_rng(3).normal(0, 1e-4, len(index))))
+    tracker = index.mul(noise, axis=0)
+    results = _copy_study("market", tracker)
+    beta = results.params.set_index("event_id").loc["copy", "beta"]
+    assert beta == pytest.approx(1.0, abs=0.01)
+    assert "event_skipped" not in set(results.diagnostics.kind)
+
+
+@pytest.mark.parametrize("model", ["constant_mean", "volume_mean"])
+def test_a_series_that_does_not_vary_stops_its_event(model):
+    stale = _prices("^HSI").copy()
+    before = stale.index < "2021-01-01"
+    stale.loc[before, ["open", "high", "low", "close", "adj_close"]] = 100.0  # stale prices
+    stale.loc[before, "volume"] = 5_000.0
+    with pytest.raises(InsufficientDataError, match="does not vary in the estimation window"):
+        _copy_study(model, stale)
+
+
+def test_a_study_left_without_events_says_why_the_first_was_skipped():
+    copy = _prices("^HSI")
+    event = Event("COPY", "2021-01-14", timing="during", market="^HSI", exchange="XHKG")
+    prices = FramePrices({"^HSI": _prices("^HSI"), "COPY": copy})
+    with pytest.raises(EventStudyError, match=r"all 1 were skipped .* because: event COPY@") as e:
+        EventStudy([event], prices=prices, on_error="skip").fit()
+    _one_line(str(e.value))

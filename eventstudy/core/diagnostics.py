@@ -82,3 +82,13 @@ class Diagnostics:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def none_left(self, what: str = "no event could be studied") -> str:
+        """A message for a study left without events: how many were skipped, and why the
+        first was (the diagnostics themselves are lost with the results)."""
+        skipped = [r for r in self.records if r[2] == "event_skipped"]
+        if not skipped:
+            return what
+        event_id, ticker, _, detail = skipped[0]
+        return (f"{what}: all {len(skipped)} were skipped (on_error='skip'), the first, "
+                f"{event_id} ({ticker}), because: {detail}")

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,12 @@ class EventStudy:
                         f"{self.model.name} model needs; give one (--market on the command "
                         "line) or use model='constant_mean'"
                     )
+                if e.market == e.ticker:
+                    raise SpecificationError(
+                        f"event {e.id}: {e.ticker} is given as its own market index, so the "
+                        f"{self.model.name} model would explain it exactly; give its market "
+                        "index (the catalog's market column, or --market)"
+                    )
         needed += [e.market for e in self.events if e.market]
         require_tickers(self.source, dict.fromkeys(needed))
         if self.model.factors:
@@ -160,9 +167,10 @@ class EventStudy:
                 panel.block("est"), panel.block("evt"), panel.excluded
             )
             keep = self._estimation_sample(panel, counts, diagnostics)
+            exact = _Exactness(counts.degenerate(), counts.flat, counts.exactness)
             if not keep.all():
-                panel, fit = panel.compact(keep), fit.compact(keep)
-            panel, fit = self._drop_unfitted(panel, fit, diagnostics)
+                panel, fit, exact = panel.compact(keep), fit.compact(keep), exact.take(keep)
+            panel, fit = self._drop_unfitted(panel, fit, exact, diagnostics)
         except EventStudyError:
             # With on_error="skip" a partition may keep no event: its reasons are recorded.
             if self.design.on_error == "skip" and len(diagnostics):
@@ -192,29 +200,69 @@ class EventStudy:
             self._fail(error, row, diagnostics)
         keep = ~short
         if not keep.any():
-            raise InsufficientDataError("no event has enough estimation returns; see diagnostics")
+            raise InsufficientDataError(
+                diagnostics.none_left("no event has enough estimation returns"))
         return keep
 
-    def _drop_unfitted(self, panel, fit, diagnostics):
+    def _drop_unfitted(self, panel, fit, exact: _Exactness, diagnostics):
+        """Drop (or fail on) the events whose model cannot be estimated or fits exactly.
+
+        An exact fit or a series that does not vary (see
+        :data:`~eventstudy.core.models.PERFECT_FIT_RTOL`) leaves residuals of rounding
+        noise, whose t statistics mean nothing.
+        """
         bad = ~np.isfinite(fit.s2) | np.isnan(fit.params).any(axis=1)
-        for i in np.flatnonzero(bad):
+        for i in np.flatnonzero(bad | exact.degenerate):
             row = panel.rows[i]
-            error = InsufficientDataError(
-                f"event {row.event.id} ({row.event.ticker}): the {fit.model} model cannot be "
-                "estimated (a regressor has no variation in the estimation window)"
-            )
-            self._fail(error, row, diagnostics)
+            head = f"event {row.event.id} ({row.event.ticker}, session {row.session.date()})"
+            why = (_unestimable(fit) if bad[i] else _flat(fit) if exact.flat[i]
+                   else _exact_fit(fit, float(exact.share[i])))
+            self._fail(InsufficientDataError(f"{head}: {why}"), row, diagnostics)
+        bad |= exact.degenerate
         if not bad.any():
             return panel, fit
         keep = ~bad
         if not keep.any():
-            raise InsufficientDataError("no event could be estimated; see diagnostics")
+            raise InsufficientDataError(diagnostics.none_left("no event could be estimated"))
         return panel.compact(keep), fit.compact(keep)
 
     def _fail(self, error: EventStudyError, row, diagnostics: Diagnostics) -> None:
         if self.design.on_error == "raise":
             raise error
         diagnostics.add(row.event.id, row.event.ticker, "event_skipped", str(error))
+
+
+def _unestimable(fit) -> str:
+    return (f"the {fit.model} model cannot be estimated (a regressor has no variation in the "
+            "estimation window)")
+
+
+def _flat(fit) -> str:
+    return (f"the series the {fit.model} model explains does not vary in the estimation "
+            "window (stale prices, or a volume repeated day after day?); there is no variance "
+            "to test abnormal returns against")
+
+
+def _exact_fit(fit, share: float) -> str:
+    return (
+        f"the {fit.model} model fits the estimation window exactly (residual variance "
+        f"{share:.1g} of the series' own): the series equals its regressors up to rounding, as "
+        "when a stock is given as its own market index or a copy of it, and its abnormal "
+        "returns and their tests would be rounding noise; give the stock's own prices and "
+        "its market index"
+    )
+
+
+@dataclass(frozen=True)
+class _Exactness:
+    """Per event: a degenerate fit, a flat series, the residual share (see models)."""
+
+    degenerate: np.ndarray
+    flat: np.ndarray
+    share: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Exactness:
+        return _Exactness(self.degenerate[keep], self.flat[keep], self.share[keep])
 
 
 def _design(design: StudyDesign | None, options: dict) -> StudyDesign:
