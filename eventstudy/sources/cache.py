@@ -43,6 +43,7 @@ PRICE_COLUMNS = PRICE_FIELDS
 
 CACHE_ENV = "EVENTSTUDY_CACHE"
 SOURCE = "yahoo"
+REFETCH = "delete the file and fetch the prices again"
 # Relative tolerance below which two downloads of one value count as the same value.
 REVISION_RTOL = 1e-10
 # Relative tolerance for "the download and the cache are on the same adjustment basis".
@@ -206,16 +207,27 @@ def read_cache_file(path: Path) -> tuple[dict[str, str], pd.DataFrame]:
         If the file is not text, does not match its checksum or row count, or its
         table cannot be read.
     """
-    meta, body = read_cache_text(read_text(path, DataIntegrityError), path)
-    table = read_csv_text(body, path, DataIntegrityError)
     try:
+        text = read_text(path, DataIntegrityError)
+    except DataIntegrityError as exc:  # (read_text's advice is for a user's CSV)
+        raise DataIntegrityError(f"{path}: {_reason(exc, path)}; {REFETCH}") from exc
+    meta, body = read_cache_text(text, path)
+    try:
+        table = read_csv_text(body, path, DataIntegrityError)
         frame = tidy_prices(table, meta.get("ticker", path.stem))
-    except PriceDataError as exc:
-        raise DataIntegrityError(f"{path}: the cached table is damaged ({exc})") from exc
+    except (PriceDataError, DataIntegrityError) as exc:
+        raise DataIntegrityError(
+            f"{path}: the cached table is damaged ({_reason(exc, path)}); {REFETCH}"
+        ) from exc
     if str(len(frame)) != meta.get("rows"):
         said = f"says {shown(meta['rows'])}" if "rows" in meta else "has no '# rows:' line"
         raise DataIntegrityError(f"{path}: {len(frame)} rows, the header {said}")
     return meta, frame
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """An error's message without its leading path and its advice (after the ';')."""
+    return str(exc).removeprefix(f"{path}: ").split("; ")[0]
 
 
 def read_cache_text(text: str, path: Path) -> tuple[dict[str, str], str]:
