@@ -27,7 +27,7 @@ import pandas as pd
 from ..calendar.days import EPOCH_ORDINAL
 from ..collector import collection_paused
 from ..errors import CatalogError
-from ..sources.readers import damaged_text
+from ..sources.readers import check_header, damaged_text
 from .event import (
     _FIELDS,
     CATALOG_COLUMNS,
@@ -68,10 +68,20 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, _Rows]:
             f"{path}: not a readable CSV event catalog ({_one_line(exc)}); check its quoting "
             "and that no line has more fields than the header"
         ) from exc
+    if len(frame.columns) != len(set(frame.columns)) or any(
+            str(c).rsplit(".", 1)[-1].isdigit() for c in frame.columns):
+        _check_header(text, path)  # pandas renamed a repeated label 'x' to 'x.1'
     rows = _CsvRows(path, text, len(frame))
     if len(text) > MAX_CELL:
         _check_cell_sizes(frame, rows)
     return frame, rows
+
+
+def _check_header(text: str, path: Path) -> None:
+    """A header naming a column twice: pandas would keep the first and rename the other."""
+    head = pd.read_csv(io.StringIO(text), header=None, nrows=1, dtype=str,
+                       keep_default_na=False)
+    check_header(head.iloc[0].tolist() if len(head) else [], path, CatalogError)
 
 
 def _starts_like_parquet(path: Path) -> bool:
@@ -240,6 +250,7 @@ def _from_frame(
         text["market"][text["market"] == ""] = market
     codes, zones = _exchanges(text["exchange"], tickers, exchange, problems)
     days = _dates(frame[names["date"]], problems)
+    _check_calendar_range(days, codes, zones, problems)
     times = _times(frame[names["time"]], problems) if "time" in names else _nones(n)
     values = {
         **text,
@@ -436,6 +447,24 @@ def _dates(values: pd.Series, problems: _Problems) -> np.ndarray:
     return np.where(missing, 0, days).astype(np.int64)
 
 
+def _check_calendar_range(days: np.ndarray, codes: np.ndarray, zones: np.ndarray,
+                          problems: _Problems) -> None:
+    """Flag dates outside their exchange's calendar (day numbers: no overflow)."""
+    from ..calendar.align import calendar_days  # (builds or reads the exchange's sessions)
+
+    known = zones != ""  # exchanges that were checked already
+    for code in dict.fromkeys(codes[known].tolist()):
+        lo, hi = calendar_days(code)
+        rows = known & (codes == code)
+        problems.flag(rows & ((days < lo) | (days > hi)), "date", lambda i, c=code, a=lo, b=hi: (
+            f"date {_iso(days[i])} is outside the {c} calendar ({_iso(a)} to {_iso(b)}); "
+            "check the year"))
+
+
+def _iso(day: int) -> str:
+    return dt.date.fromordinal(int(day) + EPOCH_ORDINAL).isoformat()
+
+
 def _day_number(value: object) -> int | None:
     date = _date_value(value)
     return None if date is None else date.toordinal() - EPOCH_ORDINAL
@@ -490,7 +519,7 @@ def _yyyymmdd_days(number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Day numbers of YYYYMMDD integers, and which of them are real dates."""
     year, rest = np.divmod(number, 10_000)
     month, day = np.divmod(rest, 100)
-    ok = (number >= 10_000_101) & (number <= 99_991_231) & (month >= 1) & (month <= 12)
+    ok = (number >= 10_101) & (number <= 99_991_231) & (month >= 1) & (month <= 12)  # years 1+
     first = ((np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1).astype(
         "datetime64[M]"
     )
