@@ -337,8 +337,9 @@ def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnos
 def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None:
     missing = np.isnan(fit.ar)
     rows = panel.rows
-    for i in np.flatnonzero(missing.any(axis=1) | panel.incomplete):  # only events with news
-        row = rows[i]
+    no_range = _missing_range(panel, diagnostics)
+    for i in np.flatnonzero(missing.any(axis=1) | panel.incomplete | no_range.any(axis=1)):
+        row = rows[i]  # only events with news
         gaps = panel.evt_tau[missing[i]]
         if len(gaps):
             diagnostics.add(
@@ -352,3 +353,37 @@ def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None
                 f"the price row of {row.session.date()} has no intraday range or volume; "
                 "peak and trough moves are not available",
             )
+        elif no_range[i].any():
+            diagnostics.add(
+                row.event.id, row.event.ticker, "incomplete_event_session",
+                _range_detail(row.session.date(), no_range[i]),
+            )
+
+
+def _missing_range(panel: EventPanel, diagnostics: Diagnostics) -> np.ndarray:
+    """(N, 3): the event session lacks its high, its low, or the session before a close.
+
+    Series of closes only or of returns have no range at all, which their
+    ``no_intraday`` record says once; their events are not flagged one by one.
+    """
+    values = np.column_stack([panel.high, panel.low, panel.prev_close])
+    lacking = np.isnan(values) & ~panel.incomplete[:, None]
+    if lacking.any():
+        closes_only = {t for _, t, kind, _ in diagnostics.records if kind == "no_intraday"}
+        if "" in closes_only:  # a table of returns: no series has a range
+            return np.zeros_like(lacking)
+        lacking[np.isin(panel.rows.ticker, list(closes_only))] = False
+    return lacking
+
+
+def _range_detail(session, lacking: np.ndarray) -> str:
+    high, low, before = lacking.tolist()
+    parts = []
+    if high or low:
+        gone = "high or low" if high and low else "high" if high else "low"
+        parts.append(f"the price row of {session} has no {gone}")
+    if before:
+        parts.append(f"the session before {session} has no close")
+    moves = ("peak and trough moves are" if before or (high and low)
+             else "the peak move is" if high else "the trough move is")
+    return f"{'; '.join(parts)}: {moves} not available"
