@@ -27,6 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import (
+    CacheLockedError,
+    DataIntegrityError,
     EventStudyError,
     PriceDataError,
     PriceSourceWarning,
@@ -36,6 +38,7 @@ from ..errors import (
 from ..progress import progress_bar
 from .bundled import BundledPrices
 from .cache import CacheEntry, Merge, PriceCache, merge_download
+from .locks import locked
 from .shapes import raw_table
 from .source import PerTickerSource
 from .table import NOTES, PRICE_FIELDS, PriceTable
@@ -132,6 +135,7 @@ class FetchReport:
     kept: int = 0
     revised: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    damaged: bool = False  # the cache file could not be read
 
     @property
     def ok(self) -> bool:
@@ -140,6 +144,8 @@ class FetchReport:
 
     def __str__(self) -> str:
         held = f"{self.rows} rows ({self.span})" if self.rows else "nothing cached"
+        if self.damaged:
+            return f"{self.ticker}: {self.status}: {self.message} (the file is left as it is)"
         if not self.ok:
             return f"{self.ticker}: {self.status}: {self.message}; the cache keeps {held}"
         parts = [f"{self.ticker}: {self.status}, {held}", f"{self.added} rows added"]
@@ -157,8 +163,22 @@ def refresh(
     """Download ``[start, end]`` (widened to the range already cached) and merge it.
 
     The cache is rewritten only after a download that is non-empty, valid and
-    consistent with the cached rows (see :mod:`eventstudy.cache`).
+    consistent with the cached rows (see :mod:`eventstudy.sources.cache`). The file's
+    lock is held from reading it to writing it: concurrent refreshes of one ticker
+    (other processes, other threads) take turns, and each merges into what the one
+    before it wrote. A damaged cache file, or a lock held too long, is reported as a
+    failure and the file left as it is.
     """
+    path = cache.path(ticker)
+    try:
+        with locked(path):
+            return _refresh(cache, ticker, start, end)
+    except (DataIntegrityError, CacheLockedError) as exc:
+        return FetchReport(ticker, path, "failed", message=str(exc), damaged=isinstance(
+            exc, DataIntegrityError))
+
+
+def _refresh(cache: PriceCache, ticker: str, start: dt.date, end: dt.date) -> FetchReport:
     entry = cache.read(ticker)
     old = entry.frame if entry is not None else None
     if entry is not None:
