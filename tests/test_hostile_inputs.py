@@ -401,3 +401,33 @@ def test_event_dates_outside_the_calendar_name_the_event(date):
                                             r"XHKG calendar \(1990-01-02 to \d{4}-\d\d-\d\d\) "
                                             "cannot place"):
         EventStudy([event]).fit()
+
+
+# ----- spreadsheet formulas ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("id", '=HYPERLINK("http://example.com","x")'), ("case", "@SUM(A1)"), ("type", "+cmd"),
+     ("id", "-2+3"), ("market", "=^HSI")],
+)
+def test_catalog_text_a_spreadsheet_would_run_is_refused(column, value, tmp_path):
+    # Before: the id reached the CSV (and to_excel) as a live formula.
+    row = {"id": "a", "case": "c", "ticker": "1810.HK", "date": "2021-01-14", "market": "^HSI",
+           "type": "designation", column: value}
+    path = tmp_path / "events.csv"
+    pd.DataFrame([row]).to_csv(path, index=False)
+    with pytest.raises(CatalogError, match=f"events.csv line 2: {column} .* starts with "
+                                           f"'\\{value[0]}', which a spreadsheet would run"):
+        read_catalog(path)
+    with pytest.raises(CatalogError, match="which a spreadsheet would run as a formula"):
+        Event("1810.HK", "2021-01-14", **{k: v for k, v in row.items()
+                                           if k not in ("ticker", "date")})
+    with pytest.raises(SpecificationError, match="market=market '=X' starts with '='"):
+        EventStudy(EVENTS, market="=X")
+
+
+def test_results_tables_hold_no_formula(tmp_path):
+    results = EventStudy(EVENTS).fit()
+    for kind in ("windows", "daily", "params", "diagnostics"):
+        table = results.to_frame(kind)
+        text = table.select_dtypes(exclude="number").astype(str)
+        assert not text.apply(lambda c: c.str.match(r"[=+\-@\t\r]")).any().any(), kind

@@ -31,6 +31,8 @@ from ..sources.readers import check_header, damaged_text
 from .event import (
     _FIELDS,
     CATALOG_COLUMNS,
+    FORMULA_COLUMNS,
+    FORMULA_START,
     REQUIRED,
     Event,
     _check_unique,
@@ -43,6 +45,7 @@ from .event import (
     _suffix_exchange,
     _time_value,
     _timing_value,
+    formula_message,
 )
 
 # Python's csv module refuses longer fields; a longer catalog cell means broken quoting.
@@ -244,6 +247,10 @@ def _from_frame(
     tickers = text["ticker"]
     problems.tickers = tickers
     problems.flag(tickers == "", "ticker", lambda i: "empty 'ticker'")
+    for column in FORMULA_COLUMNS:
+        values = text[column]
+        problems.flag(_formulas(values), column,
+                      lambda i, v=values, c=column: formula_message(v[i], c))
     if known is not None:
         _check_known(text, known, problems)
     if market:
@@ -311,6 +318,12 @@ class _Problems:
         ticker = "" if self.tickers is None or not self.tickers[i] else self.tickers[i]
         about = f"column {column!r}" + (f", ticker {_show(ticker)}" if ticker else "")
         raise CatalogError(f"{self.rows.at(i)}: {message} ({about})")
+
+
+def _formulas(values: np.ndarray) -> np.ndarray:
+    """Cells a spreadsheet would run as formulas (see ``FORMULA_START``)."""
+    first = pd.Series(values, dtype=object).str[:1]
+    return first.isin(list(FORMULA_START)).to_numpy(dtype=bool)
 
 
 def _blank(n: int) -> np.ndarray:
