@@ -24,9 +24,11 @@ from eventstudy import (
     FramePrices,
     ReturnSource,
     StudyDesign,
+    bundled_cases,
     bundled_events,
     read_catalog,
 )
+from eventstudy.calendar.align import align
 from eventstudy.errors import (
     CalendarError,
     CatalogError,
@@ -431,3 +433,19 @@ def test_results_tables_hold_no_formula(tmp_path):
         table = results.to_frame(kind)
         text = table.select_dtypes(exclude="number").astype(str)
         assert not text.apply(lambda c: c.str.match(r"[=+\-@\t\r]")).any().any(), kind
+
+
+# ----- the bundled cases ---------------------------------------------------------------------
+@pytest.mark.parametrize("model", ["market", "market_adjusted", "constant_mean",
+                                   "scholes_williams", "dimson", "volume_mean",
+                                   "volume_market"])
+def test_no_new_rule_fires_on_the_bundled_cases(model):
+    # The new rules (ranges, spikes, exact fits, flat series, event-session ranges) find
+    # nothing in real data: every bundled event is studied, with the records it had.
+    for case in bundled_cases().index:
+        results = EventStudy(bundled_events(case), model=model, unknown_timing="both",
+                             on_error="skip").fit()
+        found = set(results.diagnostics.kind)
+        assert not found & {"price_spike", "incomplete_event_session", "event_skipped"}, (
+            case, model, found)
+        assert len(results.panel) == len(align(bundled_events(case), "both"))
