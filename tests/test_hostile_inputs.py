@@ -289,6 +289,13 @@ def test_a_smaller_return_spike_is_reported():
     assert detail.startswith("ret on 2021-01-06 is 3 and on the next row -0.74 (x3.85 away")
 
 
+def test_a_spike_of_the_market_column_is_reported():
+    table = _return_table([0.01, 0.0, 0.01]).assign(vwretd=0.001)
+    table.loc[5:6, "vwretd"] = [3.0, -0.75]
+    notes = ReturnSource(table, market="vwretd").table(["vwretd"]).notes["vwretd"]
+    assert [k for k, _ in notes] == ["price_spike"]
+
+
 def _return_table(values: list[float]) -> pd.DataFrame:
     days = pd.bdate_range("2021-01-04", periods=250)
     ret = np.full(len(days), 0.002)

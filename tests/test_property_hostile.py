@@ -231,21 +231,20 @@ def return_damage(draw) -> tuple:
     kind = draw(st.sampled_from(["value", "market", "drop", "duplicate", "swap", "percent",
                                  "copy"]))
     row = draw(st.integers(min_value=SPAN[0] - 1, max_value=SPAN[1] - 1))
-    value = draw(st.sampled_from(RETURN_VALUES)) if kind == "value" else draw(
-        st.booleans())
+    values = {"value": RETURN_VALUES, "market": [np.nan, (3.0, -0.75), (12.0, -0.92)]}
+    value = draw(st.sampled_from(values[kind])) if kind in values else draw(st.booleans())
     return kind, row, value
 
 
 def _damage_returns(table: pd.DataFrame, damage: tuple) -> pd.DataFrame:
     kind, row, value = damage
     table = table.copy()
-    if kind == "value":
+    if kind in ("value", "market"):
+        column = "ret" if kind == "value" else "vwretd"
         values = value if isinstance(value, tuple) else (value,)
-        table["ret"] = table["ret"].astype(object)
+        table[column] = table[column].astype(object)
         for k, v in enumerate(values):
-            table.loc[row + k, "ret"] = v
-    elif kind == "market":
-        table.loc[row, "vwretd"] = np.nan
+            table.loc[row + k, column] = v
     elif kind == "drop":
         table = table.drop(index=row)
     elif kind == "duplicate":

@@ -457,8 +457,12 @@ def _market_table(raw: RawTable, values, name: str, kind: str) -> PriceTable:
 
 
 def _without_notes(table: PriceTable) -> PriceTable:
-    """The market's rows say nothing new: the securities' table carries the notes."""
-    return PriceTable(table.tickers, table.offsets, table.days, table.columns, table.kind, {})
+    """The market's rows say nothing new (the securities' table carries the notes about
+    the whole table), but for its own spikes."""
+    own = {ticker: tuple(n for n in notes if n[0] == "price_spike")
+           for ticker, notes in table.notes.items() if ticker}
+    return PriceTable(table.tickers, table.offsets, table.days, table.columns, table.kind,
+                      {ticker: notes for ticker, notes in own.items() if notes})
 
 
 def _series_table(market: pd.Series, kind: str) -> PriceTable:
