@@ -107,6 +107,8 @@ def test_result_options_of_the_wrong_type_are_refused():
     for call, message in [
         (lambda: results.caar(n_boot="many"), "n_boot must be an integer"),
         (lambda: results.caar(seed="x"), "seed must be an integer"),
+        (lambda: results.caar(seed=-1), "seed must be 0 or more"),
+        (lambda: results.caar(n_boot=1.5), "n_boot must be a whole number, not 1.5"),
         (lambda: results.aar(group_by=["ticker"]), "group_by must be None or one of"),
         (lambda: results.to_frame(["windows"]), "kind must be one of"),
     ]:

@@ -167,8 +167,8 @@ def whole_number(value: object, what: str) -> int:
     number = float(value)  # type: ignore[arg-type]
     if not number.is_integer():  # (False for NaN and infinities too)
         raise SpecificationError(
-            f"{what} must be a whole number of sessions, not {value!r}; round it first if "
-            "that is what you mean"
+            f"{what} must be a whole number, not {value!r}; round it first if that is what "
+            "you mean"
         )
     return int(number)
 

@@ -233,6 +233,8 @@ class EventStudyResults:
         """
         n_boot = whole_number(n_boot, "n_boot")
         seed = None if seed is None else whole_number(seed, "seed")
+        if seed is not None and seed < 0:
+            raise SpecificationError(f"seed must be 0 or more, not {seed}")
         frames = []
         arrays = self._window_arrays
         for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):

@@ -567,7 +567,8 @@ def _existing_file(events: str | os.PathLike) -> Path:
         return path
     shown = str(events) if str(events).isprintable() else repr(str(events))
     shown = shown if len(shown) <= 200 else shown[:197] + "..."
-    what = "is a folder" if _is_dir(path) else "no such file"
+    what = ("is a folder" if _is_dir(path) else "not a regular file" if _exists(path)
+            else "no such file")
     hint = ""
     from .bundled import bundled_cases  # (the bundled cases are built from events)
 
@@ -577,6 +578,13 @@ def _existing_file(events: str | os.PathLike) -> Path:
         f"{shown}: cannot read the event catalog: {what}; events must be Event objects, "
         f"a DataFrame or the path of a CSV or parquet catalog{hint}"
     )
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _is_dir(path: Path) -> bool:
