@@ -179,6 +179,16 @@ def test_fetch_on_a_damaged_cache_file_reports_it_and_goes_on(yahoo, cache, caps
     assert path.read_bytes() == before
 
 
+def test_fetch_with_far_dates_or_empty_tickers(yahoo, cache, capsys):
+    # Before: --end 9999-12-31 failed as "OverflowError: date value out of range".
+    (report,) = fetch(["1810.HK"], "2021-06-01", "9999-12-31", cache.root)
+    after_tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)
+    assert report.ok and yahoo.calls[-1][2] == str(after_tomorrow)
+    assert main(["fetch", " ", "--start", "2020-01-01", "--end", "2020-12-31", "--cache",
+                 str(cache.root)]) == 2
+    assert "a Yahoo ticker is text such as '1810.HK', not ' '" in capsys.readouterr().err
+
+
 # ----- tickers whose file name would be hidden -------------------------------------------------
 def test_a_ticker_starting_with_a_dot_is_not_a_hidden_file(yahoo, cache, monkeypatch):
     # Before: '.X' was stored as .X.csv, which `--prices DIR` skips as a hidden file.

@@ -86,7 +86,7 @@ def download(
     table = yfinance.download(
         ticker,
         start=start.isoformat(),
-        end=(end + dt.timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+        end=_exclusive_end(end).isoformat(),  # yfinance's end is exclusive
         interval=interval,
         auto_adjust=auto_adjust,
         **DOWNLOAD_OPTIONS,
@@ -105,6 +105,13 @@ def download(
     tidy = validate(raw, checks=False).frame(ticker).loc[:, list(PRICE_FIELDS)]
     tidy.attrs.pop(NOTES, None)
     return tidy
+
+
+def _exclusive_end(end: dt.date) -> dt.date:
+    """The day after ``end``, or after tomorrow when ``end`` is later (no bar exists
+    yet; 9999-12-31 has no day after it)."""
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    return min(end, tomorrow) + dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -265,7 +272,7 @@ def fetch(
     """
     first, last = _date_range(start, end)
     cache = PriceCache(cache_dir, _interval(interval), auto_adjust)
-    names = list(dict.fromkeys(tickers))
+    names = list(dict.fromkeys(_ticker(t) for t in tickers))
     bar = progress_bar(len(names), progress, "downloads", "ticker")
     reports = []
     for ticker in names:
@@ -286,6 +293,12 @@ def _date_range(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.d
     if first > last:
         raise SpecificationError(f"start {first} is after end {last}")
     return first, last
+
+
+def _ticker(ticker: object) -> str:
+    if not isinstance(ticker, str) or not ticker.strip():
+        raise SpecificationError(f"a Yahoo ticker is text such as '1810.HK', not {ticker!r}")
+    return ticker.strip()
 
 
 def _interval(interval: str) -> str:
