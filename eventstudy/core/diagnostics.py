@@ -68,7 +68,8 @@ Design options (:mod:`eventstudy.core.design`, ``core.study``; ``SpecificationEr
     a negative ``max_gap``, ``exclude_other_events`` that is not a bool, unknown
     return kinds, timing rules, ``on_error`` values, models, engines or keyword
     options, a design that is not a StudyDesign, a partition count, ``n_boot`` or
-    ``seed`` that is not an integer, unknown ``group_by`` or table kinds. Per event
+    ``seed`` that is not an integer (or a negative seed), unknown ``group_by`` or table
+    kinds. Per event
     (``EventWindowError``, ``InsufficientDataError``; with ``on_error="skip"`` an
     ``event_skipped`` record instead): windows outside the data, fewer usable
     estimation returns than ``min_estimation``, a regressor without variation, a fit
@@ -84,8 +85,8 @@ Cache (:mod:`eventstudy.sources.cache`, ``locks``, ``yahoo``; ``DataIntegrityErr
     file), or whose table is damaged; the message says to delete it and fetch again.
     ``fetch`` reports such a file as that ticker's failure (status 1) and leaves it.
     ``CacheLockedError``: another process holds a cache file's lock for over
-    ``LOCK_TIMEOUT`` (300 s). Dates of ``fetch`` that are not ISO or backwards, and
-    intervals of less than a day (``SpecificationError``).
+    ``LOCK_TIMEOUT`` (300 s). Dates of ``fetch`` that are not ISO or backwards, empty
+    tickers, and intervals of less than a day (``SpecificationError``).
 Command line (:mod:`eventstudy.cli`)
     Usage errors (one line, status 2); ``run`` without exactly one of a case and
     ``--events``; ``--prices`` with ``--return-data``; an ``--output`` that is a
