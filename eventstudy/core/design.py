@@ -51,6 +51,14 @@ class StudyDesign:
         A run of more than ``max_gap`` consecutive sessions without a price inside an
         event's estimation or event window (a trading halt or suspension) is reported
         in the diagnostics (kind ``trading_gap``).
+
+    Raises
+    ------
+    SpecificationError
+        For any option out of its domain. Offsets and counts are whole numbers
+        (integers, numpy's too, or floats such as ``-250.0``): ``-250.7``, NaN,
+        infinities, booleans and text are refused rather than truncated, and so are
+        offsets beyond :data:`MAX_OFFSET` sessions.
     """
 
     estimation: tuple[int, int] = DEFAULT_ESTIMATION

@@ -46,7 +46,8 @@ class EventStudy:
     model : {"market", "market_adjusted", "constant_mean"} or NormalReturnModel
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
-        ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])``.
+        ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])`` (other keyword
+        arguments are refused).
     factors : DataFrame, optional
         Daily factors for the factor models (see :mod:`eventstudy.sources.factors`).
     engine : {"numpy", "dask"}
