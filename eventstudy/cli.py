@@ -36,7 +36,7 @@ from .core.design import (
 from .core.models import MODELS
 from .core.results import GROUPINGS
 from .core.study import EventStudy
-from .errors import EventStudyError, SpecificationError
+from .errors import DataIntegrityError, EventStudyError, SpecificationError
 from .events import Event, as_events, bundled_cases, bundled_events, read_catalog
 from .sources import BundledPrices, FilePrices, PriceSource, ReturnSource
 from .sources.bundled import data_dir
@@ -247,8 +247,12 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     """Files and folders the run reads: its catalog, prices, returns and factors, and
     the bundled data (catalogs and snapshot), which no output belongs in."""
     given = [args.events, args.prices, args.return_data, *(args.factors or [])]
-    return [*(Path(p) for p in given if p is not None), data_dir() / "prices",
-            data_dir() / "events"]
+    inputs = [Path(p) for p in given if p is not None]
+    try:
+        bundled = data_dir()
+    except DataIntegrityError:  # not installed: a study of the user's own data needs none
+        return inputs
+    return [*inputs, bundled / "prices", bundled / "events"]
 
 
 def _check_output(output: Path, inputs: list[Path]) -> None:
@@ -313,7 +317,8 @@ def _closed_pipe() -> int:
     try:  # the interpreter's last flush of stdout would fail again, with a message
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass  # stdout is no file (captured): nothing more is flushed to it
     return 141
 
@@ -346,6 +351,8 @@ def _main(argv: list[str] | None) -> int:
     except EventStudyError as exc:
         _error(str(exc))
         return 2
+    except BrokenPipeError:  # (fetch prints as it goes): main() ends quietly
+        raise
     except OSError as exc:  # reading an input or writing --output
         _error(str(exc))
         return 2

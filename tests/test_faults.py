@@ -277,6 +277,20 @@ def test_a_closed_pipe_ends_the_command_quietly():
         assert child.wait(timeout=120) == 141 and err == b"", (args, err[-300:])
 
 
+def test_fetch_ends_quietly_on_a_closed_pipe(yahoo, cache, monkeypatch):
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    argv = ["fetch", "1810.HK", "--start", "2020-01-01", "--end", "2020-01-31", "--cache",
+            str(cache.root)]
+    assert main(argv) == 141
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("args", [["run", "xiaomi"], ["cases"], ["--help"]])
 def test_a_full_disk_is_one_line_and_status_2(args):
