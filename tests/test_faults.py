@@ -339,6 +339,19 @@ def test_output_leaves_other_files_alone(tmp_path, capsys):
     assert "is a folder" in capsys.readouterr().err
 
 
+def test_a_failed_output_leaves_no_temporary(tmp_path, capsys, monkeypatch):
+    target = tmp_path / "out.csv"
+    target.write_text("the last report")
+
+    def full(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_module.os, "replace", full)
+    assert main(["run", "xiaomi", "--output", str(target)]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert _files(tmp_path) == ["out.csv"] and target.read_text() == "the last report"
+
+
 def test_output_to_a_pipe_or_device_is_written_through(tmp_path, capsys):
     done = _cli("run", "xiaomi", "--format", "csv", "--output", "/dev/stdout")
     assert done.returncode == 0 and done.stdout.decode().count("\n") == 21
