@@ -4,11 +4,22 @@ and ``eventstudy fetch TICKER ...``.
 Any :class:`~eventstudy.errors.EventStudyError` prints one line on stderr and exits
 with status 2; no traceback is shown for bad input. ``fetch`` exits with status 1
 when a download failed (the cache of that ticker is kept as it was).
+
+Output: a closed pipe (``eventstudy run xiaomi | head -1``) ends the command quietly
+with status 141, as a tool killed by SIGPIPE; output that cannot be written (a full
+disk, ``> /dev/full``) is one line on stderr and status 2. ``--output FILE`` is
+written to a temporary file with a unique name beside it and renamed over it, so a
+failed or concurrent run never leaves half a file or clobbers another file (a
+device or pipe, ``--output /dev/stdout``, is written directly); an output that is
+one of the run's inputs (the catalog, a price, return or factor file, or any file in
+the ``--prices`` folder or the bundled data) is refused before the study runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from pathlib import Path
 
@@ -25,9 +36,11 @@ from .core.design import (
 from .core.models import MODELS
 from .core.results import GROUPINGS
 from .core.study import EventStudy
-from .errors import EventStudyError, SpecificationError
+from .errors import DataIntegrityError, EventStudyError, SpecificationError
 from .events import Event, as_events, bundled_cases, bundled_events, read_catalog
 from .sources import BundledPrices, FilePrices, PriceSource, ReturnSource
+from .sources.bundled import data_dir
+from .sources.cache import atomic_write
 from .sources.factors import read_factors
 from .version import __version__
 
@@ -39,6 +52,12 @@ class _OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(2, f"eventstudy: error: {message} (see `{self.prog} --help`)\n")
+
+    def _print_message(self, message: str, file=None) -> None:
+        # argparse ignores a failed write (--help > /dev/full would say nothing, status 0):
+        # let main() report it.
+        if message:
+            (file or sys.stderr).write(message)
 
 
 def _window(text: str) -> tuple[int, int]:
@@ -165,6 +184,8 @@ def _cases() -> str:
 
 
 def _run(args: argparse.Namespace) -> str:
+    if args.output is not None:
+        _check_output(args.output, _inputs(args))
     design = StudyDesign(
         estimation=args.estimation,
         windows=tuple(args.window or DEFAULT_WINDOWS),
@@ -222,15 +243,100 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """Files and folders the run reads: its catalog, prices, returns and factors, and
+    the bundled data (catalogs and snapshot), which no output belongs in."""
+    given = [args.events, args.prices, args.return_data, *(args.factors or [])]
+    inputs = [Path(p) for p in given if p is not None]
+    try:
+        bundled = data_dir()
+    except DataIntegrityError:  # not installed: a study of the user's own data needs none
+        return inputs
+    return [*inputs, bundled / "prices", bundled / "events"]
+
+
+def _check_output(output: Path, inputs: list[Path]) -> None:
+    """Refuse an ``--output`` that is an input file or a file of an input folder (whose
+    files are a price folder's tickers)."""
+    if output.is_dir():
+        raise SpecificationError(f"--output {output} is a folder; give a file name")
+    target = output.resolve()
+    for given in inputs:
+        source = given.resolve()
+        inside = source.is_dir() and source == target.parent
+        if target == source or inside or _same_file(output, given):
+            what = f"in the input folder {given}" if inside else f"the input {given}"
+            raise SpecificationError(
+                f"--output {output} is {what}; writing it would overwrite the study's own "
+                "data: give another file"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # (hard links and symbolic links too)
+    except OSError:
+        return False
+
+
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(path)  # never leave a half-written report behind
+    data = table.to_csv(index=False).encode()
+    if path.exists() and not path.is_file():  # a device or pipe: nothing to replace
+        with path.open("wb") as out:
+            out.write(data)
+        return
+    atomic_write(path, data)  # never half a report, nor another run's temporary
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``eventstudy`` command."""
+    """Entry point of the ``eventstudy`` command (see the module docstring)."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+    except SystemExit:  # argparse's --help, --version and usage errors
+        _flush_or_exit()
+        raise
+    except BrokenPipeError:
+        return _closed_pipe()
+    except OSError as exc:
+        return _unwritable(exc)
+    return status
+
+
+def _flush_or_exit() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.exit(_closed_pipe())
+    except OSError as exc:
+        sys.exit(_unwritable(exc))
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, as a tool killed by SIGPIPE."""
+    try:  # the interpreter's last flush of stdout would fail again, with a message
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # stdout is no file (captured): nothing more is flushed to it
+    return 141
+
+
+def _unwritable(exc: OSError) -> int:
+    _closed_pipe()  # drop what is still buffered for stdout
+    _error(f"cannot write the output ({exc.strerror or exc})")
+    return 2
+
+
+def _error(message: str) -> None:
+    try:
+        print(f"eventstudy: error: {message}", file=sys.stderr)
+    except OSError:
+        pass  # stderr is gone too: the status says it
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
     if args.command == "run" and (args.case is None) == (args.events is None):
@@ -243,10 +349,12 @@ def main(argv: list[str] | None = None) -> int:
             return _fetch(args)
         text = _cases() if args.command == "cases" else _run(args)
     except EventStudyError as exc:
-        print(f"eventstudy: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
-    except OSError as exc:
-        print(f"eventstudy: error: {exc}", file=sys.stderr)
+    except BrokenPipeError:  # (fetch prints as it goes): main() ends quietly
+        raise
+    except OSError as exc:  # reading an input or writing --output
+        _error(str(exc))
         return 2
     if text:
         print(text.rstrip("\n"))

@@ -17,6 +17,10 @@ class DataIntegrityError(EventStudyError):
     """A bundled or cached data file does not match its recorded checksum or schema."""
 
 
+class CacheLockedError(EventStudyError):
+    """Another process holds a cache file's lock (it is refreshing it) for too long."""
+
+
 class CatalogError(EventStudyError):
     """An event catalog row is malformed (unknown type, timing, exchange, bad date...)."""
 

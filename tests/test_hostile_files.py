@@ -14,7 +14,8 @@ text that is not UTF-8 and a date in the year 3000.
 An outcome is either the valid file's own result (a byte-order mark and CRLF line ends
 are accepted) or an :class:`~eventstudy.errors.EventStudyError` of the reader's type
 whose message names the file on one short line, with no warning beside it; through the
-command line it is one line on stderr starting ``eventstudy: error:`` and status 2.
+command line it is one line on stderr starting ``eventstudy: error:`` and status 2
+(``eventstudy fetch`` reports a damaged cache file as that ticker's failure, status 1).
 Reading writes and deletes no file. A seeded fuzz test changes, inserts and cuts bytes
 of every valid file under the same rule. The valid files are checked against the
 bundled CSVs read with plain pandas.
@@ -161,6 +162,10 @@ class Reader:
     date: int = 0  # field of a row holding its date
     companion: str = ""  # a valid ^HSI file beside the hostile one (a folder's second file)
     ok_status: int = 0  # status of the command line for a file read correctly
+    # How the command line says a refused file: status and the start of its one line
+    # (fetch reports a damaged cache file as that ticker's failure and goes on).
+    error_status: int = 2
+    error_start: str = "eventstudy: error:"
 
     @property
     def family(self) -> str:
@@ -198,10 +203,10 @@ READERS = [
     Reader("french", "french", "ff3_daily.csv", read_french_csv, _ff3),
     Reader("factors", "factors", "factors.csv", lambda p: read_factors([p]), _ff3),
     Reader("cache:read_cache_file", "cache", CACHE_FILE, lambda p: read_cache_file(p)[1], _fetch,
-           CACHE_ERRORS, ok_status=1),
+           CACHE_ERRORS, ok_status=1, error_status=1, error_start="1810.HK: failed:"),
     Reader("cache:PriceCache.read", "cache", CACHE_FILE,
            lambda p: PriceCache(p.parents[3]).read("1810.HK").frame, _fetch, CACHE_ERRORS,
-           ok_status=1),
+           ok_status=1, error_status=1, error_start="1810.HK: failed:"),
     Reader("cache:folder", "cache", CACHE_FILE, lambda p: FilePrices(p.parent).get("1810.HK"),
            _run_folder, (PriceDataError, DataIntegrityError), companion="cache"),
 ]
@@ -241,24 +246,30 @@ def _set_field(line: bytes, field: int, value: bytes) -> bytes:
     return b",".join(fields)
 
 
-def _with_checksum(data: bytes) -> bytes:
-    """A cache file's bytes with its checksum made right again (the damage is deliberate)."""
+def _with_checksum(data: bytes, legacy: bool = False) -> bytes:
+    """A cache file's bytes with its checksum made right again (the damage is deliberate).
+
+    The checksum covers the header lines but its own and the data; ``legacy``: the
+    first format's, of the data alone, without the ``# format:`` line.
+    """
     lines = data.decode().splitlines(keepends=True)
     n = next(i for i, line in enumerate(lines) if not line.startswith("#"))
     body = "".join(lines[n:])
-    digest = hashlib.sha256(body.encode()).hexdigest()
-    meta = [f"# sha256: {digest}\n" if line.startswith("# sha256:") else line
-            for line in lines[:n]]
-    return ("".join(meta) + body).encode()
+    header = [line for line in lines[:n] if not line.startswith("# sha256:")
+              and not (legacy and line.startswith("# format:"))]
+    digest = hashlib.sha256((("" if legacy else "".join(header)) + body).encode()).hexdigest()
+    return ("".join(header) + f"# sha256: {digest}\n" + body).encode()
 
 
-def _meta(data: bytes, key: str, value: str | None) -> bytes:
-    """A cache file with one header line changed (``None``: removed)."""
+def _meta(data: bytes, key: str, value: str | None, checksum: bool = True) -> bytes:
+    """A cache file with one header line changed (``None``: removed), its checksum made
+    right again unless ``checksum`` is False."""
     lines = data.decode().splitlines(keepends=True)
     out = [line for line in lines if not line.startswith(f"# {key}:")]
     if value is not None:
         out.insert(1, f"# {key}: {value}\n")
-    return "".join(out).encode()
+    changed = "".join(out).encode()
+    return _with_checksum(changed) if checksum and key != "sha256" else changed
 
 
 def _random_text(seed: int) -> bytes:
@@ -346,6 +357,13 @@ def text_cases(reader: Reader) -> dict[str, Callable[[bytes, int], bytes]]:
             "cache: no covered line": lambda d, r: _meta(d, "covered", None),
             "cache: no rows line": lambda d, r: _meta(d, "rows", None),
             "cache: no checksum line": lambda d, r: _meta(d, "sha256", None),
+            "cache: covered widened by hand": lambda d, r: _meta(
+                d, "covered", "2015-01-01..2021-12-31", checksum=False),
+            "cache: ticker line changed by hand": lambda d, r: _meta(
+                d, "ticker", "0981.HK", checksum=False),
+            "cache: ticker line of another ticker": lambda d, r: _meta(d, "ticker", "0981.HK"),
+            "cache: a file of the first format": lambda d, r: _with_checksum(d, legacy=True),
+            "cache: a format to come": lambda d, r: _meta(d, "format", "3"),
             "cache: a price CSV with a comment line": lambda d, r: b"# my prices\n" + (
                 DATA / "1810.HK.csv").read_bytes(),
         })
@@ -401,6 +419,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cache: no covered line": {"cache": SAME, "cache:PriceCache.read": "# covered:"},
     "cache: no rows line": {"cache": "rows", "cache:folder": SAME},
     "cache: no checksum line": {"cache": "not a price cache file"},
+    # Issue 17: the header is checksummed (a widened range served no prices, unsaid).
+    "cache: covered widened by hand": {"cache": "do not match their checksum"},
+    "cache: ticker line changed by hand": {"cache": "do not match their checksum"},
+    "cache: ticker line of another ticker": {"cache": SAME, "cache:PriceCache.read":
+                                             "'# ticker:' line says '0981.HK'",
+                                             "cache:folder": "not of '1810.HK' only"},
+    "cache: a file of the first format": {"cache": SAME},
+    "cache: a format to come": {"cache": "format '3'"},
     "cache: a price CSV with a comment line": {"cache": "not a price cache file"},
 }
 
@@ -510,8 +536,8 @@ def _check_command_line(reader, path, outcome, capsys) -> None:
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     if isinstance(outcome, EventStudyError):
-        assert status == 2, err
-        assert err.startswith("eventstudy: error:") and err.count("\n") == 1, err[:300]
+        assert status == reader.error_status, err
+        assert err.startswith(reader.error_start) and err.count("\n") == 1, err[:300]
         assert str(path) in err and len(err) < MAX_MESSAGE + 50, err[:300]
     elif status == 2:
         assert err.startswith("eventstudy: error:") and err.count("\n") == 1, err[:300]

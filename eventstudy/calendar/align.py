@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CalendarError, SpecificationError
-from .days import day_numbers
+from .days import day_numbers, iso_days
 from .sessions import exchange_sessions
 
 
@@ -121,6 +121,47 @@ def first_sessions_after(exchange: str, moments: np.ndarray) -> pd.DatetimeIndex
     return sessions[where]
 
 
+def calendar_days(exchange: str) -> tuple[int, int]:
+    """First and last session of ``exchange``'s calendar, as days since 1970-01-01."""
+    sessions = exchange_sessions(exchange).sessions
+    return (int(sessions[0].value // _DAY_NS), int(sessions[-1].value // _DAY_NS))
+
+
+def check_dates(events: Sequence[Announcement], exchanges: np.ndarray) -> None:
+    """Refuse announcements dated outside their exchange's calendar, naming the event.
+
+    Checked on day numbers, before any date becomes nanoseconds (which end in 2262:
+    9999-12-31 would wrap around to 1816).
+    """
+    days = day_numbers(events)
+    for exchange in dict.fromkeys(exchanges):
+        rows = np.flatnonzero(exchanges == exchange)
+        lo, hi = calendar_days(exchange)
+        outside = (days[rows] < lo) | (days[rows] > hi)
+        if outside.any():
+            raise _outside_error(events[int(rows[np.argmax(outside)])], exchange)
+
+
+def _check_reach(events, rows: np.ndarray, exchange: str, moments: np.ndarray) -> None:
+    """An announcement after the calendar's last open (or before its first, which the
+    calendar cannot tell from one after a session it lacks) reaches no session."""
+    opens = exchange_sessions(exchange).opens
+    late = (moments >= opens[-1]) | (moments < opens[0])
+    if late.any():
+        raise _outside_error(events[int(rows[np.argmax(late)])], exchange)
+
+
+def _outside_error(event, exchange: str) -> CalendarError:
+    first, last = (iso_days(np.array(calendar_days(exchange))))
+    name = getattr(event, "id", "") or getattr(event, "ticker", "")
+    about = f"event {name}" + (f" ({event.ticker})" if getattr(event, "ticker", name) != name
+                               else "")
+    return CalendarError(
+        f"{about}: announced {event.date.isoformat()}, which the {exchange} calendar "
+        f"({first} to {last}) cannot place on a session; check the date"
+    )
+
+
 def align(events: Sequence[Announcement], unknown_timing: str = "earliest") -> pd.DataFrame:
     """Event sessions of many events at once.
 
@@ -136,14 +177,16 @@ def align(events: Sequence[Announcement], unknown_timing: str = "earliest") -> p
         raise SpecificationError(
             f"unknown_timing must be one of {UNKNOWN_TIMING_RULES}, not {unknown_timing!r}"
         )
+    exchanges = np.array([e.exchange for e in events], dtype=object)
+    check_dates(events, exchanges)
     earliest, latest = announcement_moments(events)
     first = np.empty(len(events), dtype="datetime64[ns]")
     last = np.empty(len(events), dtype="datetime64[ns]")
-    exchanges = np.array([e.exchange for e in events], dtype=object)
     for exchange in dict.fromkeys(exchanges):
         rows = np.flatnonzero(exchanges == exchange)
-        first[rows] = first_sessions_after(exchange, earliest[rows]).to_numpy()
-        last[rows] = first_sessions_after(exchange, latest[rows]).to_numpy()
+        for moments, out in ((earliest, first), (latest, last)):
+            _check_reach(events, rows, exchange, moments[rows])
+            out[rows] = first_sessions_after(exchange, moments[rows]).to_numpy()
     unknown = np.array([e.timing == "unknown" for e in events], dtype=bool)
     label = np.where(unknown, unknown_timing, "")
     if unknown_timing == "earliest":

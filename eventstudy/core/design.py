@@ -8,7 +8,10 @@ start, so that the event cannot leak into the normal-return model.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..calendar.align import UNKNOWN_TIMING_RULES
 from ..errors import SpecificationError
@@ -17,6 +20,9 @@ RETURN_KINDS = ("simple", "log")
 DEFAULT_ESTIMATION = (-250, -11)
 DEFAULT_WINDOWS = ((0, 0), (-1, 1), (0, 1), (-5, 5))
 ON_ERROR = ("raise", "skip")
+# Largest session offset (in absolute value) a window may name: about 200 years of
+# sessions, far beyond any calendar, and small enough that no position overflows.
+MAX_OFFSET = 50_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,14 @@ class StudyDesign:
         A run of more than ``max_gap`` consecutive sessions without a price inside an
         event's estimation or event window (a trading halt or suspension) is reported
         in the diagnostics (kind ``trading_gap``).
+
+    Raises
+    ------
+    SpecificationError
+        For any option out of its domain. Offsets and counts are whole numbers
+        (integers, numpy's too, or floats such as ``-250.0``): ``-250.7``, NaN,
+        infinities, booleans and text are refused rather than truncated, and so are
+        offsets beyond :data:`MAX_OFFSET` sessions.
     """
 
     estimation: tuple[int, int] = DEFAULT_ESTIMATION
@@ -58,10 +72,17 @@ class StudyDesign:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimation", _pair(self.estimation, "estimation window"))
-        windows = tuple(_pair(w, "event window") for w in self.windows)
+        windows = tuple(_pair(w, "event window") for w in _windows(self.windows))
         if not windows:
             raise SpecificationError("at least one event window is needed")
         object.__setattr__(self, "windows", tuple(dict.fromkeys(windows)))
+        for name in ("min_estimation", "max_gap"):
+            object.__setattr__(self, name, whole_number(getattr(self, name), name))
+        if not isinstance(self.exclude_other_events, bool | np.bool_):
+            raise SpecificationError(
+                f"exclude_other_events must be True or False, not {self.exclude_other_events!r}"
+            )
+        object.__setattr__(self, "exclude_other_events", bool(self.exclude_other_events))
         first, last = self.estimation
         if last >= self.span[0]:
             raise SpecificationError(
@@ -89,14 +110,75 @@ class StudyDesign:
         return min(w[0] for w in self.windows), max(w[1] for w in self.windows)
 
 
-def _pair(value: object, what: str) -> tuple[int, int]:
+def _windows(value: object) -> list:
+    """The event windows as a list of pairs; one pair alone is refused (ambiguous)."""
+    if isinstance(value, str | bytes) or not _iterable(value):
+        raise SpecificationError(
+            f"windows must be a sequence of (first, last) pairs, e.g. [(0, 1)], not {value!r}"
+        )
+    windows = list(value)  # type: ignore[call-overload]
+    if len(windows) == 2 and all(isinstance(v, numbers.Number) for v in windows):
+        raise SpecificationError(
+            f"windows is a sequence of windows: write [{tuple(windows)}], not {value!r}"
+        )
+    return windows
+
+
+def _iterable(value: object) -> bool:
     try:
-        first, last = (int(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError) as exc:
-        raise SpecificationError(f"{what} must be two integers, got {value!r}") from exc
+        iter(value)  # type: ignore[call-overload]
+    except TypeError:
+        return False
+    return True
+
+
+def _pair(value: object, what: str) -> tuple[int, int]:
+    """Two session offsets, first <= last; floats are refused, not truncated."""
+    items = list(value) if not isinstance(value, str | bytes) and _iterable(value) else []
+    if len(items) != 2 or not all(_is_number(v) for v in items):
+        raise SpecificationError(f"{what} must be two integers, got {value!r}")
+    fraction = next((v for v in items if not float(v).is_integer()), None)
+    if fraction is not None:  # (also NaN and infinities)
+        raise SpecificationError(
+            f"{what} {value!r}: offsets count sessions and must be whole numbers, not "
+            f"{fraction!r}; round them first if that is what you mean"
+        )
+    first, last = (whole_number(v, what) for v in items)
+    if max(abs(first), abs(last)) > MAX_OFFSET:
+        raise SpecificationError(
+            f"{what} {value!r} reaches beyond {MAX_OFFSET:,} sessions from the event"
+        )
     if first > last:
         raise SpecificationError(f"{what} ({first}, {last}) starts after it ends")
     return first, last
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def whole_number(value: object, what: str) -> int:
+    """``value`` as an int: integers (numpy's too) and floats without a fractional part.
+
+    Session offsets and counts are whole numbers: 250.7 is refused rather than
+    truncated, and so are booleans, text and non-finite numbers.
+
+    Raises
+    ------
+    SpecificationError
+        Naming ``what`` and the value.
+    """
+    if not _is_number(value):
+        raise SpecificationError(f"{what} must be an integer, not {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    number = float(value)  # type: ignore[arg-type]
+    if not number.is_integer():  # (False for NaN and infinities too)
+        raise SpecificationError(
+            f"{what} must be a whole number, not {value!r}; round it first if that is what "
+            "you mean"
+        )
+    return int(number)
 
 
 def parse_window(text: str) -> tuple[int, int]:
@@ -104,7 +186,11 @@ def parse_window(text: str) -> tuple[int, int]:
     parts = text.replace(" ", "").split(",")
     if len(parts) != 2:
         raise SpecificationError(f"a window is two integers A,B, got {text!r}")
-    return _pair(parts, "window")
+    try:
+        pair = [int(part) for part in parts]
+    except ValueError as exc:
+        raise SpecificationError(f"a window is two integers A,B, got {text!r}") from exc
+    return _pair(pair, "window")
 
 
 def check_return_kind(kind: str) -> str:

@@ -1,4 +1,104 @@
-"""What a study excluded, flagged or skipped, and why: it travels with the results.
+"""What a study refuses, and what it excluded, flagged or skipped and why.
+
+This is the one list of both. A refusal is a typed error from :mod:`eventstudy.errors`
+whose message is one line naming the file and line (or DataFrame row), the ticker, the
+date or the event, and what to do next; on the command line it is that line on stderr
+and status 2. Everything a study handles instead travels with its results as a
+diagnostic record ``(event_id, ticker, kind, detail)``, ``results.diagnostics``: nothing
+is dropped, filled or guessed without one. Thresholds are named constants of the
+modules given, each with the reason for its value.
+
+Refused, by input
+-----------------
+Prices (``PriceDataError``)
+    In :mod:`eventstudy.sources.validate`, ``shapes``, ``files`` and ``dates``.
+    A file that is not UTF-8 text, holds NUL bytes, is not a table, is empty, is cut in
+    a quote, or is parquet given as CSV (or the reverse); a header naming a column
+    twice (``close,close``); missing or misspelled columns (the message lists those
+    found), two columns of one meaning (``Close`` and ``close``), no dates; a row
+    without a ticker or date, unparseable dates, dates out of order within a
+    security, a date repeated with different values, a mix of aware and naive
+    dates, aware timestamps not at local midnight, dates beyond 1677-2262; cells that
+    are not numbers (``n/a`` included: only empty cells are missing); missing, zero,
+    negative or infinite closes or adjusted closes; open, high or low not positive
+    and finite; negative or infinite volumes; a high below the open, close or low, a
+    low above the open or close (beyond ``OHLC_RTOL``, 1e-6). Implausible values:
+    prices outside ``PRICE_RANGE`` (1e-6 to 1e12), volumes above ``MAX_VOLUME``
+    (1e15), rows dated after today, and a close or adjusted close ``SPIKE_REFUSE``
+    (10) times or more above or below both neighbouring rows. Also (``CalendarError``)
+    prices beyond the exchange's calendar and a market index on another exchange's
+    calendar; (``UnknownTickerError``) tickers the source lacks.
+Returns
+    In ``eventstudy.sources.returns``; ``PriceDataError``.
+    The file and identifier refusals of prices; text that is neither a number nor one
+    of CRSP's missing-return codes; infinite returns, returns of -100% or less or
+    above ``MAX_RETURN`` (+10,000%); securities whose mean absolute return exceeds
+    ``PERCENT_LIMIT`` (0.2: percent); a return ``SPIKE_REFUSE`` times away that the
+    next return undoes; rows dated after today; a market column with two values on
+    one date; several identifier columns without ``id_column``.
+Events
+    In ``eventstudy.events``; ``CatalogError``, ``CalendarError``.
+    Catalog files that are not UTF-8, binary, empty, with cells over 131,072
+    characters, rows longer than the header, a header naming a column twice, or
+    damaged parquet; missing ``ticker`` or ``date`` columns; an empty ticker or date,
+    malformed dates, times and timings, a time given with a timing, unknown exchanges
+    and time zones, an exchange neither given nor known from the ticker's suffix;
+    dates outside the exchange's calendar (``0001-01-01``, ``9999-12-31``, ``2099``:
+    the file's line, or the event's id); an (id, ticker) pair given twice; an id,
+    case, ticker, market or type starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return, which a spreadsheet would run as a formula when it opens the
+    results (``FORMULA_START``; refused rather than escaped, so outputs equal inputs);
+    unknown tickers or markets of a command-line catalog. ``SpecificationError``:
+    events that are not Event objects, a DataFrame or a path (a list of strings, a
+    dict, bytes); a stock given as its own market index; no market index for a model
+    that needs one.
+Factors
+    In ``eventstudy.sources.factors``; ``PriceDataError``.
+    The file refusals of prices; French files without a header or daily rows, with a
+    damaged row inside the daily section or a row of another width; plain CSV rows of
+    another width; a column named twice; a factor in two files with different values;
+    dates missing, unsorted or repeated; values that are not numbers; factors in
+    percent: values beyond 1, a standard deviation above ``FACTOR_SD_LIMIT`` (0.1 a
+    day, over ``FACTOR_SD_MIN_DAYS`` days or more) even when every value stays below
+    1, or a risk-free rate above ``RF_LIMIT`` (0.002 a day); a factor model without
+    its factors; factors that are not a DataFrame.
+Design options
+    In ``eventstudy.core.design``, ``core.study``; ``SpecificationError``.
+    Session offsets that are not whole numbers (``-250.7``, NaN, infinities: refused,
+    not truncated), booleans or text where integers are expected (``min_estimation=
+    "120"``), offsets beyond ``MAX_OFFSET`` (50,000 sessions), a window that starts
+    after it ends, no event window, an estimation window that does not end before the
+    first event-window day, ``min_estimation`` below 3 or above the window's length,
+    a negative ``max_gap``, ``exclude_other_events`` that is not a bool, unknown
+    return kinds, timing rules, ``on_error`` values, models, engines or keyword
+    options, a design that is not a StudyDesign, a partition count, ``n_boot`` or
+    ``seed`` that is not an integer (or a negative seed), unknown ``group_by`` or table
+    kinds. Per event
+    (``EventWindowError``, ``InsufficientDataError``; with ``on_error="skip"`` an
+    ``event_skipped`` record instead): windows outside the data, fewer usable
+    estimation returns than ``min_estimation``, a regressor without variation, a fit
+    that is exact up to rounding (residual variance at most ``PERFECT_FIT_RTOL``, 1e-6,
+    of the modelled series' variance: a copy of the index) or a modelled series that
+    does not vary (``FLAT_RTOL``: stale prices). A study left without any event says
+    how many were skipped and why the first was.
+Cache
+    In ``eventstudy.sources.cache``, ``locks``, ``yahoo``; ``DataIntegrityError``.
+    A cache file that is not UTF-8 or not a cache file (no checksum line), whose
+    checksum does not match its header lines and data (an edited price, a widened
+    ``# covered:`` range, a changed ``# ticker:``), whose row count, covered range or
+    format is wrong, whose ticker, interval or adjustment line names another (a copied
+    file), or whose table is damaged; the message says to delete it and fetch again.
+    ``fetch`` reports such a file as that ticker's failure (status 1) and leaves it.
+    ``CacheLockedError``: another process holds a cache file's lock for over
+    ``LOCK_TIMEOUT`` (300 s). Dates of ``fetch`` that are not ISO or backwards, empty
+    tickers, and intervals of less than a day (``SpecificationError``).
+Command line
+    In ``eventstudy.cli``.
+    Usage errors (one line, status 2); ``run`` without exactly one of a case and
+    ``--events``; ``--prices`` with ``--return-data``; an ``--output`` that is a
+    folder, one of the run's input files, or a file of the ``--prices`` folder or of
+    the bundled data's folders. Output that cannot be written (a full disk) is one
+    line and status 2; a closed pipe (``| head``) ends quietly with status 141.
 
 Kinds of record
 ---------------
@@ -29,6 +129,12 @@ missing_returns
 split_like_jump
     A session whose open and close both moved by a factor beyond 1.5 while the
     adjusted close moved alike: possibly an unadjusted split; the row is kept.
+price_spike
+    A close or adjusted close (or a return and the next one, in a table of returns)
+    from ``SPIKE_NOTE`` (3) to ``SPIKE_REFUSE`` (10) times above or below both
+    neighbouring rows, which real moves that revert stay far below (the bundled
+    snapshot's largest is x1.36); the row is kept, and the returns into and out of it
+    are large: check it. (From x10 it is refused.)
 price_fallback
     The price source could not provide fresh prices (e.g. Yahoo offline) and cached or
     bundled prices were used; the detail names the range used.
@@ -43,9 +149,13 @@ estimation_missing
 event_window_missing
     Event-window days without a return; CARs sum the days present.
 incomplete_event_session
-    The event session's price row has no intraday range: peak and trough moves are missing.
+    The event session's price row has no intraday range (a vendor placeholder), or
+    lacks its high or low, or the session before has no close: the peak or trough
+    move (or both) is missing.
 event_skipped
-    The event could not be studied (with ``on_error='skip'``); the detail says why.
+    The event could not be studied (with ``on_error='skip'``); the detail says why:
+    its windows fall outside the data, too few estimation returns, a regressor
+    without variation, an exact fit or a series that does not vary (see above).
 """
 
 from __future__ import annotations
@@ -82,3 +192,13 @@ class Diagnostics:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def none_left(self, what: str = "no event could be studied") -> str:
+        """A message for a study left without events: how many were skipped, and why the
+        first was (the diagnostics themselves are lost with the results)."""
+        skipped = [r for r in self.records if r[2] == "event_skipped"]
+        if not skipped:
+            return what
+        event_id, ticker, _, detail = skipped[0]
+        return (f"{what}: all {len(skipped)} were skipped (on_error='skip'), the first, "
+                f"{event_id} ({ticker}), because: {detail}")

@@ -113,7 +113,7 @@ def merge(
     diagnostics = Diagnostics([r for _, _, d in parts for r in d.records])
     done = [(replace(p, events=tuple(events)), f) for p, f, _ in parts if p is not None]
     if not done:
-        raise EventStudyError("no event could be studied; see the diagnostics")
+        raise EventStudyError(diagnostics.none_left())
     if len(done) == 1:
         return done[0][0], done[0][1], diagnostics
     panel = _concat_panels([p for p, _ in done])

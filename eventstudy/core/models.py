@@ -239,13 +239,38 @@ class ModelFit:
         return ModelFit(**arrays, derived=derived)
 
 
+# A residual variance at most this share of the modelled series' own variance is a fit
+# that is exact up to rounding (R^2 > 1 - 1e-6): the series is its regressors (a stock
+# given as its own index, or a copy of it). Real trackers stay far above it: an index
+# fund's daily tracking error of 0.01% against returns of 1% a day is a share of 1e-4.
+PERFECT_FIT_RTOL = 1e-6
+# A series whose standard deviation is at most this share of its mean absolute value
+# does not vary (stale prices: returns all 0; a volume repeated): float rounding leaves
+# about 1e-16, real series at least 1e-2.
+FLAT_RTOL = 1e-8
+
+
 @dataclass
 class EstimationCounts:
-    """Per event: estimation rows used, removed for other events, and without data."""
+    """Per event: estimation rows used, removed for other events, and without data.
+
+    ``exactness`` is each fit's residual variance as a share of the variance of the
+    series it is judged against (:meth:`NormalReturnModel.exactness`), and ``flat``
+    says that series did not vary at all; both over the estimation rows used.
+    """
 
     used: np.ndarray
     excluded: np.ndarray
     missing: np.ndarray
+    exactness: np.ndarray | None = None
+    flat: np.ndarray | None = None
+
+    def degenerate(self) -> np.ndarray:
+        """Events whose fit is exact (:data:`PERFECT_FIT_RTOL`) or whose series is flat."""
+        if self.exactness is None or self.flat is None:
+            return np.zeros(len(self.used), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return self.flat | (self.exactness <= PERFECT_FIT_RTOL)
 
 
 _SAMPLE_BLOCK_CELLS = 1 << 21  # cells per block in fit_sample: about 8,000 events of 250 days
@@ -278,6 +303,15 @@ class NormalReturnModel:
         y = self.dependent(block)
         return np.stack([np.ones_like(y), *self.covariates(block)], axis=-1)
 
+    def reference(self, block) -> np.ndarray:
+        """The series whose variance a residual variance is judged against: the dependent."""
+        return self.dependent(block)
+
+    def exactness(self, est, mask: np.ndarray, fit: ModelFit) -> tuple[np.ndarray, np.ndarray]:
+        """How exact each fit is: ``s^2`` as a share of :meth:`reference`'s variance, and
+        whether that series is flat (see :data:`PERFECT_FIT_RTOL`, :data:`FLAT_RTOL`)."""
+        return _shares(fit.s2, np.where(mask, self.reference(est), np.nan))
+
     def usable(self, block) -> np.ndarray:
         """Rows with the dependent value and every regressor present."""
         ok = np.isfinite(self.dependent(block))
@@ -306,9 +340,10 @@ class NormalReturnModel:
             block_est = est.select(rows)
             usable = self.usable(block_est)
             mask = usable & ~excluded[rows]
+            fit = self.fit(block_est, evt.select(rows), mask, out=resid[rows])
             counts = (mask.sum(axis=1), (excluded[rows] & usable).sum(axis=1),
-                      (~usable).sum(axis=1))
-            return self.fit(block_est, evt.select(rows), mask, out=resid[rows]), counts
+                      (~usable).sum(axis=1), *self.exactness(block_est, mask, fit))
+            return fit, counts
 
         blocks = row_blocks(len(excluded), excluded.shape[1], _SAMPLE_BLOCK_CELLS)
         whole, counts = None, []
@@ -320,8 +355,7 @@ class NormalReturnModel:
                 whole = ModelFit.allocate(part, len(excluded), resid)
             whole.put(rows, part)
             counts.append(part_counts)
-        used, removed, missing = (np.concatenate(c) for c in zip(*counts, strict=True))
-        return whole, EstimationCounts(used, removed, missing)
+        return whole, EstimationCounts(*(np.concatenate(c) for c in zip(*counts, strict=True)))
 
     def fit(self, est, evt, mask: np.ndarray, out: np.ndarray | None = None) -> ModelFit:
         """Fit on estimation rows where ``mask`` holds; predict the event span.
@@ -509,6 +543,9 @@ class MarketAdjusted(NormalReturnModel):
     def dependent(self, block):
         return block.column("ret") - block.column("mret")
 
+    def reference(self, block):
+        return block.column("ret")  # the stock's own variance: the excess's is s^2 itself
+
     def covariates(self, block):
         return []
 
@@ -541,6 +578,16 @@ def _nanvar(x: np.ndarray) -> np.ndarray:
     mean = np.nansum(x, axis=1) / np.maximum(n, 1)
     ss = np.nansum((x - mean[:, None]) ** 2, axis=1)
     return np.where(n > 1, ss / np.maximum(n - 1, 1), np.nan)
+
+
+def _shares(s2: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``s2`` over the rows' variance of ``reference`` (NaN off the rows), and flatness."""
+    variance = _nanvar(reference)
+    level = np.nanmean(np.abs(reference), axis=1) if reference.shape[1] else variance
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(variance > 0, s2 / variance, np.where(s2 > 0, np.inf, 0.0))
+        flat = variance <= (FLAT_RTOL * level) ** 2
+    return share, flat
 
 
 class FactorModel(NormalReturnModel):
@@ -625,6 +672,14 @@ class ScholesWilliams(NormalReturnModel):
     def usable(self, block):
         near = np.isfinite(block.column("mret", -1)) & np.isfinite(block.column("mret", 1))
         return super().usable(block) & near
+
+    def exactness(self, est, mask, fit):
+        # Judged on the OLS market model of the same rows: the SW slopes of a stock that
+        # is its index are only close to 1, which would leave residuals of a few 1e-6.
+        y = np.where(mask, est.column("ret"), np.nan)
+        _, _, _, ssr = _batched_ols(y, [est.column("mret")], mask)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _shares(ssr / (mask.sum(axis=1) - 2), y)
 
     def fit(self, est, evt, mask, out=None):
         y = np.where(mask, est.column("ret"), np.nan)
@@ -718,6 +773,6 @@ def get_model(name: str | NormalReturnModel) -> NormalReturnModel:
     """The model called ``name`` (or ``name`` itself if it is a model instance)."""
     if isinstance(name, NormalReturnModel):
         return name
-    if name not in MODELS:
+    if not isinstance(name, str) or name not in MODELS:
         raise SpecificationError(f"unknown model {name!r}; choose one of {tuple(MODELS)}")
     return MODELS[name]()

@@ -323,7 +323,7 @@ def build_panel(
     pos = store.positions(series, pd.DatetimeIndex(rows.session))
     ok = _check_coverage(rows, pos, series, store, (first, hi), design, diagnostics)
     if not ok.any():
-        raise EventWindowError("no event could be studied; see the reasons above")
+        raise EventWindowError(diagnostics.none_left())
     rows = EventRows(events, rows.event[ok], rows.session[ok], rows.candidate[ok])
     pos, series = pos[ok], series[ok]
     _report_trading_gaps(rows, pos, store, design, diagnostics)

@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
+from ..errors import SpecificationError
 from ..stats import battery as pooled
 from ..stats import car_t_test
 from ..version import __version__
-from .design import StudyDesign
+from .design import StudyDesign, whole_number
 from .diagnostics import Diagnostics
 from .models import ModelFit
 from .panel import EventPanel
@@ -174,8 +175,10 @@ class EventStudyResults:
     def _group_labels(self, group_by: str | None) -> pd.Series | None:
         if group_by is None:
             return None
-        if group_by not in GROUPINGS:
-            raise ValueError(f"group_by must be None or one of {GROUPINGS}, not {group_by!r}")
+        if not isinstance(group_by, str) or group_by not in GROUPINGS:
+            raise SpecificationError(
+                f"group_by must be None or one of {GROUPINGS}, not {group_by!r}"
+            )
         return self._event_columns()[group_by]
 
     def aar(self, group_by: str | None = None, tests: bool = True) -> pd.DataFrame:
@@ -228,6 +231,10 @@ class EventStudyResults:
         :data:`eventstudy.stats.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``.
         The bootstrap is seeded (``seed``) so that results are reproducible.
         """
+        n_boot = whole_number(n_boot, "n_boot")
+        seed = None if seed is None else whole_number(seed, "seed")
+        if seed is not None and seed < 0:
+            raise SpecificationError(f"seed must be 0 or more, not {seed}")
         frames = []
         arrays = self._window_arrays
         for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):
@@ -245,8 +252,8 @@ class EventStudyResults:
         """A tidy copy of ``windows`` (default), ``daily``, ``params`` or ``diagnostics``."""
         tables = {"windows": self.windows, "daily": self.daily, "params": self.params,
                   "diagnostics": self.diagnostics}
-        if kind not in tables:
-            raise ValueError(f"kind must be one of {tuple(tables)}, not {kind!r}")
+        if not isinstance(kind, str) or kind not in tables:
+            raise SpecificationError(f"kind must be one of {tuple(tables)}, not {kind!r}")
         return tables[kind].copy()
 
     # ----- displays -----------------------------------------------------------------------

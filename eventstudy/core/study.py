@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from ..sources import PriceSource, as_price_source
 from ..sources.factors import validate_factors
 from ..sources.returns import ReturnSource
 from ..sources.source import require_tickers
-from .design import RETURN_KINDS, StudyDesign
+from .design import RETURN_KINDS, StudyDesign, whole_number
 from .diagnostics import Diagnostics
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
 from .models import EstimationCounts, NormalReturnModel, get_model
@@ -45,7 +46,8 @@ class EventStudy:
     model : {"market", "market_adjusted", "constant_mean"} or NormalReturnModel
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
-        ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])``.
+        ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])`` (other keyword
+        arguments are refused).
     factors : DataFrame, optional
         Daily factors for the factor models (see :mod:`eventstudy.sources.factors`).
     engine : {"numpy", "dask"}
@@ -94,13 +96,12 @@ class EventStudy:
         self.source, market = _source(prices, returns, market)
         self.events = as_events(events, exchange=exchange, market=market)
         self.model = get_model(model)
-        base = design if design is not None else StudyDesign()
-        self.design = StudyDesign(**{**base.__dict__, **options})
-        self.factors = None if factors is None else validate_factors(factors)
-        if engine not in ENGINES:
+        self.design = _design(design, options)
+        self.factors = None if factors is None else _factors(factors)
+        if not isinstance(engine, str) or engine not in ENGINES:
             raise SpecificationError(f"engine must be one of {ENGINES}, not {engine!r}")
         self.engine, self.client, self.progress = engine, client, progress
-        self.partitions = partitions
+        self.partitions = None if partitions is None else _partitions(partitions)
         self._check_inputs()
 
     def _check_inputs(self) -> None:
@@ -112,6 +113,12 @@ class EventStudy:
                         f"event {e.id} ({e.ticker}) has no market index, which the "
                         f"{self.model.name} model needs; give one (--market on the command "
                         "line) or use model='constant_mean'"
+                    )
+                if e.market == e.ticker:
+                    raise SpecificationError(
+                        f"event {e.id}: {e.ticker} is given as its own market index, so the "
+                        f"{self.model.name} model would explain it exactly; give its market "
+                        "index (the catalog's market column, or --market)"
                     )
         needed += [e.market for e in self.events if e.market]
         require_tickers(self.source, dict.fromkeys(needed))
@@ -140,7 +147,7 @@ class EventStudy:
 
     def _partition_count(self) -> int:
         if self.partitions is not None:
-            return max(1, int(self.partitions))
+            return self.partitions
         if self.engine == "numpy":
             return 1
         from .engine import _dask_threads
@@ -161,9 +168,10 @@ class EventStudy:
                 panel.block("est"), panel.block("evt"), panel.excluded
             )
             keep = self._estimation_sample(panel, counts, diagnostics)
+            exact = _Exactness(counts.degenerate(), counts.flat, counts.exactness)
             if not keep.all():
-                panel, fit = panel.compact(keep), fit.compact(keep)
-            panel, fit = self._drop_unfitted(panel, fit, diagnostics)
+                panel, fit, exact = panel.compact(keep), fit.compact(keep), exact.take(keep)
+            panel, fit = self._drop_unfitted(panel, fit, exact, diagnostics)
         except EventStudyError:
             # With on_error="skip" a partition may keep no event: its reasons are recorded.
             if self.design.on_error == "skip" and len(diagnostics):
@@ -193,29 +201,100 @@ class EventStudy:
             self._fail(error, row, diagnostics)
         keep = ~short
         if not keep.any():
-            raise InsufficientDataError("no event has enough estimation returns; see diagnostics")
+            raise InsufficientDataError(
+                diagnostics.none_left("no event has enough estimation returns"))
         return keep
 
-    def _drop_unfitted(self, panel, fit, diagnostics):
+    def _drop_unfitted(self, panel, fit, exact: _Exactness, diagnostics):
+        """Drop (or fail on) the events whose model cannot be estimated or fits exactly.
+
+        An exact fit or a series that does not vary (see
+        :data:`~eventstudy.core.models.PERFECT_FIT_RTOL`) leaves residuals of rounding
+        noise, whose t statistics mean nothing.
+        """
         bad = ~np.isfinite(fit.s2) | np.isnan(fit.params).any(axis=1)
-        for i in np.flatnonzero(bad):
+        for i in np.flatnonzero(bad | exact.degenerate):
             row = panel.rows[i]
-            error = InsufficientDataError(
-                f"event {row.event.id} ({row.event.ticker}): the {fit.model} model cannot be "
-                "estimated (a regressor has no variation in the estimation window)"
-            )
-            self._fail(error, row, diagnostics)
+            head = f"event {row.event.id} ({row.event.ticker}, session {row.session.date()})"
+            why = (_unestimable(fit) if bad[i] else _flat(fit) if exact.flat[i]
+                   else _exact_fit(fit, float(exact.share[i])))
+            self._fail(InsufficientDataError(f"{head}: {why}"), row, diagnostics)
+        bad |= exact.degenerate
         if not bad.any():
             return panel, fit
         keep = ~bad
         if not keep.any():
-            raise InsufficientDataError("no event could be estimated; see diagnostics")
+            raise InsufficientDataError(diagnostics.none_left("no event could be estimated"))
         return panel.compact(keep), fit.compact(keep)
 
     def _fail(self, error: EventStudyError, row, diagnostics: Diagnostics) -> None:
         if self.design.on_error == "raise":
             raise error
         diagnostics.add(row.event.id, row.event.ticker, "event_skipped", str(error))
+
+
+def _unestimable(fit) -> str:
+    return (f"the {fit.model} model cannot be estimated (a regressor has no variation in the "
+            "estimation window)")
+
+
+def _flat(fit) -> str:
+    return (f"the series the {fit.model} model explains does not vary in the estimation "
+            "window (stale prices, or a volume repeated day after day?); there is no variance "
+            "to test abnormal returns against")
+
+
+def _exact_fit(fit, share: float) -> str:
+    return (
+        f"the {fit.model} model fits the estimation window exactly (residual variance "
+        f"{share:.1g} of the series' own): the series equals its regressors up to rounding, as "
+        "when a stock is given as its own market index or a copy of it, and its abnormal "
+        "returns and their tests would be rounding noise; give the stock's own prices and "
+        "its market index"
+    )
+
+
+@dataclass(frozen=True)
+class _Exactness:
+    """Per event: a degenerate fit, a flat series, the residual share (see models)."""
+
+    degenerate: np.ndarray
+    flat: np.ndarray
+    share: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Exactness:
+        return _Exactness(self.degenerate[keep], self.flat[keep], self.share[keep])
+
+
+def _design(design: StudyDesign | None, options: dict) -> StudyDesign:
+    """The design, with keyword options overriding its fields (unknown ones refused)."""
+    if design is not None and not isinstance(design, StudyDesign):
+        raise SpecificationError(
+            f"design must be a StudyDesign, not {type(design).__name__}; or give its fields as "
+            "keyword arguments (estimation=, windows=, ...)"
+        )
+    fields = StudyDesign.__dataclass_fields__
+    unknown = [name for name in options if name not in fields]
+    if unknown:
+        raise SpecificationError(
+            f"unknown option {unknown[0]!r}; EventStudy takes the StudyDesign fields "
+            f"{', '.join(fields)} as keyword arguments"
+        )
+    base = design if design is not None else StudyDesign()
+    return StudyDesign(**{**base.__dict__, **options})
+
+
+def _factors(factors: object) -> pd.DataFrame:
+    if not isinstance(factors, pd.DataFrame):
+        raise SpecificationError(
+            f"factors must be a DataFrame, not {type(factors).__name__}; read factor files with "
+            "eventstudy.sources.factors.read_factors"
+        )
+    return validate_factors(factors)
+
+
+def _partitions(partitions: object) -> int:
+    return max(1, whole_number(partitions, "partitions"))
 
 
 def _source(prices, returns, market) -> tuple[PriceSource, str | None]:
@@ -259,8 +338,9 @@ def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnos
 def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None:
     missing = np.isnan(fit.ar)
     rows = panel.rows
-    for i in np.flatnonzero(missing.any(axis=1) | panel.incomplete):  # only events with news
-        row = rows[i]
+    no_range = _missing_range(panel, diagnostics)
+    for i in np.flatnonzero(missing.any(axis=1) | panel.incomplete | no_range.any(axis=1)):
+        row = rows[i]  # only events with news
         gaps = panel.evt_tau[missing[i]]
         if len(gaps):
             diagnostics.add(
@@ -274,3 +354,37 @@ def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None
                 f"the price row of {row.session.date()} has no intraday range or volume; "
                 "peak and trough moves are not available",
             )
+        elif no_range[i].any():
+            diagnostics.add(
+                row.event.id, row.event.ticker, "incomplete_event_session",
+                _range_detail(row.session.date(), no_range[i]),
+            )
+
+
+def _missing_range(panel: EventPanel, diagnostics: Diagnostics) -> np.ndarray:
+    """(N, 3): the event session lacks its high, its low, or the session before a close.
+
+    Series of closes only or of returns have no range at all, which their
+    ``no_intraday`` record says once; their events are not flagged one by one.
+    """
+    values = np.column_stack([panel.high, panel.low, panel.prev_close])
+    lacking = np.isnan(values) & ~panel.incomplete[:, None]
+    if lacking.any():
+        closes_only = {t for _, t, kind, _ in diagnostics.records if kind == "no_intraday"}
+        if "" in closes_only:  # a table of returns: no series has a range
+            return np.zeros_like(lacking)
+        lacking[np.isin(panel.rows.ticker, list(closes_only))] = False
+    return lacking
+
+
+def _range_detail(session, lacking: np.ndarray) -> str:
+    high, low, before = lacking.tolist()
+    parts = []
+    if high or low:
+        gone = "high or low" if high and low else "high" if high else "low"
+        parts.append(f"the price row of {session} has no {gone}")
+    if before:
+        parts.append(f"the session before {session} has no close")
+    moves = ("peak and trough moves are" if before or (high and low)
+             else "the peak move is" if high else "the trough move is")
+    return f"{'; '.join(parts)}: {moves} not available"

@@ -27,10 +27,12 @@ import pandas as pd
 from ..calendar.days import EPOCH_ORDINAL
 from ..collector import collection_paused
 from ..errors import CatalogError
-from ..sources.readers import damaged_text
+from ..sources.readers import check_header, damaged_text
 from .event import (
     _FIELDS,
     CATALOG_COLUMNS,
+    FORMULA_COLUMNS,
+    FORMULA_START,
     REQUIRED,
     Event,
     _check_unique,
@@ -43,6 +45,7 @@ from .event import (
     _suffix_exchange,
     _time_value,
     _timing_value,
+    formula_message,
 )
 
 # Python's csv module refuses longer fields; a longer catalog cell means broken quoting.
@@ -68,10 +71,20 @@ def _read_table(path: Path) -> tuple[pd.DataFrame, _Rows]:
             f"{path}: not a readable CSV event catalog ({_one_line(exc)}); check its quoting "
             "and that no line has more fields than the header"
         ) from exc
+    if len(frame.columns) != len(set(frame.columns)) or any(
+            str(c).rsplit(".", 1)[-1].isdigit() for c in frame.columns):
+        _check_header(text, path)  # pandas renamed a repeated label 'x' to 'x.1'
     rows = _CsvRows(path, text, len(frame))
     if len(text) > MAX_CELL:
         _check_cell_sizes(frame, rows)
     return frame, rows
+
+
+def _check_header(text: str, path: Path) -> None:
+    """A header naming a column twice: pandas would keep the first and rename the other."""
+    head = pd.read_csv(io.StringIO(text), header=None, nrows=1, dtype=str,
+                       keep_default_na=False)
+    check_header(head.iloc[0].tolist() if len(head) else [], path, CatalogError)
 
 
 def _starts_like_parquet(path: Path) -> bool:
@@ -234,12 +247,17 @@ def _from_frame(
     tickers = text["ticker"]
     problems.tickers = tickers
     problems.flag(tickers == "", "ticker", lambda i: "empty 'ticker'")
+    for column in FORMULA_COLUMNS:
+        values = text[column]
+        problems.flag(_formulas(values), column,
+                      lambda i, v=values, c=column: formula_message(v[i], c))
     if known is not None:
         _check_known(text, known, problems)
     if market:
         text["market"][text["market"] == ""] = market
     codes, zones = _exchanges(text["exchange"], tickers, exchange, problems)
     days = _dates(frame[names["date"]], problems)
+    _check_calendar_range(days, codes, zones, problems)
     times = _times(frame[names["time"]], problems) if "time" in names else _nones(n)
     values = {
         **text,
@@ -300,6 +318,12 @@ class _Problems:
         ticker = "" if self.tickers is None or not self.tickers[i] else self.tickers[i]
         about = f"column {column!r}" + (f", ticker {_show(ticker)}" if ticker else "")
         raise CatalogError(f"{self.rows.at(i)}: {message} ({about})")
+
+
+def _formulas(values: np.ndarray) -> np.ndarray:
+    """Cells a spreadsheet would run as formulas (see ``FORMULA_START``)."""
+    first = pd.Series(values, dtype=object).str[:1]
+    return first.isin(list(FORMULA_START)).to_numpy(dtype=bool)
 
 
 def _blank(n: int) -> np.ndarray:
@@ -436,6 +460,24 @@ def _dates(values: pd.Series, problems: _Problems) -> np.ndarray:
     return np.where(missing, 0, days).astype(np.int64)
 
 
+def _check_calendar_range(days: np.ndarray, codes: np.ndarray, zones: np.ndarray,
+                          problems: _Problems) -> None:
+    """Flag dates outside their exchange's calendar (day numbers: no overflow)."""
+    from ..calendar.align import calendar_days  # (builds or reads the exchange's sessions)
+
+    known = zones != ""  # exchanges that were checked already
+    for code in dict.fromkeys(codes[known].tolist()):
+        lo, hi = calendar_days(code)
+        rows = known & (codes == code)
+        problems.flag(rows & ((days < lo) | (days > hi)), "date", lambda i, c=code, a=lo, b=hi: (
+            f"date {_iso(days[i])} is outside the {c} calendar ({_iso(a)} to {_iso(b)}); "
+            "check the year"))
+
+
+def _iso(day: int) -> str:
+    return dt.date.fromordinal(int(day) + EPOCH_ORDINAL).isoformat()
+
+
 def _day_number(value: object) -> int | None:
     date = _date_value(value)
     return None if date is None else date.toordinal() - EPOCH_ORDINAL
@@ -490,7 +532,7 @@ def _yyyymmdd_days(number: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Day numbers of YYYYMMDD integers, and which of them are real dates."""
     year, rest = np.divmod(number, 10_000)
     month, day = np.divmod(rest, 100)
-    ok = (number >= 10_000_101) & (number <= 99_991_231) & (month >= 1) & (month <= 12)
+    ok = (number >= 10_101) & (number <= 99_991_231) & (month >= 1) & (month <= 12)  # years 1+
     first = ((np.where(ok, year, 1970) - 1970) * 12 + np.where(ok, month, 1) - 1).astype(
         "datetime64[M]"
     )

@@ -8,7 +8,10 @@ pandas DataFrame or as a catalog file (CSV or parquet) with one row per
 
 ``id, case, ticker, exchange, market, type, date, time, timing, timezone, description, source``
 
-of which ``ticker`` and ``date`` are required (:func:`as_events`). ``date`` is the
+of which ``ticker`` and ``date`` are required (:func:`as_events`). An ``id``,
+``case``, ``ticker``, ``market`` or ``type`` starting with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return is refused: results tables carry them to CSV and Excel,
+where a spreadsheet would run them as formulas (:data:`FORMULA_START`). ``date`` is the
 day in ``timezone`` (an IANA name such as ``America/New_York``; by default the
 exchange's own). ``time`` (``HH:MM``) is given when the public record shows it;
 otherwise ``timing`` places the news in the local day: ``before_open``, ``during``,
@@ -68,6 +71,12 @@ CATALOG_COLUMNS = (
     "source",
 )
 REQUIRED = ("ticker", "date")
+# The columns of results tables (CSV, Excel, HTML) that come from the catalog: text
+# starting with one of FORMULA_START there is refused, as a spreadsheet opening the
+# table would run it as a formula (=HYPERLINK(...), @SUM(...), +cmd|...). Refusing,
+# rather than escaping it with a leading quote, keeps every output equal to the input.
+FORMULA_COLUMNS = ("id", "case", "ticker", "market", "type")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Yahoo ticker suffix -> exchange_calendars code, for the suffixes that name exactly
 # one exchange with a calendar. Absent on purpose: US tickers (no suffix: NYSE or
@@ -245,6 +254,8 @@ def _checked_fields(fields: Mapping) -> dict:
     exchange_zone = _exchange_zone(exchange)  # checks the exchange, whatever the zone
     zone = _text_value(fields["timezone"], "timezone")
     texts = {k: _text_value(fields[k], k) for k in ("case", "market", "description", "source")}
+    for name in FORMULA_COLUMNS:
+        _check_formula(_text_value(fields[name], name), name)
     return {
         **texts,
         "ticker": ticker,
@@ -264,6 +275,17 @@ def _text_value(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise _Invalid(f"{name} must be text, not {_show(value)}")
     return value.strip()
+
+
+def formula_message(value: str, name: str) -> str:
+    """Why a value that a spreadsheet would take for a formula is refused."""
+    return (f"{name} {_show(value)} starts with {value[:1]!r}, which a spreadsheet would run "
+            "as a formula when it opens the results; remove that character")
+
+
+def _check_formula(value: str, name: str) -> None:
+    if value.startswith(FORMULA_START):
+        raise _Invalid(formula_message(value, name))
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")  # ASCII digits only
@@ -494,6 +516,8 @@ def _option(value: object, name: str) -> str:
     if not isinstance(value, str):
         raise SpecificationError(f"{name} must be a string, not {_show(value)}")
     value = value.strip()
+    if name == "market" and value.startswith(FORMULA_START):
+        raise SpecificationError(f"market={formula_message(value, 'market')}")
     if name == "exchange":
         try:
             _exchange_zone(value)
@@ -543,7 +567,8 @@ def _existing_file(events: str | os.PathLike) -> Path:
         return path
     shown = str(events) if str(events).isprintable() else repr(str(events))
     shown = shown if len(shown) <= 200 else shown[:197] + "..."
-    what = "is a folder" if _is_dir(path) else "no such file"
+    what = ("is a folder" if _is_dir(path) else "not a regular file" if _exists(path)
+            else "no such file")
     hint = ""
     from .bundled import bundled_cases  # (the bundled cases are built from events)
 
@@ -553,6 +578,13 @@ def _existing_file(events: str | os.PathLike) -> Path:
         f"{shown}: cannot read the event catalog: {what}; events must be Event objects, "
         f"a DataFrame or the path of a CSV or parquet catalog{hint}"
     )
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _is_dir(path: Path) -> bool:

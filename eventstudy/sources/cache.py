@@ -4,15 +4,26 @@ Location: ``cache_dir`` when given, else the environment variable
 ``EVENTSTUDY_CACHE``, else the platform's user cache folder (``~/.cache/eventstudy``
 on Linux), never inside the package. Files live in
 ``<cache>/yahoo/<interval>/auto_adjust_<true|false>/<TICKER>.csv``: a few
-``# key: value`` lines (ticker, interval, adjustment, the date range fetched, when,
-rows, SHA-256 of the data) and then an ordinary price CSV, so a cache folder can also
-be read as a user's price folder (``eventstudy run --prices <folder>``).
+``# key: value`` lines (format, ticker, interval, adjustment, the date range fetched,
+when, rows, and last the SHA-256 of every line before it but itself and of the data)
+and then an ordinary price CSV, so a cache folder can also be read as a user's price
+folder (``eventstudy run --prices <folder>``). Ticker characters unsafe in file names,
+and a leading ``.`` (which would hide the file), are %-escaped.
 
-Safety rules, which :func:`merge_download` and :meth:`PriceCache.write` implement:
+Safety rules, which :func:`merge_download`, :meth:`PriceCache.write` and
+``eventstudy.sources.yahoo.refresh`` implement:
 
-* writes are atomic: a temporary file in the same folder, flushed to disk, then
-  renamed over the old file with ``os.replace``; a crash leaves the old file or the
-  new one, never half of either;
+* writes are atomic: a temporary file with a unique name in the same folder, flushed
+  to disk, then renamed over the old file with ``os.replace``; a crash leaves the old
+  file or the new one, never half of either, and the temporaries of killed writes are
+  removed by the next write (:func:`remove_stale_temporaries`);
+* the header is checksummed with the data: a ``# covered:`` range widened by hand (which
+  would serve no prices for the widened days, without a download) or a ``# ticker:``
+  line changed is damage, like an edited price; a file of the first format
+  (checksum of the data alone) is still read, its covered range cut to its rows;
+* refreshes of one file take turns: each holds the file's lock
+  (``<TICKER>.csv.lock``, see ``eventstudy.sources.locks``) from reading the cache
+  to writing it, so no refresh overwrites rows another one added;
 * a download never removes cached rows: rows the download lacks are kept, provided
   the download agrees with the cache on the dates both have;
 * if it does not agree (Yahoo re-based its split or dividend adjustment since the
@@ -26,7 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
+import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -35,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataIntegrityError, PriceDataError
+from .locks import can_hold, hold, is_held
 from .readers import read_csv_text, read_text, shown
 from .table import PRICE_FIELDS
 from .validate import tidy_prices
@@ -42,7 +57,16 @@ from .validate import tidy_prices
 PRICE_COLUMNS = PRICE_FIELDS
 
 CACHE_ENV = "EVENTSTUDY_CACHE"
+# Cache files whose checksum covers their header (the first format, without a
+# '# format:' line, checksummed the data only).
+FORMAT = "2"
 SOURCE = "yahoo"
+REFETCH = "delete the file and fetch the prices again"
+# A temporary of a write older than this that no live writer holds is stale (see
+# remove_stale_temporaries; the age covers the microseconds between a temporary's
+# creation and its lock); where locks cannot tell, a much older one.
+STALE_AFTER = 2.0
+STALE_AFTER_UNLOCKED = 3600.0
 # Relative tolerance below which two downloads of one value count as the same value.
 REVISION_RTOL = 1e-10
 # Relative tolerance for "the download and the cache are on the same adjustment basis".
@@ -115,8 +139,12 @@ class PriceCache:
         return f"PriceCache({str(self.folder)!r})"
 
     def path(self, ticker: str) -> Path:
-        """The file of ``ticker`` (characters unsafe in file names are %-escaped)."""
-        return self.folder / f"{quote(ticker, safe='^.-_=')}.csv"
+        """The file of ``ticker`` (characters unsafe in file names are %-escaped, and so
+        is a leading ``.``, which would make it a hidden file that folders skip)."""
+        name = quote(ticker, safe="^.-_=")
+        if name.startswith("."):
+            name = "%2E" + name[1:]
+        return self.folder / f"{name}.csv"
 
     def tickers(self) -> tuple[str, ...]:
         """Tickers with a cache file."""
@@ -137,13 +165,30 @@ class PriceCache:
         if not path.is_file():
             return None
         meta, frame = read_cache_file(path)
-        return CacheEntry(ticker, frame, _covered(meta, path), meta.get("fetched", ""), meta)
+        self._check_header(meta, ticker, path)
+        covered = _covered(meta, path)
+        if meta.get("format") != FORMAT and len(frame):  # the first format: see the module
+            first, last = frame.index[0].date(), frame.index[-1].date()
+            covered = (max(covered[0], first), min(covered[1], last))
+        return CacheEntry(ticker, frame, covered, meta.get("fetched", ""), meta)
+
+    def _check_header(self, meta: dict[str, str], ticker: str, path: Path) -> None:
+        """The file holds this ticker, interval and adjustment (it may have been copied)."""
+        wanted = {"ticker": ticker, "interval": self.interval,
+                  "auto_adjust": str(self.auto_adjust).lower()}
+        for key, value in wanted.items():
+            if key in meta and meta[key] != value:
+                raise DataIntegrityError(
+                    f"{path}: its '# {key}:' line says {shown(meta[key])}, not {value!r}: the "
+                    f"file belongs elsewhere; {REFETCH}"
+                )
 
     def write(self, ticker: str, frame: pd.DataFrame, covered: tuple[dt.date, dt.date]) -> Path:
         """Atomically replace the cache file of ``ticker`` with ``frame``."""
         body = _csv_body(frame)
         meta = {
             "eventstudy": "price cache",
+            "format": FORMAT,
             "ticker": ticker,
             "source": SOURCE,
             "interval": self.interval,
@@ -151,11 +196,11 @@ class PriceCache:
             "covered": f"{covered[0].isoformat()}..{covered[1].isoformat()}",
             "fetched": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "rows": str(len(frame)),
-            "sha256": hashlib.sha256(body.encode()).hexdigest(),
         }
         header = "".join(f"# {key}: {value}\n" for key, value in meta.items())
+        digest = hashlib.sha256((header + body).encode()).hexdigest()
         path = self.path(ticker)
-        atomic_write(path, (header + body).encode("utf-8"))
+        atomic_write(path, f"{header}# sha256: {digest}\n{body}".encode())
         return path
 
 
@@ -177,18 +222,67 @@ def _covered(meta: dict[str, str], path: Path) -> tuple[dt.date, dt.date]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
+
+    The temporary has a unique name beside the target (``.<name>.<random>.tmp``), so
+    no file of the user's is overwritten and concurrent writers never share one. It is
+    locked while written (:func:`~eventstudy.sources.locks.hold`); temporaries of
+    this target that no live writer holds, left by a killed process, are removed
+    first (:func:`remove_stale_temporaries`). The file gets the mode of the file it
+    replaces, or the process's default (``0o666`` less the umask).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    mode = _mode(path)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        hold(handle)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporaries of ``path`` left by writers that were killed.
+
+    A temporary is stale when no live process holds its lock and it is older than
+    :data:`STALE_AFTER` seconds (the age covers the instant between its creation and
+    its lock; where locks cannot tell, on Windows, :data:`STALE_AFTER_UNLOCKED`).
+    Returns the files removed.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    limit = STALE_AFTER if can_hold() else STALE_AFTER_UNLOCKED
+    removed = []
+    try:
+        names = [entry for entry in os.scandir(path.parent) if pattern.fullmatch(entry.name)]
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in names:
+        try:
+            old = now - entry.stat().st_mtime > limit
+        except OSError:
+            continue
+        if old and not is_held(Path(entry.path)):
+            Path(entry.path).unlink(missing_ok=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _mode(path: Path) -> int:
+    """The permission bits a new file at ``path`` should get."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)  # (read by setting it: there is no other portable way)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _csv_body(frame: pd.DataFrame) -> str:
@@ -206,20 +300,35 @@ def read_cache_file(path: Path) -> tuple[dict[str, str], pd.DataFrame]:
         If the file is not text, does not match its checksum or row count, or its
         table cannot be read.
     """
-    meta, body = read_cache_text(read_text(path, DataIntegrityError), path)
-    table = read_csv_text(body, path, DataIntegrityError)
     try:
+        text = read_text(path, DataIntegrityError)
+    except DataIntegrityError as exc:  # (read_text's advice is for a user's CSV)
+        raise DataIntegrityError(f"{path}: {_reason(exc, path)}; {REFETCH}") from exc
+    meta, body = read_cache_text(text, path)
+    try:
+        table = read_csv_text(body, path, DataIntegrityError)
         frame = tidy_prices(table, meta.get("ticker", path.stem))
-    except PriceDataError as exc:
-        raise DataIntegrityError(f"{path}: the cached table is damaged ({exc})") from exc
+    except (PriceDataError, DataIntegrityError) as exc:
+        raise DataIntegrityError(
+            f"{path}: the cached table is damaged ({_reason(exc, path)}); {REFETCH}"
+        ) from exc
     if str(len(frame)) != meta.get("rows"):
         said = f"says {shown(meta['rows'])}" if "rows" in meta else "has no '# rows:' line"
         raise DataIntegrityError(f"{path}: {len(frame)} rows, the header {said}")
     return meta, frame
 
 
+def _reason(exc: Exception, path: Path) -> str:
+    """An error's message without its leading path and its advice (after the ';')."""
+    return str(exc).removeprefix(f"{path}: ").split("; ")[0]
+
+
 def read_cache_text(text: str, path: Path) -> tuple[dict[str, str], str]:
-    """Header fields and CSV body of a cache file's text, after checking its checksum."""
+    """Header fields and CSV body of a cache file's text, after checking its checksum.
+
+    The checksum covers the header lines (all but its own) and the body; in files of
+    the first format (no ``# format:`` line) it covers the body only.
+    """
     meta, body = split_header(text)
     if "sha256" not in meta:  # an empty or cut file, or a user's CSV with a comment line
         raise DataIntegrityError(
@@ -227,8 +336,15 @@ def read_cache_text(text: str, path: Path) -> tuple[dict[str, str], str]:
             "cache file and fetch the prices again, or remove the lines starting with '#' from "
             "a price CSV of your own"
         )
-    expected = meta["sha256"]
-    if hashlib.sha256(body.encode()).hexdigest() != expected:
+    if meta.get("format", FORMAT) != FORMAT:
+        raise DataIntegrityError(
+            f"{path}: a cache file of format {shown(meta['format'])}, which this version of "
+            f"eventstudy cannot check; update eventstudy, or {REFETCH}"
+        )
+    header = "".join(line for line in text[: len(text) - len(body)].splitlines(keepends=True)
+                     if not line.startswith("# sha256:"))
+    checked = header + body if "format" in meta else body
+    if hashlib.sha256(checked.encode()).hexdigest() != meta["sha256"]:
         raise DataIntegrityError(
             f"{path}: the cached data do not match their checksum (the file was edited or "
             "damaged); delete it and fetch the prices again"

@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import PriceDataError
 from .dates import parse_dates
-from .readers import read_csv_text, read_text, shown
+from .readers import check_header, read_csv_text, read_text, shown
 
 CANONICAL = {
     "mkt-rf": "mkt_rf",
@@ -43,6 +43,17 @@ CANONICAL = {
     "wml": "mom",
 }
 MISSING_CODES = (-99.99, -999.0)
+# Scale checks of factors given as fractions (percent divided by 100 by mistake or not):
+# a factor's daily standard deviation in fractions is 0.003 to 0.02, about 0.05 for the
+# market in the worst weeks of 2008 and 2020; in percent it is 0.2 to 2. A factor whose
+# standard deviation over at least FACTOR_SD_MIN_DAYS days exceeds FACTOR_SD_LIMIT is in
+# percent even when every value stays below 1 (which the maximum alone would pass).
+FACTOR_SD_LIMIT = 0.1
+FACTOR_SD_MIN_DAYS = 20
+# The daily risk-free rate in fractions stays below 0.0007 (16% a year, US 1981); above
+# RF_LIMIT (0.2% a day, about 65% a year) it is in percent. (Percent rates of the zero-
+# rate years, 0.000 to 0.002, cannot be told from fractions; they barely move returns.)
+RF_LIMIT = 0.002
 _DAILY_ROW = re.compile(r"^\s*(\d{8})\s*,", re.ASCII)  # ASCII: no other script's digits
 
 
@@ -64,12 +75,15 @@ def validate_factors(frame: pd.DataFrame, where: str = "factors") -> pd.DataFram
     Raises
     ------
     PriceDataError
-        For a table without rows, a missing or malformed date column, duplicate or
-        unsorted dates, non-numeric values, or values beyond +-100% a day (percent units).
+        For a table without rows, a column named twice, a missing or malformed date
+        column, duplicate or unsorted dates, non-numeric values, or factors in percent:
+        values beyond +-100% a day, a standard deviation above :data:`FACTOR_SD_LIMIT`
+        (0.1 a day, over 20 days or more) or a risk-free rate above :data:`RF_LIMIT`.
     """
     if frame.shape[0] == 0:
         raise PriceDataError(f"{where}: the factor table has no rows")
     names = [_canonical(c) for c in frame.columns]
+    check_header(names, where, PriceDataError)  # two columns would leave one unchecked
     if "date" in names:
         dates = frame.iloc[:, names.index("date")]
     elif isinstance(frame.index, pd.DatetimeIndex) or _canonical(frame.index.name) == "date":
@@ -99,13 +113,36 @@ def validate_factors(frame: pd.DataFrame, where: str = "factors") -> pd.DataFram
             )
         columns[name] = values.to_numpy(dtype=np.float64, na_value=np.nan)
     out = pd.DataFrame(columns, index=pd.DatetimeIndex(days.view("datetime64[ns]"), name="date"))
-    if (out.abs() > 1.0).any().any():
-        column = out.columns[(out.abs() > 1.0).any()][0]
-        raise PriceDataError(
-            f"{where}: column {column!r} has daily values beyond 100%; factors must be "
-            "fractions (divide percent by 100; read_french_csv does this)"
-        )
+    _check_scale(out, where)
     return out
+
+
+def _check_scale(factors: pd.DataFrame, where: str) -> None:
+    """Refuse factors in percent: by their maximum, their dispersion and, for the
+    risk-free rate, its level (see :data:`FACTOR_SD_LIMIT` and :data:`RF_LIMIT`)."""
+    fix = "factors must be fractions (divide percent by 100; read_french_csv does this)"
+    values = factors.to_numpy()
+    with np.errstate(invalid="ignore"):
+        beyond = (np.abs(values) > 1.0).any(axis=0)
+    if beyond.any():
+        column = factors.columns[int(np.argmax(beyond))]
+        raise PriceDataError(f"{where}: column {column!r} has daily values beyond 100%; {fix}")
+    for column in factors.columns:
+        series = factors[column].dropna()
+        if column == "rf":
+            if len(series) and series.abs().max() > RF_LIMIT:
+                day = series.abs().idxmax()
+                raise PriceDataError(
+                    f"{where}: the risk-free rate rf is {series[day]:g} on {day.date()}, over "
+                    f"{RF_LIMIT:g} a day (about {(1 + RF_LIMIT) ** 252 - 1:.0%} a year): it is "
+                    f"in percent; {fix}"
+                )
+        elif len(series) >= FACTOR_SD_MIN_DAYS and series.std() > FACTOR_SD_LIMIT:
+            raise PriceDataError(
+                f"{where}: column {column!r} varies by {series.std():.3g} a day (standard "
+                f"deviation over {len(series)} days), more than {FACTOR_SD_LIMIT:g}: it is in "
+                f"percent even though its values stay within +-{series.abs().max():.3g}; {fix}"
+            )
 
 
 def read_french_csv(path: str | Path) -> pd.DataFrame:
@@ -128,6 +165,7 @@ def read_french_csv(path: str | Path) -> pd.DataFrame:
     if header is None:
         raise PriceDataError(f"{path}: no header line starting with ',' (not a French file?)")
     names = [_canonical(n) for n in lines[header].split(",")[1:]]
+    check_header(["date", *names], path, PriceDataError)
     body = lines[header + 1 :]
     end = _daily_end(body, path, header + 2)
     rows = [[field.strip() for field in line.split(",")] for line in body[:end]]
@@ -206,7 +244,30 @@ def read_factors(paths: list[str | Path]) -> pd.DataFrame:
             frames.append(validate_factors(table, str(path)))
     if not frames:
         raise PriceDataError("no factor file given")
-    return validate_factors(pd.concat(frames, axis=1, join="outer").sort_index())
+    return validate_factors(pd.concat(_without_repeats(frames, list(map(Path, paths))), axis=1,
+                                      join="outer").sort_index())
+
+
+def _without_repeats(frames: list[pd.DataFrame], paths: list[Path]) -> list[pd.DataFrame]:
+    """Each factor once: a factor two files both hold (RF, Mkt-RF in the three- and the
+    five-factor file) is kept from the first if they agree on their common dates."""
+    kept: dict[str, int] = {}
+    out = []
+    for k, frame in enumerate(frames):
+        repeated = [c for c in frame.columns if c in kept]
+        for name in repeated:
+            first = frames[kept[name]][name]
+            both = first.index.intersection(frame.index)
+            a, b = first.loc[both].to_numpy(), frame.loc[both, name].to_numpy()
+            if not np.allclose(a, b, rtol=0, atol=1e-9, equal_nan=True):
+                i = int(np.argmax(~np.isclose(a, b, rtol=0, atol=1e-9, equal_nan=True)))
+                raise PriceDataError(
+                    f"{paths[k]}: factor {name!r} is also in {paths[kept[name]]} with another "
+                    f"value on {both[i].date()} ({b[i]!r}, not {a[i]!r}); give each factor once"
+                )
+        kept.update({c: k for c in frame.columns if c not in kept})
+        out.append(frame.drop(columns=repeated))
+    return out
 
 
 def _check_widths(text: str, width: int, path: Path) -> None:

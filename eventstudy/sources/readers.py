@@ -53,17 +53,43 @@ def read_csv_text(text: str, path: Path, error: type[Exception] = PriceDataError
     Only empty cells are missing values: a cell reading ``n/a`` or ``NULL`` is text,
     which the checks then refuse where a number is expected. No cell of a price,
     return or factor table holds a line break: one that does is a quote left open.
+    A header naming a column twice (``close,close``) is refused: pandas would rename
+    the second ``close.1``, which no reader uses, and drop it without a word.
     """
     if "\0" in text:
         raise error(f"{path}: not a text table (it holds NUL bytes)")
     try:
         frame = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""],
                             **options)
+        if "header" not in options:
+            check_header(_header_labels(text), path, error)
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, IndexError) as exc:
+        if isinstance(exc, error):
+            raise
         raise error(f"{path}: not a readable CSV table ({first_line(exc)})") from exc
     if '"' in text:  # only a quoted cell can hold a line break
         _check_line_breaks(frame, path, error)
     return frame
+
+
+def _header_labels(text: str) -> list[str]:
+    """The header's labels as written (pandas renames repeats ``x.1``, ``x.2``)."""
+    head = pd.read_csv(io.StringIO(text), header=None, nrows=1, dtype=str,
+                       keep_default_na=False)
+    return [str(label) for label in head.iloc[0].tolist()] if len(head) else []
+
+
+def check_header(labels: list, path: Path | str, error: type[Exception]) -> None:
+    """Refuse a header that names one column twice (compared stripped, ignoring case)."""
+    seen: dict[str, int] = {}
+    for j, label in enumerate(labels):
+        key = str(label).strip().lower()
+        if key in seen and key:
+            raise error(
+                f"{path}: the header names column {shown(str(label).strip())} twice (columns "
+                f"{seen[key] + 1} and {j + 1}); keep one, or name them apart"
+            )
+        seen[key] = j
 
 
 def _check_line_breaks(frame: pd.DataFrame, path: Path, error: type[Exception]) -> None:

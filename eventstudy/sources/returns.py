@@ -22,10 +22,13 @@ CRSP's missing-return codes are read as missing and reported (diagnostic
 ``missing_returns``): the numbers -44, -55, -66, -77, -88, -99 and the letter codes
 its SAS and CSV extracts use (``A`` to ``E``, with or without a leading dot, and
 ``.``). Refused with a :class:`~eventstudy.errors.PriceDataError` naming the ticker
-and date (and file line): other text, infinite values, returns of -100% or less, a
-security whose mean absolute return exceeds :data:`PERCENT_LIMIT` (returns in
-percent), a market column with two values on one date, and everything the price
-checks refuse about identifiers and dates.
+and date (and file line): other text, infinite values, returns of -100% or less or
+above :data:`MAX_RETURN` (+10,000%), a security whose mean absolute return exceeds
+:data:`PERCENT_LIMIT` (returns in percent), a market column with two values on one
+date, rows dated after today, a one-day spike (a return of x10 or more that the next
+day's return undoes, see :data:`~eventstudy.sources.validate.SPIKE_REFUSE`; from x3
+it is kept and reported as ``price_spike``), and everything the price checks refuse
+about identifiers and dates.
 
 Each return is one session's return, used as given; a session without a row or with a
 missing return has none. After CRSP's -99 (no valid price that day), CRSP computes the
@@ -50,7 +53,16 @@ from .readers import read_csv_text, read_parquet, read_text, shown
 from .shapes import RawTable, _check_unique_names, column_name, tz_note
 from .source import TableSource
 from .table import PRICE_FIELDS, PriceTable
-from .validate import Rows, arrange, base_notes, collapse_duplicates, numeric, to_table
+from .validate import (
+    Rows,
+    arrange,
+    base_notes,
+    check_future,
+    check_spikes,
+    collapse_duplicates,
+    numeric,
+    to_table,
+)
 
 ID_COLUMNS = ("permno", "ticker", "symbol", "permco", "secid", "gvkey", "isin", "cusip")
 RETURN_COLUMNS = ("ret", "return", "returns")
@@ -68,6 +80,9 @@ CODE_MEANING = {
 }
 # A security whose mean absolute daily return exceeds this holds percent, not fractions.
 PERCENT_LIMIT = 0.2
+# No session multiplies a price by more than 101 (+10,000%); a return beyond is a unit
+# or data error, and one such return makes every CAR over it meaningless.
+MAX_RETURN = 100.0
 RETURNS_ONLY = (
     "no_intraday",
     "returns only, no prices: peak and trough moves are not available",
@@ -249,6 +264,7 @@ def validate_returns(raw: RawTable, kind: str = "simple") -> PriceTable:
         For every refused case listed in the module docstring.
     """
     rows = arrange(raw)
+    check_future(rows)
     ret, codes = _returns(rows, rows.take(raw.fields["ret"]))
     values = {"ret": ret, "code": codes}
     if "volume" in raw.fields:
@@ -260,9 +276,12 @@ def validate_returns(raw: RawTable, kind: str = "simple") -> PriceTable:
         ret = np.expm1(ret)
     spanning = _after_missing_price(rows, ret, codes)
     notes = _notes(rows, codes, dropped, int(spanning.sum()))
+    index = _index(rows, ret)
+    check_spikes(rows, index, "ret", notes, lambda i: (
+        f"ret on {rows.day(i)} is {ret[i]:g} and on the next row {ret[i + 1]:g}"))
     unknown = np.full(len(rows), np.nan)  # one array for every price field returns lack
     columns = dict.fromkeys(PRICE_FIELDS, unknown)
-    columns.update(ret=ret, volume=values.get("volume", unknown), adj_close=_index(rows, ret),
+    columns.update(ret=ret, volume=values.get("volume", unknown), adj_close=index,
                    incomplete=np.zeros(len(rows), dtype=bool))
     return to_table(rows, columns, notes, "returns")
 
@@ -319,12 +338,13 @@ def _blank(value) -> bool:
 
 def _check(rows: Rows, ret: np.ndarray, volume: np.ndarray | None) -> None:
     with np.errstate(invalid="ignore"):
-        bad = np.isinf(ret) | (ret <= -1.0)
+        bad = np.isinf(ret) | (ret <= -1.0) | (ret > MAX_RETURN)
     if bad.any():
         i = int(np.argmax(bad))
         raise rows.error(
-            i, f"{rows.ticker(i)}: ret on {rows.day(i)} is {ret[i]}; a return must be finite and "
-            "above -100% (returns are fractions: divide percent by 100)"
+            i, f"{rows.ticker(i)}: ret on {rows.day(i)} is {float(ret[i])!r}; a return must be "
+            f"finite and above -100%, and at most {MAX_RETURN:g} (+{MAX_RETURN:.0%}) (returns "
+            "are fractions: divide percent by 100)"
         )
     with np.errstate(invalid="ignore"):
         bad = None if volume is None else ~np.isnan(volume) & ~(np.isfinite(volume) & (
@@ -437,8 +457,12 @@ def _market_table(raw: RawTable, values, name: str, kind: str) -> PriceTable:
 
 
 def _without_notes(table: PriceTable) -> PriceTable:
-    """The market's rows say nothing new: the securities' table carries the notes."""
-    return PriceTable(table.tickers, table.offsets, table.days, table.columns, table.kind, {})
+    """The market's rows say nothing new (the securities' table carries the notes about
+    the whole table), but for its own spikes."""
+    own = {ticker: tuple(n for n in notes if n[0] == "price_spike")
+           for ticker, notes in table.notes.items() if ticker}
+    return PriceTable(table.tickers, table.offsets, table.days, table.columns, table.kind,
+                      {ticker: notes for ticker, notes in own.items() if notes})
 
 
 def _series_table(market: pd.Series, kind: str) -> PriceTable:

@@ -12,7 +12,10 @@ repeated with different values, non-numeric cells, closes or adjusted closes tha
 are missing, zero, negative or infinite, open/high/low that are not positive and
 finite, negative or infinite volumes, and rows whose high is below the open or close,
 whose low is above them, or whose high is below the low. Differences under
-:data:`OHLC_RTOL` (relative) count as rounding.
+:data:`OHLC_RTOL` (relative) count as rounding. Also refused as implausible: prices
+outside :data:`PRICE_RANGE` (1e-6 to 1e12), volumes above :data:`MAX_VOLUME` (1e15),
+rows dated after today, and a close or adjusted close that sits :data:`SPIKE_REFUSE`
+(10) times or more above or below both neighbouring rows (a one-day spike).
 
 Handled, and recorded as notes (which a study copies into its diagnostics):
 
@@ -25,6 +28,9 @@ Handled, and recorded as notes (which a study copies into its diagnostics):
   :data:`SPLIT_FACTOR` times, or less than 1/:data:`SPLIT_FACTOR` of, the previous close
   while ``adj_close / close`` is unchanged: an unadjusted split or reverse split looks
   like this. The row is kept and flagged.
+* ``price_spike``: a close or adjusted close from :data:`SPIKE_NOTE` (3) to
+  :data:`SPIKE_REFUSE` (10) times above or below both neighbouring rows. The row is
+  kept; the returns into and out of that day are large.
 
 Incomplete rows are the vendor's placeholders for sessions whose intraday record is
 missing: volume 0 with open = high = low = close. Their close is kept (it serves
@@ -34,6 +40,8 @@ intraday or volume figure is computed from them.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +55,23 @@ from .shapes import RawTable, raw_table, tz_note
 from .table import INTRADAY_FIELDS, NOTES, PRICE_FIELDS, PriceTable, frozen
 
 SPLIT_FACTOR = 1.5
+# Prices (open, high, low, close, adjusted close) outside this range are refused: below,
+# a sub-penny quote is 1e-4 and an adjusted close decades back about 1e-3; above,
+# Berkshire Hathaway's A share is 7e5 and hyperinflation indices reach 1e10. 1e300 or
+# 1e-300 is a unit error or a corrupted cell, and it turns returns into 1e298.
+PRICE_RANGE = (1e-6, 1e12)
+MAX_VOLUME = 1e15  # shares a day; the most traded sub-penny stocks reach about 1e11
+# A close or adjusted close that sits this many times above (or below) both of its
+# neighbouring rows is a one-day spike: at SPIKE_REFUSE (x10) it is refused as a data
+# error (a misplaced decimal point, an index level x1000), from SPIKE_NOTE (x3) it is
+# kept and reported (price_spike). Real moves that revert the next day stay far below:
+# the largest in the bundled snapshot is x1.36 (LKCO, 2021-02-16), whose +89% day did
+# not revert; a -25% crash and its rebound is x1.3.
+SPIKE_NOTE = 3.0
+SPIKE_REFUSE = 10.0
+# Rows dated after today (UTC) by more than this many days cannot be records of trading
+# (a day's slack: Asia's sessions start before UTC's day does).
+FUTURE_SLACK_DAYS = 1
 SCAN_ROWS = 1 << 18  # rows per block of the value checks
 # Relative tolerance of the open/high/low/close ordering: vendors' adjusted prices
 # carry rounding of about one part in 10^7.
@@ -140,9 +165,13 @@ def validate(raw: RawTable, checks: bool = True) -> PriceTable:
     rows, values, dropped = collapse_duplicates(rows, values)
     notes = base_notes(rows, dropped)
     if checks:
+        check_future(rows)
         _check_values(rows, values)
         values = _mask_incomplete(values)
         _note_split_like_jumps(rows, values, notes)
+        same = rows.same
+        noted = check_spikes(rows, values["adj_close"], "adj_close", notes, same=same)
+        check_spikes(rows, values["close"], "close", notes, same=same, noted=noted)
     else:
         values["incomplete"] = np.zeros(len(rows), dtype=bool)
     return to_table(rows, values, notes, "prices")
@@ -377,13 +406,14 @@ class _Block:
             setattr(self, name, values[name][rows])
 
 
-def _finite_positive(x: np.ndarray) -> np.ndarray:
-    return ~np.isfinite(x) | (x <= 0)
+def _outside(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Missing, infinite, or outside ``[lo, hi]`` (one pass for all of them)."""
+    return ~((x >= lo) & (x <= hi))
 
 
-def _impossible(x: np.ndarray, floor_ok: np.ndarray) -> np.ndarray:
-    """Known (not NaN) but infinite or below its floor."""
-    return ~np.isnan(x) & ~(np.isfinite(x) & floor_ok)
+def _known_outside(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Known (not NaN) but infinite or outside ``[lo, hi]``."""
+    return ~np.isnan(x) & _outside(x, lo, hi)
 
 
 def _below(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -397,12 +427,12 @@ def _above(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # Each rule: (column shown, what it is compared with, the rows it refuses). In this
 # order the first refused row of the first broken rule is reported.
 VALUE_RULES = (
-    ("close", "", lambda x: _finite_positive(x.close)),
-    ("adj_close", "", lambda x: _finite_positive(x.adj_close)),
-    ("open", "", lambda x: _impossible(x.open, x.open > 0)),
-    ("high", "", lambda x: _impossible(x.high, x.high > 0)),
-    ("low", "", lambda x: _impossible(x.low, x.low > 0)),
-    ("volume", "", lambda x: _impossible(x.volume, x.volume >= 0)),
+    ("close", "", lambda x: _outside(x.close, *PRICE_RANGE)),
+    ("adj_close", "", lambda x: _outside(x.adj_close, *PRICE_RANGE)),
+    ("open", "", lambda x: _known_outside(x.open, *PRICE_RANGE)),
+    ("high", "", lambda x: _known_outside(x.high, *PRICE_RANGE)),
+    ("low", "", lambda x: _known_outside(x.low, *PRICE_RANGE)),
+    ("volume", "", lambda x: _known_outside(x.volume, 0.0, MAX_VOLUME)),
     ("high", "close", lambda x: _below(x.high, x.close)),
     ("high", "open", lambda x: _below(x.high, x.open)),
     ("low", "close", lambda x: _above(x.low, x.close)),
@@ -421,7 +451,12 @@ def _check_values(rows: Rows, values: dict[str, np.ndarray]) -> None:
     i = int(first[broken[0]])
     value = float(values[column][i])
     head = f"{rows.ticker(i)}: {column} on {rows.day(i)} is {value}"
-    if column in ("close", "adj_close") and not other:
+    lo, hi = (0.0, MAX_VOLUME) if column == "volume" else PRICE_RANGE
+    if not other and np.isfinite(value) and value >= 0 and (value > 0 or column == "volume"):
+        head = f"{rows.ticker(i)}: {column} on {rows.day(i)} is {value:g}"
+        message = (f"outside the plausible range {lo:g} to {hi:g}: a unit or decimal-point "
+                   "error? Fix or remove the row")
+    elif column in ("close", "adj_close") and not other:
         message = "closes must be finite and positive (remove the row or fix the value)"
     elif not other:
         rule = "finite and not negative" if column == "volume" else "finite and positive"
@@ -511,6 +546,87 @@ def _note_split_like_jumps(rows: Rows, values, notes: dict) -> None:
             "split or reverse split, the prices are not adjusted for it and that day's return "
             "is wrong",
         ))
+
+
+def check_future(rows: Rows) -> None:
+    """Refuse rows dated after today (UTC) by more than :data:`FUTURE_SLACK_DAYS`."""
+    if not len(rows):
+        return
+    today = np.datetime64(dt.datetime.now(dt.UTC).date(), "D")
+    latest = (today + FUTURE_SLACK_DAYS).astype("datetime64[ns]").astype(np.int64)
+    late = rows.days > latest
+    if late.any():
+        i = int(np.argmax(late))
+        raise rows.error(
+            i, f"{rows.ticker(i)}: a row dated {rows.day(i)}, after today ({today}): no "
+            "session has traded then; check the dates (a year typed wrong?)"
+        )
+
+
+def spikes(level: np.ndarray, same: np.ndarray, least: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows standing ``least`` times or more above or below both neighbouring rows.
+
+    ``level`` holds positive values (NaN where unknown); ``same[k]`` says rows k and
+    k + 1 belong to one security, so a security's first and last rows are never spikes.
+    Returns the rows and their factors (how many times away from the nearer neighbour).
+    A cheap screen (products and comparisons in blocks on threads) finds the few
+    candidates; only they are divided.
+    """
+    hit = np.zeros(len(level), dtype=bool)
+    if len(level) < 3:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+
+    def mark(rows: slice) -> None:  # middle rows rows.start+1 .. rows.stop
+        mid, before = level[rows.start + 1 : rows.stop + 1], level[rows.start : rows.stop]
+        after = level[rows.start + 2 : rows.stop + 2]
+        with np.errstate(invalid="ignore"):
+            high = mid > least * np.maximum(before, after)
+            low = least * mid < np.minimum(before, after)
+        hit[rows.start + 1 : rows.stop + 1] = high | low
+
+    for_each_block(mark, len(level) - 2, 1, SCAN_ROWS)
+    at = np.flatnonzero(hit)
+    at = at[same[at - 1] & same[at]]
+    mid, before, after = level[at], level[at - 1], level[at + 1]
+    factor = np.maximum(np.minimum(mid / before, mid / after),
+                        np.minimum(before / mid, after / mid))
+    return at, factor
+
+
+def check_spikes(rows: Rows, level: np.ndarray, column: str, notes: dict,
+                 shown: Callable[[int], str] | None = None,
+                 same: np.ndarray | None = None, noted: np.ndarray | None = None) -> np.ndarray:
+    """Refuse one-day spikes of :data:`SPIKE_REFUSE` and note those of :data:`SPIKE_NOTE`.
+
+    ``shown(i)`` describes row ``i``'s values in messages (default: the column's value
+    and its neighbours'). Rows in ``noted`` (a spike of another column) get no second
+    note. Returns the rows noted.
+    """
+    at, factor = spikes(level, rows.same if same is None else same, SPIKE_NOTE)
+    big = factor >= SPIKE_REFUSE
+    if big.any():
+        i, k = int(at[np.argmax(big)]), float(factor[np.argmax(big)])
+        raise rows.error(
+            i, f"{rows.ticker(i)}: {_spike(rows, level, column, i, k, shown)}: a one-day "
+            f"spike of {SPIKE_REFUSE:g} times or more is a data error (a misplaced decimal "
+            "point, a level in other units); fix or remove the row"
+        )
+    fresh = ~np.isin(at, noted) if noted is not None else np.ones(len(at), dtype=bool)
+    for i, k in zip(at[fresh].tolist(), factor[fresh].tolist(), strict=True):
+        notes.setdefault(rows.ticker(i), []).append((
+            "price_spike",
+            f"{_spike(rows, level, column, i, k, shown)}; the row is kept, "
+            "and the returns into and out of that day are large: check it",
+        ))
+    return at
+
+
+def _spike(rows: Rows, level: np.ndarray, column: str, i: int, factor: float,
+           shown: Callable[[int], str] | None) -> str:
+    values = shown(i) if shown is not None else (
+        f"{column} on {rows.day(i)} is {level[i]:g}, between {level[i - 1]:g} and "
+        f"{level[i + 1]:g} on the rows around it")
+    return f"{values} (x{factor:.3g} away from both)"
 
 
 def to_table(rows: Rows, values: dict[str, np.ndarray], notes: dict, kind: str) -> PriceTable:

@@ -27,6 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import (
+    CacheLockedError,
+    DataIntegrityError,
     EventStudyError,
     PriceDataError,
     PriceSourceWarning,
@@ -36,6 +38,7 @@ from ..errors import (
 from ..progress import progress_bar
 from .bundled import BundledPrices
 from .cache import CacheEntry, Merge, PriceCache, merge_download
+from .locks import locked
 from .shapes import raw_table
 from .source import PerTickerSource
 from .table import NOTES, PRICE_FIELDS, PriceTable
@@ -83,7 +86,7 @@ def download(
     table = yfinance.download(
         ticker,
         start=start.isoformat(),
-        end=(end + dt.timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+        end=_exclusive_end(end).isoformat(),  # yfinance's end is exclusive
         interval=interval,
         auto_adjust=auto_adjust,
         **DOWNLOAD_OPTIONS,
@@ -102,6 +105,13 @@ def download(
     tidy = validate(raw, checks=False).frame(ticker).loc[:, list(PRICE_FIELDS)]
     tidy.attrs.pop(NOTES, None)
     return tidy
+
+
+def _exclusive_end(end: dt.date) -> dt.date:
+    """The day after ``end``, or after tomorrow when ``end`` is later (no bar exists
+    yet; 9999-12-31 has no day after it)."""
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    return min(end, tomorrow) + dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,7 @@ class FetchReport:
     kept: int = 0
     revised: dict[str, int] = field(default_factory=dict)
     message: str = ""
+    damaged: bool = False  # the cache file could not be read
 
     @property
     def ok(self) -> bool:
@@ -140,6 +151,8 @@ class FetchReport:
 
     def __str__(self) -> str:
         held = f"{self.rows} rows ({self.span})" if self.rows else "nothing cached"
+        if self.damaged:
+            return f"{self.ticker}: {self.status}: {self.message} (the file is left as it is)"
         if not self.ok:
             return f"{self.ticker}: {self.status}: {self.message}; the cache keeps {held}"
         parts = [f"{self.ticker}: {self.status}, {held}", f"{self.added} rows added"]
@@ -157,8 +170,22 @@ def refresh(
     """Download ``[start, end]`` (widened to the range already cached) and merge it.
 
     The cache is rewritten only after a download that is non-empty, valid and
-    consistent with the cached rows (see :mod:`eventstudy.cache`).
+    consistent with the cached rows (see :mod:`eventstudy.sources.cache`). The file's
+    lock is held from reading it to writing it: concurrent refreshes of one ticker
+    (other processes, other threads) take turns, and each merges into what the one
+    before it wrote. A damaged cache file, or a lock held too long, is reported as a
+    failure and the file left as it is.
     """
+    path = cache.path(ticker)
+    try:
+        with locked(path):
+            return _refresh(cache, ticker, start, end)
+    except (DataIntegrityError, CacheLockedError) as exc:
+        return FetchReport(ticker, path, "failed", message=str(exc), damaged=isinstance(
+            exc, DataIntegrityError))
+
+
+def _refresh(cache: PriceCache, ticker: str, start: dt.date, end: dt.date) -> FetchReport:
     entry = cache.read(ticker)
     old = entry.frame if entry is not None else None
     if entry is not None:
@@ -245,7 +272,7 @@ def fetch(
     """
     first, last = _date_range(start, end)
     cache = PriceCache(cache_dir, _interval(interval), auto_adjust)
-    names = list(dict.fromkeys(tickers))
+    names = list(dict.fromkeys(_ticker(t) for t in tickers))
     bar = progress_bar(len(names), progress, "downloads", "ticker")
     reports = []
     for ticker in names:
@@ -266,6 +293,12 @@ def _date_range(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt.d
     if first > last:
         raise SpecificationError(f"start {first} is after end {last}")
     return first, last
+
+
+def _ticker(ticker: object) -> str:
+    if not isinstance(ticker, str) or not ticker.strip():
+        raise SpecificationError(f"a Yahoo ticker is text such as '1810.HK', not {ticker!r}")
+    return ticker.strip()
 
 
 def _interval(interval: str) -> str:

@@ -38,8 +38,8 @@ from .battery import (
     run_window_batteries,
     run_window_battery,
 )
-from .buyhold import bhar, mean_bhar
 from .bootstrap import window_bootstrap
+from .buyhold import bhar, mean_bhar
 from .descriptives import DailyDescriptives, daily_descriptives
 from .intervals import t_interval
 from .outcome import DailyTestResult, TestResult

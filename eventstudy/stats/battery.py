@@ -22,8 +22,8 @@ import pandas as pd
 from eventstudy import blocks as _blocks
 
 from ._arrays import _ar_pair, _column_stats, _matrix, _residual_matrix, _standardize, _vector
-from .buyhold import mean_bhar
 from .bootstrap import _bootstrap_tests, _check_n_boot
+from .buyhold import mean_bhar
 from .descriptives import daily_descriptives
 from .outcome import DailyTestResult, TestResult
 from .parametric import _bmp, _bw_portfolio_t, _csect_t, _kp_bmp, _kp_patell, _patell
