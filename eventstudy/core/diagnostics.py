@@ -26,8 +26,9 @@ Prices (``PriceDataError``)
     prices outside ``PRICE_RANGE`` (1e-6 to 1e12), volumes above ``MAX_VOLUME``
     (1e15), rows dated after today, and a close or adjusted close ``SPIKE_REFUSE``
     (10) times or more above or below both neighbouring rows. Also (``CalendarError``)
-    prices beyond the exchange's calendar and a market index on another exchange's
-    calendar; (``UnknownTickerError``) tickers the source lacks.
+    prices beyond the exchange's calendar and a market index (or a ``LinearModel``
+    regressor) on another exchange's calendar; (``UnknownTickerError``) tickers the
+    source lacks.
 Returns
     In ``eventstudy.sources.returns``; ``PriceDataError``.
     The file and identifier refusals of prices; text that is neither a number nor one
@@ -50,8 +51,8 @@ Events
     results (``FORMULA_START``; refused rather than escaped, so outputs equal inputs);
     unknown tickers or markets of a command-line catalog. ``SpecificationError``:
     events that are not Event objects, a DataFrame or a path (a list of strings, a
-    dict, bytes); a stock given as its own market index; no market index for a model
-    that needs one.
+    dict, bytes); a stock given as its own market index or as a regressor of its own
+    ``LinearModel``; no market index for a model that needs one.
 Factors
     In ``eventstudy.sources.factors``; ``PriceDataError``.
     The file refusals of prices; French files without a header or daily rows, with a
@@ -71,9 +72,10 @@ Design options
     first event-window day, ``min_estimation`` below 3 or above the window's length,
     a negative ``max_gap``, ``exclude_other_events`` that is not a bool, unknown
     return kinds, timing rules, ``on_error`` values, models, engines or keyword
-    options, a design that is not a StudyDesign, a partition count, ``n_boot`` or
-    ``seed`` that is not an integer (or a negative seed), unknown ``group_by`` or table
-    kinds. Per event
+    options, ``LinearModel`` regressors that are not names or are named twice and
+    formulas other than ``ret [- f:<factor>] ~ A + B``, a design that is not a
+    StudyDesign, a partition count, ``n_boot`` or ``seed`` that is not an integer (or
+    a negative seed), unknown ``group_by`` or table kinds. Per event
     (``EventWindowError``, ``InsufficientDataError``; with ``on_error="skip"`` an
     ``event_skipped`` record instead): windows outside the data, fewer usable
     estimation returns than ``min_estimation``, a regressor without variation, a fit
@@ -107,10 +109,11 @@ missing_sessions
 non_session_rows
     Price rows on days that are not sessions of the exchange; they are ignored.
 market_missing_sessions
-    The market index lacks prices on some of the stock's sessions.
+    The market index, or a regressor a ``LinearModel`` names by ticker (the record's
+    ticker), lacks prices on some of the stock's sessions.
 market_non_session_rows
-    One or two index prices fall on days the stock's exchange is closed; they are
-    ignored. (More than that means the index trades on another calendar, which is an
+    One or two prices of the index (or of such a regressor) fall on days the stock's
+    exchange is closed; they are ignored. (More than that means the index trades on another calendar, which is an
     error: same-date returns of two exchanges are not synchronous.)
 trading_gap
     More than ``max_gap`` consecutive sessions without a price inside an event's

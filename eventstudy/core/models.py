@@ -14,19 +14,22 @@ at once, with masked rows set to zero so they carry no weight.
 
 Models read their inputs from a *block* (:class:`eventstudy.core.panel.PanelBlock`, or
 :class:`ArrayBlock` for arrays you hold): ``block.column(name, shift)`` returns an
-(N, L) array of ``ret``, ``mret`` (market return), ``vol``, ``mvol`` (volumes) or a
-factor ``f:<name>``, moved by ``shift`` sessions (lags < 0, leads > 0).
+(N, L) array of ``ret``, ``mret`` (market return), ``vol``, ``mvol`` (volumes), a
+factor ``f:<name>`` or the return of a regressor named by ticker ``x:<ticker>``
+(:class:`LinearModel`), moved by ``shift`` sessions (lags < 0, leads > 0).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..blocks import compact_rows, for_each_block, ordered_map, row_blocks
 from ..errors import SpecificationError
+from .series import REGRESSOR
 
 FACTOR_SETS = {
     "ff3": ("mkt_rf", "smb", "hml"),
@@ -288,6 +291,7 @@ class NormalReturnModel:
     param_names: tuple[str, ...] = ()
     needs_market = False
     factors: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()  # series read besides the stock's and its index's
     measure = "return"
 
     def dependent(self, block) -> np.ndarray:
@@ -615,6 +619,182 @@ class FactorModel(NormalReturnModel):
 
     def covariates(self, block):
         return [block.column(f"f:{name}") for name in self.param_names[1:]]
+
+
+MARKET_TERM = "market"  # a LinearModel term: each event's own market index
+FACTOR_PREFIX = "f:"  # a LinearModel term naming a column of the factor table
+_LEFT_SIDE = re.compile(r"ret(?:\s*-\s*f:(\S+))?", re.ASCII)
+
+
+class LinearModel(NormalReturnModel):
+    """Linear normal-return model over regressors the user names, by OLS.
+
+    ``R_t = a + b_1 X_1t + ... + b_k X_kt + e_t`` over the estimation window, or
+    ``R_t - F_t = ...`` on excess returns. Abnormal returns are the event-window
+    residuals, with the same prediction-error variance and tests as the market model
+    (``s^2 (1 + x' (X'X)^-1 x)`` per day; MacKinlay 1997, sec. 4.2, where such
+    multifactor models are described, e.g. the market model with an industry index
+    added; the market-and-industry-index regression is the usual model of
+    securities litigation and regulatory event studies, see Mitchell & Netter 1994,
+    "The Role of Financial Economics in Securities Fraud Cases", *The Business
+    Lawyer* 49).
+
+    Parameters
+    ----------
+    regressors : sequence of str, or str
+        The regressors, each one of:
+
+        - a ticker of the study's prices (``"^HSI"``, ``"^HSTECH"``, ``"0981.HK"``), whose
+          returns are computed and placed on each stock's exchange sessions exactly
+          like its market index: a ticker trading on another exchange's calendar is
+          refused (a :class:`~eventstudy.errors.CalendarError`), as a market index is,
+          and its missing sessions are reported (``market_missing_sessions``); with
+          ``returns=``, an identifier of the return table;
+        - ``"f:<name>"``, a column of the study's ``factors=`` table (``"f:mkt_rf"``,
+          ``"f:mom"``), aligned on the stock's sessions like the factor models';
+        - ``"market"``, each event's own market index (the catalog's ``market``),
+          which lets one model serve stocks of several exchanges.
+
+        Or the same as a formula: ``"^HSI + ^HSTECH"``, ``"ret ~ ^HSI + f:mom"``,
+        or ``"ret - f:rf ~ f:mkt_rf + f:smb + f:hml"`` for excess returns.
+    excess : str, optional
+        A factor (``"rf"`` or ``"f:rf"``) subtracted from the stock's return, which
+        the formula's left side ``ret - f:rf`` also sets. Regressors are used as
+        given: name excess factors (``f:mkt_rf``) where excess returns are meant.
+
+    Notes
+    -----
+    The parameters are named ``alpha`` and then the terms as written (``^HSI``,
+    ``f:mom``, ``market``). ``LinearModel(["market"])``, or the index's ticker,
+    is the market model (:class:`MarketModel`) to rounding. A term named twice is
+    refused; collinear or constant regressors leave the event unestimable
+    (``event_skipped`` with ``on_error="skip"``), as for every model.
+
+    Examples
+    --------
+    The two-index model, market plus sector index, of a Hong Kong stock, and a
+    three-factor model with the local index added:
+
+    >>> LinearModel(["^HSI", "^HSTECH"])
+    LinearModel('ret ~ ^HSI + ^HSTECH')
+    >>> LinearModel("ret - f:rf ~ f:mkt_rf + f:smb + f:hml + ^HSI").factors
+    ('mkt_rf', 'smb', 'hml', 'rf')
+    >>> EventStudy(events, model=LinearModel(["^HSI", "^HSTECH"]))  # doctest: +SKIP
+    """
+
+    def __init__(self, regressors: str | Sequence[str], excess: str | None = None) -> None:
+        terms, left = _linear_terms(regressors)
+        if excess is not None:
+            given = _factor_name(excess, "excess")
+            if left is not None and left != given:
+                raise SpecificationError(
+                    f"the formula subtracts f:{left} from the return but excess={excess!r}; "
+                    "give one of them"
+                )
+            left = given
+        self.terms = terms
+        self.excess = left
+        self.tickers = tuple(t for t in terms if t != MARKET_TERM and
+                             not t.startswith(FACTOR_PREFIX))
+        used = [t[len(FACTOR_PREFIX):] for t in terms if t.startswith(FACTOR_PREFIX)]
+        self.factors = tuple(dict.fromkeys(used + ([left] if left else [])))
+        self.needs_market = MARKET_TERM in terms
+        self.param_names = ("alpha", *terms)
+        self.name = f"linear({self.formula})"
+
+    @property
+    def formula(self) -> str:
+        """The model as a formula, e.g. ``ret ~ ^HSI + ^HSTECH``."""
+        left = f"ret - f:{self.excess}" if self.excess else "ret"
+        return f"{left} ~ {' + '.join(self.terms)}"
+
+    def __repr__(self) -> str:
+        return f"LinearModel({self.formula!r})"
+
+    def dependent(self, block):
+        ret = block.column("ret")
+        return ret - block.column(FACTOR_PREFIX + self.excess) if self.excess else ret
+
+    def covariates(self, block):
+        return [block.column(_term_column(t)) for t in self.terms]
+
+
+def _term_column(term: str) -> str:
+    """The block column of a LinearModel term."""
+    if term == MARKET_TERM:
+        return "mret"
+    return term if term.startswith(FACTOR_PREFIX) else REGRESSOR + term
+
+
+def _linear_terms(regressors: object) -> tuple[tuple[str, ...], str | None]:
+    """The terms of a LinearModel and the factor its formula subtracts (or None)."""
+    left = None
+    if isinstance(regressors, str):
+        head, tilde, body = regressors.partition("~")
+        if "~" in body:
+            raise SpecificationError(
+                f"the formula {regressors!r} has more than one '~'; write 'ret ~ A + B'"
+            )
+        if tilde:
+            left = _left_side(head.strip(), regressors)
+        else:
+            body = head
+        names = [term.strip() for term in body.split("+")]
+    elif isinstance(regressors, Sequence) and not isinstance(regressors, bytes):
+        names = list(regressors)
+        for name in names:
+            if not isinstance(name, str):
+                raise SpecificationError(
+                    f"LinearModel regressors are tickers or 'f:<factor>' names (text), not "
+                    f"{name!r}"
+                )
+        names = [name.strip() for name in names]
+    else:
+        raise SpecificationError(
+            "LinearModel needs its regressors as a list of names (['^HSI', '^HSTECH']) or a "
+            f"formula ('ret ~ ^HSI + ^HSTECH'), not {type(regressors).__name__}"
+        )
+    if not names or names == [""]:
+        raise SpecificationError("LinearModel needs at least one regressor")
+    for name in names:
+        if not name or re.search(r"[\s~+]", name):
+            raise SpecificationError(
+                f"LinearModel regressor {name!r} is not a name: give tickers, 'f:<factor>' or "
+                "'market', each once, e.g. ['^HSI', '^HSTECH'] or 'ret ~ ^HSI + ^HSTECH'"
+            )
+        if name.startswith(FACTOR_PREFIX):
+            _factor_name(name, "regressor")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SpecificationError(
+            f"LinearModel regressor {repeated[0]!r} is named twice; each regressor once"
+        )
+    return tuple(names), left
+
+
+def _left_side(text: str, formula: str) -> str | None:
+    """The factor ``ret - f:<name>`` subtracts, None for ``ret``; anything else refused."""
+    match = _LEFT_SIDE.fullmatch(text)
+    if match is None:
+        raise SpecificationError(
+            f"the left side of {formula!r} must be 'ret' or 'ret - f:<factor>' (excess "
+            f"returns), not {text!r}"
+        )
+    return _factor_name(f"f:{match.group(1)}", "excess") if match.group(1) else None
+
+
+def _factor_name(name: str, what: str) -> str:
+    """A factor's column name from ``rf`` or ``f:rf`` (for ``what``: excess or regressor)."""
+    if not isinstance(name, str):
+        raise SpecificationError(f"the {what} factor must be a name such as 'rf', not {name!r}")
+    bare = name.strip().removeprefix(FACTOR_PREFIX).strip()
+    if what == "regressor" and not name.startswith(FACTOR_PREFIX):
+        bare = ""
+    if not bare or re.search(r"[\s~+:]", bare):
+        raise SpecificationError(
+            f"{name!r} does not name a factor column; write f:<column>, e.g. f:mkt_rf"
+        )
+    return bare
 
 
 class Dimson(NormalReturnModel):

@@ -303,15 +303,18 @@ def build_panel(
     design: StudyDesign,
     diagnostics: Diagnostics,
     factors: pd.DataFrame | None = None,
+    regressors: Sequence[str] = (),
 ) -> EventPanel:
     """Align events, gather their windows and apply the design's exclusions.
 
     Events whose windows are not covered by the data raise
     :class:`EventWindowError` (or are skipped and reported with ``on_error='skip'``).
+    ``regressors`` are the tickers whose returns a model reads besides the market
+    index's (see :func:`~eventstudy.core.series.build_series`).
     """
     aligned = align(events, design.unknown_timing)
     keys, key_code = _series_keys(events)
-    store = build_series(source, keys, design.returns, diagnostics, factors)
+    store = build_series(source, keys, design.returns, diagnostics, factors, regressors)
     if store.keys != keys:  # the store lays the series out in its table's order
         where = {key: k for k, key in enumerate(store.keys)}
         key_code = np.array([where[key] for key in keys], dtype=np.int64)[key_code]

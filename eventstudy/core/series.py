@@ -10,7 +10,9 @@ securities at once: each row's session is found with one lookup per row, and a
 series' stock columns are its table rows moved to their sessions (no copy at all when
 every row is a session and no session lacks a row). Columns that are the same for
 every series of an exchange, the market index's and the factors', are kept once on
-the exchange's whole calendar and read through each series' first session.
+the exchange's whole calendar and read through each series' first session. So are
+the returns of the regressors a :class:`~eventstudy.core.models.LinearModel` names by
+ticker (``x:<ticker>``), placed on each stock's exchange sessions like its market index.
 Flat columns are made when first read through ``store.values[name]``;
 :meth:`SeriesStore.take` and :meth:`SeriesStore.windows` read a few positions
 without making them.
@@ -39,6 +41,7 @@ STOCK_COLUMNS = {"adj": "adj_close", "close": "close", "high": "high", "low": "l
                  "vol": "volume", "incomplete": "incomplete"}
 MARKET_COLUMNS = ("mret", "madj", "mvol")
 COLUMNS = ("ret", "mret", "adj", "madj", "close", "high", "low", "incomplete", "vol", "mvol")
+REGRESSOR = "x:"  # prefix of the return column of a regressor named by ticker
 _DAY_NS = 86_400 * 10**9
 
 
@@ -192,8 +195,11 @@ class SeriesStore:
 
         The market return there spans the day before the stock's first price, which
         the stock's own return (missing there) does not: with prices, both are missing.
+        So do the regressors' returns (``x:<ticker>``), made the same way.
         """
-        return ("mret",) if self.lead else ()
+        if not self.lead:
+            return ()
+        return ("mret", *(name for name in self.on_calendar if name.startswith(REGRESSOR)))
 
     def _built(self, name: str) -> bool:
         return not isinstance(self.values, LazyColumns) or name in self.values.built
@@ -338,6 +344,7 @@ def build_series(
     kind: str,
     diagnostics: Diagnostics,
     factors: pd.DataFrame | None = None,
+    regressors: Sequence[str] = (),
 ) -> SeriesStore:
     """Place each (ticker, market, exchange) series on its exchange's sessions.
 
@@ -347,27 +354,33 @@ def build_series(
     Columns: ``ret``/``mret`` (stock and market returns), ``adj``/``madj``,
     ``close``, ``high``, ``low``, ``incomplete``, ``vol``/``mvol`` (share volume,
     missing on incomplete rows) and, when ``factors`` is given, one column per
-    factor named ``f:<column>`` (fractions, aligned on the same sessions). Columns
-    are made on first access (see :class:`LazyColumns`); every check and diagnostic
-    happens here.
+    factor named ``f:<column>`` (fractions, aligned on the same sessions). Each
+    ticker of ``regressors`` gives a column ``x:<ticker>`` of its returns, made and
+    checked as the market index's ``mret`` is: on each stock's exchange sessions,
+    refused when the ticker trades on another calendar, its missing sessions
+    reported. Columns are made on first access (see :class:`LazyColumns`); every
+    check and diagnostic happens here.
     """
     kind = check_return_kind(kind)
     # Asked apart: a source holding the index in a table of its own copies neither.
     stocks = source.table(list(dict.fromkeys(k[0] for k in keys)))
-    markets = list(dict.fromkeys(k[1] for k in keys if k[1]))
+    regressors = list(dict.fromkeys(regressors))
+    markets = list(dict.fromkeys([*(k[1] for k in keys if k[1]), *regressors]))
     index = source.table(markets) if markets else stocks
     # In the table's order, the series are usually its rows as they are: no copy.
     order = np.argsort(stocks.positions([k[0] for k in keys]), kind="stable")
     keys = [keys[i] for i in order.tolist()]
-    return _Builder(stocks, index, keys, kind, diagnostics).build(factors)
+    return _Builder(stocks, index, keys, kind, diagnostics, regressors).build(factors)
 
 
 class _Builder:
     """The placement of every series on its calendar, and the store's columns."""
 
     def __init__(self, table: PriceTable, markets: PriceTable, keys, kind: str,
-                 diagnostics: Diagnostics) -> None:
+                 diagnostics: Diagnostics, regressors: Sequence[str] = ()) -> None:
         self.table, self.markets, self.keys, self.kind = table, markets, list(keys), kind
+        self.regressors = list(regressors)
+        self._market_rows: dict = {}
         self.diagnostics = diagnostics
         self.reported = set(diagnostics.records)
         self.lead = 0 if table.kind == "returns" else 1
@@ -395,10 +408,13 @@ class _Builder:
         self._report(first_row, stop_row, lengths, on_count, markets)
         on_calendar = {name: CalendarColumn([m[name] for m in markets.tables], markets.code)
                        for name in MARKET_COLUMNS}
+        for ticker in self.regressors:
+            on_calendar[REGRESSOR + ticker] = self._regressor(ticker, lengths)
         if factors is not None:
             self._factors(factors, on_calendar)
         dtypes = {name: bool if name == "incomplete" else np.float64 for name in COLUMNS}
-        dtypes.update({name: np.float64 for name in on_calendar if name.startswith("f:")})
+        dtypes.update({name: np.float64 for name in on_calendar
+                       if name.startswith(("f:", REGRESSOR))})
         store = SeriesStore(
             keys=self.keys, offsets=self.offsets, exchange=self.exchange, begin=begin,
             calendars=[c.view("datetime64[ns]") for c in self.calendars],
@@ -565,6 +581,29 @@ class _Builder:
             values.flags.writeable = False
         return {"madj": madj, "mvol": mvol, "mret": mret}
 
+    def _regressor(self, ticker: str, lengths: np.ndarray) -> CalendarColumn:
+        """A regressor's returns on each calendar, checked and reported like an index's.
+
+        The same placement, return and calendar check as the market index (a ticker
+        of another exchange is refused); its missing sessions and stray rows are
+        reported under the regressor's ticker.
+        """
+        pairs = [(ticker, g) for g in range(len(self.calendars))]
+        tables = [self._market(ticker, g) for g in range(len(self.calendars))]
+        extra, gaps = self._market_checks(_Markets(pairs, self.exchange, tables), "regressor")
+        self._notes(ticker)
+        for j in np.flatnonzero((extra > 0) | (gaps > 0)).tolist():
+            if extra[j]:
+                self._market_extra(j, int(extra[j]), ticker)
+            if gaps[j]:
+                days = self.calendars[self.exchange[j]]
+                self._add(ticker, "market_missing_sessions",
+                          f"the regressor {ticker} has no price on {int(gaps[j])} of "
+                          f"{self.keys[j][0]}'s sessions {_day(days[self.begin[j]])}.."
+                          f"{_day(days[self.begin[j] + lengths[j] - 1])}; those days are "
+                          "missing")
+        return CalendarColumn([t["mret"] for t in tables], self.exchange)
+
     def _factors(self, factors: pd.DataFrame, on_calendar: dict) -> None:
         """Factor values on every session of each exchange (NaN where the table has none)."""
         code = self.exchange
@@ -642,7 +681,9 @@ class _Builder:
                   f"{count} {'price' if self.lead else 'return'} rows fall on days that are "
                   f"not sessions of the exchange (first {_day(first)}); they are not used")
 
-    def _market_checks(self, markets: _Markets) -> tuple[np.ndarray, np.ndarray]:
+    def _market_checks(
+        self, markets: _Markets, what: str = "market index"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per series: index rows off the stock's calendar, and sessions the index lacks.
 
         An index of another exchange (a US index for a Hong Kong stock) has prices on
@@ -653,7 +694,6 @@ class _Builder:
         """
         n = len(self.keys)
         extra, gaps = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-        self._market_rows = {}
         for p, (market, g) in enumerate(markets.pairs):
             k = np.flatnonzero(markets.code == p)
             if not market:
@@ -674,26 +714,28 @@ class _Builder:
                 j = int(k[np.argmax(wrong)])
                 i = int(np.argmax(wrong))
                 shown = ", ".join(_day(d) for d in index_days[a[i]:b[i]][off[a[i]:b[i]]][:3])
+                use = "an index" if what == "market index" else "a series"
                 raise CalendarError(
-                    f"market index {market} has {int(extra[j])} of its {int(b[i] - a[i])} prices "
+                    f"{what} {market} has {int(extra[j])} of its {int(b[i] - a[i])} prices "
                     f"on days that are not {self.names[g]} sessions (e.g. {shown}): it trades on "
                     f"another calendar than {self.keys[j][0]}, so their same-date returns are not "
-                    f"synchronous; use an index of the stock's own exchange ({self.names[g]})"
+                    f"synchronous; use {use} of the stock's own exchange ({self.names[g]})"
                 )
             missing = np.concatenate([[0], np.cumsum(np.isnan(markets.tables[p]["madj"]))])
             gaps[k] = missing[self.begin[k] + np.diff(self.offsets)[k]] - missing[self.begin[k]]
         return extra, gaps
 
-    def _market_extra(self, j: int, count: int) -> None:
-        market, g = self.keys[j][1], int(self.exchange[j])
+    def _market_extra(self, j: int, count: int, ticker: str | None = None) -> None:
+        market, g = ticker or self.keys[j][1], int(self.exchange[j])
         index_days, off = self._market_rows[market, g]
         calendar = self.calendars[g]
         lo = calendar[self.begin[j]]
         hi = calendar[self.begin[j] + int(self.offsets[j + 1] - self.offsets[j]) - 1]
         a, b = np.searchsorted(index_days, [lo, hi + 1])
         shown = ", ".join(_day(d) for d in index_days[a:b][off[a:b]][:3])
+        what = "the index" if ticker is None else f"the regressor {ticker}"
         self._add(market, "market_non_session_rows",
-                  f"{count} prices of the index fall on days that are not {self.names[g]} "
+                  f"{count} prices of {what} fall on days that are not {self.names[g]} "
                   f"sessions ({shown}); they are not used")
 
 

@@ -43,7 +43,10 @@ class EventStudy:
         long, wide or shaped like ``yfinance.download`` output; a path is a CSV or
         parquet file or a folder of them (:class:`~eventstudy.sources.files.FilePrices`); see
         also :class:`~eventstudy.sources.yahoo.YahooPrices`.
-    model : {"market", "market_adjusted", "constant_mean"} or NormalReturnModel
+    model : str or NormalReturnModel
+        A model's name (``"market"``, ``"market_adjusted"``, ``"constant_mean"``, the
+        others of :data:`eventstudy.core.MODELS`) or a model, e.g.
+        ``LinearModel(["^HSI", "^HSTECH"])``.
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
         ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])`` (other keyword
@@ -121,6 +124,13 @@ class EventStudy:
                         "index (the catalog's market column, or --market)"
                     )
         needed += [e.market for e in self.events if e.market]
+        for e in self.events:
+            if e.ticker in self.model.tickers:
+                raise SpecificationError(
+                    f"event {e.id}: {e.ticker} is a regressor of its own {self.model.name} "
+                    "model, which would explain it exactly; drop it from the regressors"
+                )
+        needed += list(self.model.tickers)
         require_tickers(self.source, dict.fromkeys(needed))
         if self.model.factors:
             have = () if self.factors is None else tuple(self.factors.columns)
@@ -163,7 +173,8 @@ class EventStudy:
         diagnostics = Diagnostics()
         events = tuple(self.events[i] for i in rows)
         try:
-            panel = build_panel(events, self.source, self.design, diagnostics, self.factors)
+            panel = build_panel(events, self.source, self.design, diagnostics, self.factors,
+                                self.model.tickers)
             fit, counts = self.model.fit_sample(
                 panel.block("est"), panel.block("evt"), panel.excluded
             )
