@@ -113,8 +113,9 @@ market_missing_sessions
     ticker), lacks prices on some of the stock's sessions.
 market_non_session_rows
     One or two prices of the index (or of such a regressor) fall on days the stock's
-    exchange is closed; they are ignored. (More than that means the index trades on another calendar, which is an
-    error: same-date returns of two exchanges are not synchronous.)
+    exchange is closed; they are ignored. (More than that means the index trades on
+    another calendar, which is an error: same-date returns of two exchanges are not
+    synchronous.)
 trading_gap
     More than ``max_gap`` consecutive sessions without a price inside an event's
     windows (a halt or suspension); the move across the gap is attributed to no day.
