@@ -33,7 +33,7 @@ from .core.design import (
     StudyDesign,
     parse_window,
 )
-from .core.models import MODELS
+from .core.models import MODELS, LinearModel
 from .core.results import GROUPINGS
 from .core.study import EventStudy
 from .errors import DataIntegrityError, EventStudyError, SpecificationError
@@ -141,6 +141,12 @@ def _parser() -> argparse.ArgumentParser:
         help="daily factor file (Ken French CSV or date,factor... in fractions), repeatable; "
         "needed by --model ff3, carhart, ff5",
     )
+    run.add_argument(
+        "--regressor", action="append", metavar="NAME",
+        help="a linear model on these regressors instead of --model, repeatable: a ticker "
+        "(^HSI), f:FACTOR (a column of --factors), 'market' (each event's index), or a "
+        "formula 'ret - f:rf ~ f:mkt_rf + ^HSI'",
+    )
     run.add_argument("--format", choices=("table", "csv"), default="table")
     run.add_argument("--output", type=Path, metavar="FILE", help="also write the CSV to FILE")
     fetch = commands.add_parser("fetch", help="download daily prices from Yahoo into the cache")
@@ -197,7 +203,7 @@ def _run(args: argparse.Namespace) -> str:
     factors = read_factors(args.factors) if args.factors else None
     events, prices = _study_inputs(args)
     results = EventStudy(
-        events, prices=prices, model=args.model, design=design, factors=factors
+        events, prices=prices, model=_model(args), design=design, factors=factors
     ).fit()
     if args.by_day:
         table = results.aar(group_by=args.group_by)
@@ -213,6 +219,18 @@ def _run(args: argparse.Namespace) -> str:
     if args.tests == "all" or args.by_day:
         text += "\n\n" + results.pooled_summary(group_by=args.group_by, seed=args.seed)
     return text
+
+
+def _model(args: argparse.Namespace) -> str | LinearModel:
+    """``--model``, or the linear model of the ``--regressor`` terms (joined by '+')."""
+    if not args.regressor:
+        return args.model
+    if args.model != "market":  # (the default, which --regressor replaces)
+        raise SpecificationError(
+            f"--regressor makes the model a linear model on its regressors; drop --model "
+            f"{args.model}"
+        )
+    return LinearModel(" + ".join(args.regressor))
 
 
 def _study_inputs(args: argparse.Namespace) -> tuple[tuple[Event, ...], PriceSource | None]:

@@ -268,3 +268,21 @@ def test_formula_and_list_are_the_same_model():
     assert repr(a) == "LinearModel('ret - f:rf ~ f:mkt_rf + ^HSI')"
     with pytest.raises(SpecificationError, match="subtracts f:rf .* excess='mom'"):
         LinearModel("ret - f:rf ~ ^HSI", excess="mom")
+
+
+def test_command_line_regressors(capsys):
+    from eventstudy.cli import main
+
+    assert main(["run", "xiaomi", "--regressor", "^HSI", "--regressor", "0981.HK",
+                 "--format", "csv"]) == 0
+    table = capsys.readouterr().out
+    expected = EventStudy(bundled_events("xiaomi"),
+                          model=LinearModel(["^HSI", "0981.HK"])).fit().to_frame()
+    assert table == expected.to_csv(index=False)
+    assert main(["run", "xiaomi", "--regressor", "ret ~ ^HSI", "--format", "csv"]) == 0
+    assert capsys.readouterr().out == EventStudy(bundled_events("xiaomi")).fit().to_frame(
+    ).assign(model="linear(ret ~ ^HSI)").to_csv(index=False)
+    assert main(["run", "xiaomi", "--model", "ff3", "--regressor", "^HSI"]) == 2
+    assert "drop --model ff3" in capsys.readouterr().err
+    assert main(["run", "xiaomi", "--regressor", "^IXIC"]) == 2
+    assert "regressor ^IXIC has 27 of its 653 prices" in capsys.readouterr().err
