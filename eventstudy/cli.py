@@ -1,9 +1,10 @@
 """Command line: ``eventstudy cases``, ``eventstudy run CASE`` or ``run --events FILE``,
-and ``eventstudy fetch TICKER ...``.
+``eventstudy fetch TICKER ...`` and ``eventstudy fetch-factors REGION [SET ...]``.
 
 Any :class:`~eventstudy.errors.EventStudyError` prints one line on stderr and exits
-with status 2; no traceback is shown for bad input. ``fetch`` exits with status 1
-when a download failed (the cache of that ticker is kept as it was).
+with status 2; no traceback is shown for bad input. ``fetch`` and ``fetch-factors``
+exit with status 1 when a download failed (the cache of that ticker or factor set is
+kept as it was).
 
 Output: a closed pipe (``eventstudy run xiaomi | head -1``) ends the command quietly
 with status 141, as a tool killed by SIGPIPE; output that cannot be written (a full
@@ -161,7 +162,38 @@ def _parser() -> argparse.ArgumentParser:
         "--auto-adjust", action="store_true",
         help="yfinance auto_adjust=True: adjusted OHLC (default keeps close and adjusted close)",
     )
+    _add_fetch_factors(commands)
     return parser
+
+
+def _add_fetch_factors(commands) -> None:
+    """``fetch-factors REGION [SET ...]``: French's daily factors into the cache."""
+    from .sources.french import MODEL_SETS, REGIONS, SETS
+
+    parser = commands.add_parser(
+        "fetch-factors", help="download daily factors from Ken French's data library into "
+        "the cache (files for run --factors)",
+    )
+    parser.add_argument("region", choices=REGIONS, help="the securities' region")
+    parser.add_argument(
+        "sets", nargs="*", default=["carhart"], metavar="SET",
+        help=f"a factor model ({', '.join(MODEL_SETS)}; default carhart) or sets "
+        f"({', '.join(SETS)})",
+    )
+    parser.add_argument(
+        "--cache", type=Path, metavar="DIR",
+        help="cache folder (default: $EVENTSTUDY_CACHE or the user cache folder)",
+    )
+
+
+def _fetch_factors(args: argparse.Namespace) -> int:
+    from .sources.french import fetch_factors
+
+    sets = args.sets[0] if len(args.sets) == 1 else args.sets
+    reports = fetch_factors(args.region, sets, args.cache)
+    for report in reports:
+        print(report, file=sys.stdout if report.ok else sys.stderr)
+    return 0 if all(r.ok for r in reports) else 1
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:
@@ -365,6 +397,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         if args.command == "fetch":
             return _fetch(args)
+        if args.command == "fetch-factors":
+            return _fetch_factors(args)
         text = _cases() if args.command == "cases" else _run(args)
     except EventStudyError as exc:
         _error(str(exc))

@@ -56,9 +56,17 @@ class SpecificationError(EventStudyError):
     """An option is invalid: unknown model, malformed window, bad return type."""
 
 
+class FactorSourceError(EventStudyError):
+    """Factors could not be downloaded and none are cached."""
+
+
 class ReportError(EventStudyError):
     """A report or notebook could not be built: a notebook is missing or one of its cells failed."""
 
 
 class PriceSourceWarning(UserWarning):
     """Prices came from a fallback (cache or bundled snapshot) instead of the source asked for."""
+
+
+class FactorSourceWarning(UserWarning):
+    """Factors came from the cache because a download was needed but failed (or offline)."""

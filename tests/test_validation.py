@@ -389,7 +389,8 @@ def test_every_diagnostics_kind_is_documented():
     kinds = ("missing_sessions", "non_session_rows", "market_missing_sessions",
              "market_non_session_rows", "trading_gap", "duplicate_rows", "tz_aware_dates",
              "no_intraday", "missing_returns", "split_like_jump", "price_spike",
-             "price_fallback", "estimation_exclusion", "overlapping_event_windows",
+             "price_fallback", "factor_fallback", "estimation_exclusion",
+             "overlapping_event_windows",
              "estimation_missing", "event_window_missing", "incomplete_event_session",
              "event_skipped")
     listed = re.findall(r"^([a-z_]+)\n    ", diagnostics.__doc__.split("Kinds of record")[1],

@@ -62,7 +62,12 @@ Factors
     percent: values beyond 1, a standard deviation above ``FACTOR_SD_LIMIT`` (0.1 a
     day, over ``FACTOR_SD_MIN_DAYS`` days or more) even when every value stays below
     1, or a risk-free rate above ``RF_LIMIT`` (0.002 a day); a factor model without
-    its factors; factors that are not a DataFrame.
+    its factors; factors that are not a DataFrame. Downloads from French's library
+    (``eventstudy.sources.french``): unknown regions and sets (``SpecificationError``);
+    a download that is not a zip file holding one CSV, or over ``MAX_BYTES`` (64 MB),
+    is a failed refresh that leaves the cache as it was, as is one that lacks cached
+    dates (``conflict``); factors neither cached nor downloadable are a
+    ``FactorSourceError``.
 Design options
     In ``eventstudy.core.design``, ``core.study``; ``SpecificationError``.
     Session offsets that are not whole numbers (``-250.7``, NaN, infinities: refused,
@@ -91,6 +96,8 @@ Cache
     format is wrong, whose ticker, interval or adjustment line names another (a copied
     file), or whose table is damaged; the message says to delete it and fetch again.
     ``fetch`` reports such a file as that ticker's failure (status 1) and leaves it.
+    Factor cache files (``eventstudy.sources.french``) likewise: a checksum over header
+    and data, the row count, and the region and set their header names.
     ``CacheLockedError``: another process holds a cache file's lock for over
     ``LOCK_TIMEOUT`` (300 s). Dates of ``fetch`` that are not ISO or backwards, empty
     tickers, and intervals of less than a day (``SpecificationError``).
@@ -142,6 +149,10 @@ price_spike
 price_fallback
     The price source could not provide fresh prices (e.g. Yahoo offline) and cached or
     bundled prices were used; the detail names the range used.
+factor_fallback
+    Factors from French's library were needed afresh but could not be downloaded (or
+    offline), and the cached ones were used; one record about the factor table (empty
+    ticker) naming the set, the cached range and when it was fetched.
 estimation_exclusion
     Sessions removed from an event's estimation window because the same security's
     other events cover them.

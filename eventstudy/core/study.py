@@ -138,7 +138,8 @@ class EventStudy:
             if missing:
                 raise SpecificationError(
                     f"the {self.model.name} model needs the factors {missing}; pass "
-                    "factors=DataFrame (see eventstudy.sources.factors.read_french_csv)"
+                    "factors=DataFrame (eventstudy.sources.french.french_factors downloads "
+                    "them; --factors FILE on the command line)"
                 )
 
     def fit(self) -> EventStudyResults:

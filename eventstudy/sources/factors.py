@@ -4,8 +4,9 @@ Expected layout: a DataFrame indexed by session date (tz-naive ``DatetimeIndex``
 with a ``date`` column), one column per factor, values as **fractions** per day
 (0.0012, not 0.12). Column names: ``mkt_rf, smb, hml, rmw, cma, mom, rf``; Ken
 French's spellings (``Mkt-RF``, ``Mom``, ``UMD`` ...) are accepted and renamed.
-Nothing is downloaded: save the daily CSV files from Ken French's data library
-locally and read them with :func:`read_french_csv`, e.g.::
+:func:`eventstudy.sources.french.french_factors` downloads them from Ken French's data
+library into the cache (``eventstudy fetch-factors`` on the command line); daily CSV
+files saved locally are read with :func:`read_french_csv` or :func:`read_factors`, e.g.::
 
     ff5 = read_french_csv("F-F_Research_Data_5_Factors_2x3_daily.CSV")
     mom = read_french_csv("F-F_Momentum_Factor_daily.CSV")
@@ -29,6 +30,7 @@ import pandas as pd
 from ..errors import PriceDataError
 from .dates import parse_dates
 from .readers import check_header, read_csv_text, read_text, shown
+from .table import NOTES
 
 CANONICAL = {
     "mkt-rf": "mkt_rf",
@@ -72,6 +74,13 @@ def validate_factors(frame: pd.DataFrame, where: str = "factors") -> pd.DataFram
     where : str
         What the table is (a file's path) for error messages.
 
+    Returns
+    -------
+    DataFrame
+        Indexed by ``date``; notes about where the factors came from (e.g. a cache
+        used because French's site could not be reached), kept in ``attrs``, go with
+        it into the results' diagnostics.
+
     Raises
     ------
     PriceDataError
@@ -114,6 +123,8 @@ def validate_factors(frame: pd.DataFrame, where: str = "factors") -> pd.DataFram
         columns[name] = values.to_numpy(dtype=np.float64, na_value=np.nan)
     out = pd.DataFrame(columns, index=pd.DatetimeIndex(days.view("datetime64[ns]"), name="date"))
     _check_scale(out, where)
+    if frame.attrs.get(NOTES):
+        out.attrs[NOTES] = list(frame.attrs[NOTES])
     return out
 
 
@@ -160,7 +171,13 @@ def read_french_csv(path: str | Path) -> pd.DataFrame:
         monthly file), or a row is not a date and numbers.
     """
     path = Path(path)
-    lines = _lines(_text(path))
+    return read_french_text(_text(path), str(path))
+
+
+def read_french_text(text: str, where: str) -> pd.DataFrame:
+    """:func:`read_french_csv` of a file's text; ``where`` names it in messages."""
+    path = where
+    lines = _lines(text)
     header = next((i for i, line in enumerate(lines) if line.lstrip().startswith(",")), None)
     if header is None:
         raise PriceDataError(f"{path}: no header line starting with ',' (not a French file?)")
@@ -218,7 +235,8 @@ def _daily_end(body: list[str], path: Path, first_line: int) -> int:
 
 
 def read_factors(paths: list[str | Path]) -> pd.DataFrame:
-    """Read and join factor files: Ken French's daily layout or a plain CSV.
+    """Read and join factor files: Ken French's daily layout, a plain CSV, or a file of
+    the factor cache (:mod:`eventstudy.sources.french`, checked against its checksum).
 
     A plain CSV has a ``date`` column and factor columns in fractions, and every
     line has the header's number of fields (an empty cell is a missing value, a
@@ -230,11 +248,17 @@ def read_factors(paths: list[str | Path]) -> pd.DataFrame:
     ------
     PriceDataError
         Naming the file (and line), for a file that cannot be read or checked.
+    DataIntegrityError
+        For a cache file that does not match its checksum.
     """
     frames = []
     for path in map(Path, paths):
         text = _text(path)
-        if any(line.lstrip().startswith(",") for line in _lines(text)):
+        if text.startswith("# eventstudy: factor cache\n"):
+            from .french import read_factor_cache_text  # (french imports this module)
+
+            frames.append(read_factor_cache_text(text, path)[1])
+        elif any(line.lstrip().startswith(",") for line in _lines(text)):
             frames.append(read_french_csv(path))
         elif not text.strip():
             raise PriceDataError(f"{path}: the factor file is empty")
