@@ -65,9 +65,14 @@ DOWNLOAD_OPTIONS = {
 
 
 def download(
-    ticker: str, start: dt.date, end: dt.date, interval: str = "1d", auto_adjust: bool = False
+    ticker: str, start: dt.date, end: dt.date, interval: str = "1d", auto_adjust: bool = False,
+    session=None,
 ) -> pd.DataFrame:
     """Download one ticker's bars from ``start`` to ``end`` inclusive.
+
+    ``session`` (a ``requests`` or ``curl_cffi`` Session, e.g. one set up for a proxy)
+    is passed to ``yfinance.download``, which then makes every request through it;
+    None lets yfinance make its own.
 
     Returns
     -------
@@ -89,6 +94,7 @@ def download(
         end=_exclusive_end(end).isoformat(),  # yfinance's end is exclusive
         interval=interval,
         auto_adjust=auto_adjust,
+        session=session,
         **DOWNLOAD_OPTIONS,
     )
     if table is None or table.shape[0] == 0 or table.isna().all().all():
@@ -165,7 +171,7 @@ class FetchReport:
 
 
 def refresh(
-    cache: PriceCache, ticker: str, start: dt.date, end: dt.date
+    cache: PriceCache, ticker: str, start: dt.date, end: dt.date, session=None
 ) -> FetchReport:
     """Download ``[start, end]`` (widened to the range already cached) and merge it.
 
@@ -179,13 +185,15 @@ def refresh(
     path = cache.path(ticker)
     try:
         with locked(path):
-            return _refresh(cache, ticker, start, end)
+            return _refresh(cache, ticker, start, end, session)
     except (DataIntegrityError, CacheLockedError) as exc:
         return FetchReport(ticker, path, "failed", message=str(exc), damaged=isinstance(
             exc, DataIntegrityError))
 
 
-def _refresh(cache: PriceCache, ticker: str, start: dt.date, end: dt.date) -> FetchReport:
+def _refresh(
+    cache: PriceCache, ticker: str, start: dt.date, end: dt.date, session=None
+) -> FetchReport:
     entry = cache.read(ticker)
     old = entry.frame if entry is not None else None
     if entry is not None:
@@ -193,7 +201,7 @@ def _refresh(cache: PriceCache, ticker: str, start: dt.date, end: dt.date) -> Fe
     path = cache.path(ticker)
     held = _held(entry)
     try:
-        new = download(ticker, start, end, cache.interval, cache.auto_adjust)
+        new = download(ticker, start, end, cache.interval, cache.auto_adjust, session)
         if not new.empty:
             validate_prices(new, ticker)
     except EventStudyError as exc:
@@ -247,6 +255,7 @@ def fetch(
     interval: str = "1d",
     auto_adjust: bool = False,
     progress: bool | None = None,
+    session=None,
 ) -> list[FetchReport]:
     """Refresh the cache of each ticker from Yahoo and report what changed.
 
@@ -264,6 +273,8 @@ def fetch(
         yfinance's ``auto_adjust``; see the module docstring.
     progress : bool, optional
         Show a progress bar over the tickers; by default only on a terminal.
+    session : requests or curl_cffi Session, optional
+        The session yfinance makes its requests through (see :func:`download`).
 
     Returns
     -------
@@ -276,7 +287,7 @@ def fetch(
     bar = progress_bar(len(names), progress, "downloads", "ticker")
     reports = []
     for ticker in names:
-        reports.append(refresh(cache, ticker, first, last))
+        reports.append(refresh(cache, ticker, first, last, session))
         if bar is not None:
             bar.update()
     if bar is not None:
@@ -328,6 +339,8 @@ class YahooPrices(PerTickerSource):
         Never call Yahoo; default: whether ``EVENTSTUDY_OFFLINE`` is ``1``/``true``/``yes``.
     bundled_fallback : bool
         When neither Yahoo nor the cache has a ticker, use the bundled snapshot.
+    session : requests or curl_cffi Session, optional
+        The session yfinance makes its requests through (see :func:`download`).
 
     Notes
     -----
@@ -349,11 +362,13 @@ class YahooPrices(PerTickerSource):
         offline: bool | None = None,
         bundled_fallback: bool = True,
         interval: str = "1d",
+        session=None,
     ) -> None:
         self.start, self.end = _date_range(start, end)
         self.cache = PriceCache(cache_dir, _interval(interval), auto_adjust)
         self.offline = _offline_default() if offline is None else offline
         self.bundled_fallback = bundled_fallback
+        self.session = session
         self._bundled: BundledPrices | None = None
 
     def __repr__(self) -> str:
@@ -374,7 +389,7 @@ class YahooPrices(PerTickerSource):
             return _validated(entry.frame, ticker)
         if self.offline:
             return self._fallback(ticker, entry, "offline (EVENTSTUDY_OFFLINE or offline=True)")
-        report = refresh(self.cache, ticker, self.start, self.end)
+        report = refresh(self.cache, ticker, self.start, self.end, self.session)
         if report.ok:
             return _validated(self.cache.read(ticker).frame, ticker)
         return self._fallback(ticker, entry, f"{report.status}: {report.message}")
