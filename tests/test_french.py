@@ -10,6 +10,7 @@ exactly.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import urllib.error
@@ -58,16 +59,23 @@ from eventstudy.sources.french import (
 DAYS = pd.bdate_range("2019-06-03", "2021-12-31")  # French's international files: weekdays
 
 
-@pytest.fixture
-def replay(monkeypatch, tmp_path):
-    """urllib answered by recorded files of every set (any other URL: 404); the cache
-    root and the default cache under tmp_path; online."""
+@functools.cache
+def _recorded() -> tuple[dict, dict]:
+    """The chosen values and the zip file of every set (made once)."""
     responses, values = {}, {}
     for (region, dataset) in FRENCH_FILES:
         values[region, dataset] = choose_values(region, dataset, DAYS)
         responses[url(region, dataset)] = french_zip(region, dataset, values[region, dataset])
+    return responses, values
+
+
+@pytest.fixture
+def replay(monkeypatch, tmp_path):
+    """urllib answered by recorded files of every set (any other URL: 404); the cache
+    root and the default cache under tmp_path; online."""
+    responses, values = _recorded()
     opener = ReplayOpener(responses)
-    opener.values = values
+    opener.values = {key: frame.copy() for key, frame in values.items()}
     install(opener)
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "default-cache"))
     monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)

@@ -22,6 +22,8 @@ from eventstudy.errors import PriceSourceWarning
 from eventstudy.sources.cache import PriceCache
 from eventstudy.sources.yahoo import YahooPrices, fetch
 
+# yfinance 1.7 passes inplace= to pandas 3.1, which warns; that is yfinance's to change.
+pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
 FIELDS = ["open", "high", "low", "close", "adj_close", "volume"]
 TICKERS = ("1810.HK", "^HSI", "LKCO")  # Hong Kong and Nasdaq (daylight saving time)
 
