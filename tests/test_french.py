@@ -248,8 +248,9 @@ def test_offline_and_failed_downloads_fall_back_to_the_cache(replay, tmp_path, m
     assert note[0] == "factor_fallback"
     pd.testing.assert_frame_equal(table, expected(replay.values["asia_pacific", "ff3"]),
                                   check_freq=False)
-    # The note reaches the results' diagnostics.
-    results = EventStudy(bundled_events("xiaomi"), model="ff3", factors=table).fit()
+    # The note reaches the results' diagnostics, once however the study is partitioned.
+    events = [*bundled_events("xiaomi"), *bundled_events("smic")]
+    results = EventStudy(events, model="ff3", factors=table, partitions=2).fit()
     fallback = results.diagnostics.query("kind == 'factor_fallback'")
     assert fallback.ticker.tolist() == [""] and "using the cached factors" in fallback.detail[
         fallback.index[0]]

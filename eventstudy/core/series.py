@@ -33,7 +33,7 @@ from ..blocks import for_each_block
 from ..calendar.sessions import exchange_sessions
 from ..errors import CalendarError, PriceDataError
 from ..sources.source import PriceSource
-from ..sources.table import NOTES, PriceTable, segments
+from ..sources.table import PriceTable, segments
 from .design import check_return_kind
 from .diagnostics import Diagnostics
 
@@ -605,13 +605,7 @@ class _Builder:
         return CalendarColumn([t["mret"] for t in tables], self.exchange)
 
     def _factors(self, factors: pd.DataFrame, on_calendar: dict) -> None:
-        """Factor values on every session of each exchange (NaN where the table has none).
-
-        Notes the table carries (``factor_fallback``: cached factors used when a download
-        failed) are recorded about the whole table (empty ticker).
-        """
-        for kind, detail in factors.attrs.get(NOTES, ()):
-            self._add("", kind, detail)
+        """Factor values on every session of each exchange (NaN where the table has none)."""
         code = self.exchange
         for name in factors.columns:
             tables = []

@@ -21,6 +21,7 @@ from ..sources import PriceSource, as_price_source
 from ..sources.factors import validate_factors
 from ..sources.returns import ReturnSource
 from ..sources.source import require_tickers
+from ..sources.table import NOTES
 from .design import RETURN_KINDS, StudyDesign, whole_number
 from .diagnostics import Diagnostics
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
@@ -150,6 +151,10 @@ class EventStudy:
                 self._fit_events, groups, self.engine, self.client, self.progress
             )
             panel, fit, diagnostics = merge(parts, self.events)
+            # where the factors came from (factor_fallback): once, not once per partition
+            notes = () if self.factors is None else self.factors.attrs.get(NOTES, ())
+            for kind, detail in notes:
+                diagnostics.add("", "", kind, detail)
             return EventStudyResults(panel, fit, self.design, diagnostics, self.model.measure)
 
     def __getstate__(self) -> dict:
