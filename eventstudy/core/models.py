@@ -632,11 +632,12 @@ class LinearModel(NormalReturnModel):
     ``R_t = a + b_1 X_1t + ... + b_k X_kt + e_t`` over the estimation window, or
     ``R_t - F_t = ...`` on excess returns. Abnormal returns are the event-window
     residuals, with the same prediction-error variance and tests as the market model
-    (``s^2 (1 + x' (X'X)^-1 x)`` per day; MacKinlay 1997, sec. 4.2, where such
-    multifactor models are described, e.g. the market model with an industry index
-    added; the market-and-industry-index regression is the usual model of
-    securities litigation and regulatory event studies, see Mitchell & Netter 1994,
-    "The Role of Financial Economics in Securities Fraud Cases", *The Business
+    (``s^2 (1 + x' (X'X)^-1 x)`` per day). MacKinlay (1997, "Event Studies in
+    Economics and Finance", section 4) describes such multifactor models, e.g. the
+    market model with an industry index added; regressions on a market and an
+    industry index are common in securities litigation and regulatory work (e.g.
+    Mitchell & Netter 1994, "The Role of Financial Economics in Securities Fraud
+    Cases: Applications at the Securities and Exchange Commission", *The Business
     Lawyer* 49).
 
     Parameters
