@@ -107,11 +107,11 @@ class EventStudyResults:
     def windows(self) -> pd.DataFrame:
         """One row per event and window: CAR, s.e., t, p, interval, raw return...
 
-        The columns of :data:`WINDOW_COLUMNS` and, repeated on every window of an event
-        as in version 0.1, its session's ``peak_move`` and ``trough_move``
-        (:data:`LEGACY_WINDOW_COLUMNS`), which belong to the :attr:`sessions` table
-        and are kept here only for code that reads them from this table:
-        ``to_frame()`` leaves them out.
+        The columns of :data:`~eventstudy.core.results.WINDOW_COLUMNS` and, repeated
+        on every window of an event as in version 0.1, its session's ``peak_move``
+        and ``trough_move`` (:data:`~eventstudy.core.results.LEGACY_WINDOW_COLUMNS`),
+        which belong to the :attr:`sessions` table and are kept here only for code
+        that reads them from this table: ``to_frame()`` leaves them out.
         """
         n_windows = len(self.design.windows)
         # Event-major order: each event's windows together, in the design's order.
@@ -133,7 +133,7 @@ class EventStudyResults:
     def _window_arrays(self) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
         """Per window of the design: each event's CAR, its variance, days summed and BHAR.
 
-        Made once for the windows table and :meth:`caar`.
+        Made once for the windows table and :meth:`~eventstudy.EventStudyResults.caar`.
         """
         return {window: self._window_sums(window) for window in self.design.windows}
 
@@ -194,10 +194,11 @@ class EventStudyResults:
     def sessions(self) -> pd.DataFrame:
         """One row per event row: how its event session moved from the previous close.
 
-        Columns :data:`SESSION_COLUMNS`: the labels; ``prev_close`` (the close of the
-        session before), the event session's ``high``, ``low`` and ``close`` (prices
-        as given, not adjusted); ``close_to_close``, its return from the previous
-        adjusted close (always a simple return); ``peak_move`` = high / prev_close - 1
+        Columns :data:`~eventstudy.core.results.SESSION_COLUMNS`: the labels;
+        ``prev_close`` (the close of the session before), the event session's
+        ``high``, ``low`` and ``close`` (prices as given, not adjusted);
+        ``close_to_close``, its return from the previous adjusted close (always a
+        simple return); ``peak_move`` = high / prev_close - 1
         and ``trough_move`` = low / prev_close - 1, the intraday extremes that news
         reports quote ("rose as much as 6.5%"); ``market_return``, the index's return
         that session. Descriptive figures, without tests: they are properties of the
@@ -236,7 +237,7 @@ class EventStudyResults:
     @cached_property
     def daily(self) -> pd.DataFrame:
         """One row per event and relative day: returns, AR with its s.e., t, p and
-        interval, and the running CAR (columns :data:`DAILY_COLUMNS`)."""
+        interval, and the running CAR (columns :data:`~eventstudy.core.results.DAILY_COLUMNS`)."""
         return self._daily(self.level)
 
     def _daily(self, level: float) -> pd.DataFrame:
@@ -362,7 +363,7 @@ class EventStudyResults:
         Parameters
         ----------
         group_by : {None, "event_id", "event_type", "case", "ticker", "event_session"}
-            As for :meth:`aar`.
+            As for :meth:`~eventstudy.EventStudyResults.aar`.
         tests : bool
             Run the test battery (True) or only the descriptive columns and the interval.
         n_boot : int
@@ -401,10 +402,10 @@ class EventStudyResults:
         ----------
         kind : {"windows", "sessions", "daily", "params", "diagnostics"}
             ``windows`` (default): one row per event and window, columns
-            :data:`WINDOW_COLUMNS`; ``sessions``: one row per event, its session's
-            moves (:attr:`sessions`); ``daily``: one row per event and relative day
-            (:attr:`daily`); ``params``: the fitted model per event;
-            ``diagnostics``: what was excluded or flagged, and why.
+            :data:`~eventstudy.core.results.WINDOW_COLUMNS`; ``sessions``: one row
+            per event, its session's moves (:attr:`sessions`); ``daily``: one row
+            per event and relative day (:attr:`daily`); ``params``: the fitted model
+            per event; ``diagnostics``: what was excluded or flagged, and why.
         level : float, optional
             Confidence level of the ``ci_low``/``ci_high`` (``ar_ci_low``/
             ``ar_ci_high``) columns of ``windows`` and ``daily``; :attr:`level` by
@@ -518,17 +519,17 @@ class EventStudyResults:
         """The pooled CARs per window and their tests, as a summary for reading.
 
         A :class:`~eventstudy.core.summary.Summary` of two tables: the CAAR with its
-        standard error and interval (the
-        cross-sectional t's, see :meth:`caar`), the mean BHAR and the share of
-        positive CARs; and the two-sided p-value of every window test. Groups of
-        fewer than :data:`~eventstudy.stats.smallsample.SMALL_SAMPLE` events are
-        flagged, with a note on the tests that have little power or an unreliable
+        standard error and interval (the cross-sectional t's, see :meth:`caar`), the
+        mean BHAR and the share of positive CARs; and the two-sided p-value of every
+        window test. Groups of fewer than
+        :data:`~eventstudy.stats.smallsample.SMALL_SAMPLE` events are flagged (``*``
+        beside N), with a note on the tests that have little power or an unreliable
         size at that size.
 
         Parameters
         ----------
         group_by : {None, "event_id", "event_type", "case", "ticker", "event_session"}
-            As for :meth:`caar`.
+            As for :meth:`~eventstudy.EventStudyResults.caar`.
         seed : int or None
             Seed of the bootstrap test.
         level : float, optional

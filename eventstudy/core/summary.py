@@ -11,20 +11,20 @@ The tables keep their values at full precision, with a *kind* per column that sa
 how to show them; rounding happens only here, when a summary is written out
 (``results.to_frame()`` keeps every digit):
 
-==============  ===========================================================  ===========
-kind            shown as                                                     example
-==============  ===========================================================  ===========
-``"return"``    percent, two decimals, with a sign                           ``-11.11%``
-``"spread"``    percent, two decimals, no sign (standard errors and s.d.)    ``3.03%``
-``"share"``     percent, no decimals                                         ``60%``
-``"stat"``      two decimals (t and z statistics)                            ``-3.67``
-``"p"``         three decimals, ``<0.001`` below 0.001                       ``0.011``
-``"p_stars"``   as ``"p"``, with *** p<0.01, ** p<0.05, * p<0.10             ``0.011**``
-``"price"``     two decimals (four significant digits below 1)               ``24.60``
-``"count"``     a whole number                                               ``5``
-``"date"``      ``YYYY-MM-DD``                                               ``2021-01-15``
-``"text"``      as given                                                     ``(0,0)``
-==============  ===========================================================  ===========
+==============  ============================================================  ============
+kind            shown as                                                      example
+==============  ============================================================  ============
+``"return"``    percent, two decimals, with a sign                            ``-11.11%``
+``"spread"``    percent, two decimals, no sign (standard errors and s.d.)     ``3.03%``
+``"share"``     percent, no decimals                                          ``60%``
+``"stat"``      two decimals (t and z statistics)                             ``-3.67``
+``"p"``         three decimals, ``<0.001`` below 0.001                        ``0.011``
+``"p_stars"``   as ``"p"``, with ``***`` below 0.01, ``**`` 0.05, ``*`` 0.10  ``0.011**``
+``"price"``     two decimals (four significant digits below 1)                ``24.60``
+``"count"``     a whole number                                                ``5``
+``"date"``      ``YYYY-MM-DD``                                                ``2021-01-15``
+``"text"``      as given                                                      ``(0,0)``
+==============  ============================================================  ============
 
 A value that rounds to zero is shown without a sign (``0.00%``, ``0.00``, never
 ``-0.00``); a missing value is an empty cell. In Excel, numbers stay numbers,
