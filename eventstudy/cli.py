@@ -124,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "case", nargs="?", metavar="CASE",
         help="a bundled case, e.g. xiaomi (see `eventstudy cases`); give a CASE or --events "
-        "FILE, not both",
+        "FILE, not both (no default)",
     )
     inputs = run.add_argument_group("events and data")
     inputs.add_argument(
