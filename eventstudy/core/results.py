@@ -490,7 +490,8 @@ class EventStudyResults:
             f"Windows: CAR, cumulative abnormal return; s.e., its prediction-error-corrected "
             f"standard error; CI, its {_percent_label(level)} confidence interval and t, p its "
             "test (Student-t with the model's residual df); raw, the close-to-close return "
-            "over the window. *** p<0.01, ** p<0.05, * p<0.10.",
+            "over the window.",
+            "Significance: *** p<0.01, ** p<0.05, * p<0.10.",
         ]
         if len(self.diagnostics):
             notes.append(
