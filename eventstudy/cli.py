@@ -1,8 +1,16 @@
-"""Command line: ``eventstudy cases``, ``eventstudy run CASE`` or ``run --events FILE``,
-and ``eventstudy fetch TICKER ...``.
+"""Command line: ``eventstudy cases [CASE]``, ``eventstudy run CASE`` or ``run --events
+FILE``, and ``eventstudy fetch TICKER ...``.
+
+Every option's help gives its default (``eventstudy run --help`` also describes the
+run and shows examples). ``run`` prints the results' summary (event sessions and
+windows, with confidence intervals at ``--level``) or, with ``--format csv``, a table;
+``--sessions-output``, ``--diagnostics-output`` write the event sessions' and the
+diagnostics' CSV, and ``--diagnostics`` prints the diagnostics table.
 
 Any :class:`~eventstudy.errors.EventStudyError` prints one line on stderr and exits
-with status 2; no traceback is shown for bad input. ``fetch`` exits with status 1
+with status 2; no traceback is shown for bad input. A message that names a Python
+keyword of the library (``min_estimation=``) names the option instead
+(``--min-estimation``, see :data:`CLI_WORDS`). ``fetch`` exits with status 1
 when a download failed (the cache of that ticker is kept as it was).
 
 Output: a closed pipe (``eventstudy run xiaomi | head -1``) ends the command quietly
