@@ -150,6 +150,8 @@ def test_latex(telecoms):
     assert "\\%" in text and re.search(r"(?<!\\)%", text) is None  # every % escaped
     assert "\\textless{}0.001" in text
     assert "Pooled CARs by event\\_id" in text
+    header = Summary("t", [("Estimation window", "[-250, -11]")]).as_latex()
+    assert "Estimation window & {[}-250, -11{]} \\\\" in header
 
 
 def test_pooled_summary_is_a_summary(telecoms, capsys):

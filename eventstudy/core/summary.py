@@ -433,7 +433,9 @@ def _md(text: object) -> str:
 
 _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
         "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}"}
+        "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
+        # a "[" after a row's "\\" would be read as its optional argument
+        "[": "{[}", "]": "{]}"}
 
 
 def _tex(text: object) -> str:
