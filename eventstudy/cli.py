@@ -1,8 +1,16 @@
-"""Command line: ``eventstudy cases``, ``eventstudy run CASE`` or ``run --events FILE``,
-``eventstudy fetch TICKER ...`` and ``eventstudy fetch-factors REGION [SET ...]``.
+"""Command line: ``eventstudy cases [CASE]``, ``eventstudy run CASE`` or ``run --events
+FILE``, ``eventstudy fetch TICKER ...`` and ``eventstudy fetch-factors REGION [SET ...]``.
+
+Every option's help gives its default (``eventstudy run --help`` also describes the
+run and shows examples). ``run`` prints the results' summary (event sessions and
+windows, with confidence intervals at ``--level``) or, with ``--format csv``, a table;
+``--sessions-output``, ``--diagnostics-output`` write the event sessions' and the
+diagnostics' CSV, and ``--diagnostics`` prints the diagnostics table.
 
 Any :class:`~eventstudy.errors.EventStudyError` prints one line on stderr and exits
-with status 2; no traceback is shown for bad input. ``fetch`` and ``fetch-factors``
+with status 2; no traceback is shown for bad input. A message that names a Python
+keyword of the library (``min_estimation=``) names the option instead
+(``--min-estimation``, see :data:`CLI_WORDS`). ``fetch`` and ``fetch-factors``
 exit with status 1 when a download failed (the cache of that ticker or factor set is
 kept as it was).
 
@@ -21,12 +29,14 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
 
-from .calendar.align import candidate_sessions
+from .calendar.align import UNKNOWN_TIMING_RULES, candidate_sessions
 from .core.design import (
     DEFAULT_ESTIMATION,
     DEFAULT_WINDOWS,
@@ -39,10 +49,12 @@ from .core.results import GROUPINGS
 from .core.study import EventStudy
 from .errors import DataIntegrityError, EventStudyError, SpecificationError
 from .events import Event, as_events, bundled_cases, bundled_events, read_catalog
+from .events.event import announced_labels
 from .sources import BundledPrices, FilePrices, PriceSource, ReturnSource
 from .sources.bundled import data_dir
 from .sources.cache import atomic_write
 from .sources.factors import read_factors
+from .stats.intervals import DEFAULT_LEVEL, check_level
 from .version import __version__
 
 WINDOW_OPTIONS = ("--estimation", "--window")
@@ -68,99 +80,207 @@ def _window(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _level(text: str) -> float:
+    try:
+        return check_level(float(text), "the confidence level")
+    except ValueError as exc:  # (SpecificationError is a ValueError too)
+        message = str(exc) if isinstance(exc, EventStudyError) else (
+            f"the confidence level must be a number between 0 and 1, e.g. 0.95, not {text!r}")
+        raise argparse.ArgumentTypeError(message) from exc
+
+
+RUN_DESCRIPTION = """\
+Run the event study of a bundled case (CASE) or of your own events (--events FILE):
+align each announcement with the first session that could react, fit the normal-return
+model on the estimation window, and print the event sessions' moves (close-to-close,
+peak and trough) and every window's CAR with its standard error, confidence interval,
+t test and raw return; --tests all adds the pooled tests. --format csv prints a table
+instead (or --output FILE writes it); --diagnostics shows what the study excluded or
+flagged.
+
+Returns are fractions in the CSV files (0.061 = 6.1%), percent in the printed tables."""
+
+RUN_EXAMPLES = """\
+examples:
+  eventstudy run xiaomi                                   the results of a bundled case
+  eventstudy run xiaomi --window 0,1 --level 0.9          another window and level
+  eventstudy run xiaomi --format csv --output xiaomi.csv --sessions-output sessions.csv
+  eventstudy run telecoms --tests all --group-by event_id  pooled tests per announcement
+  eventstudy run xiaomi --diagnostics                     what was excluded, and why
+  eventstudy run --events mine.csv --prices prices/ --market ^HSI   your own study
+  eventstudy run --events mine.csv --return-data crsp.csv --market vwretd"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
-        prog="eventstudy", description="Event studies of policy actions on stock prices."
+        prog="eventstudy", description="Event studies of policy actions on stock prices.",
+        epilog="`eventstudy COMMAND --help` describes each command and its options.",
     )
     parser.add_argument("--version", action="version", version=f"eventstudy {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
-    commands.add_parser("cases", help="list the bundled cases and their events")
-    run = commands.add_parser("run", help="run the event study of a bundled case or your own")
-    run.add_argument(
-        "case", nargs="?", help="a bundled case, e.g. xiaomi (see `eventstudy cases`)"
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser,
+                                     metavar="{cases,run,fetch}")
+    cases = commands.add_parser(
+        "cases", help="list the bundled cases, or show one", description="List the bundled "
+        "cases with their events and the sessions those reach; with CASE, show that case's "
+        "events in full (announcement, session, description and source).")
+    cases.add_argument("case", nargs="?", metavar="CASE",
+                       help="a bundled case to show in full, e.g. xiaomi (default: list all)")
+    run = commands.add_parser(
+        "run", help="run the event study of a bundled case or of your own events",
+        description=RUN_DESCRIPTION, epilog=RUN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument(
+        "case", nargs="?", metavar="CASE",
+        help="a bundled case, e.g. xiaomi (see `eventstudy cases`); give a CASE or --events "
+        "FILE, not both (no default)",
+    )
+    inputs = run.add_argument_group("events and data")
+    inputs.add_argument(
         "--events", type=Path, metavar="FILE",
-        help="your event catalog instead of a CASE: a CSV or parquet file with at least "
-        "the columns ticker and date (see README)",
+        help="your event catalog instead of a CASE: a CSV or parquet file with at least the "
+        "columns ticker and date (default: none, give a CASE)",
     )
-    run.add_argument(
+    inputs.add_argument(
         "--prices", type=Path, metavar="FILE_OR_DIR",
         help="your prices: a CSV/parquet file or a folder of <TICKER>.csv files "
         "(default: the bundled snapshot)",
     )
-    run.add_argument(
+    inputs.add_argument(
         "--return-data", type=Path, metavar="FILE",
         help="daily returns instead of prices: a CSV or parquet file, long (permno or "
-        "ticker, date, ret), wide or CRSP-shaped (see README)",
+        "ticker, date, ret), wide or CRSP-shaped (default: none, prices are used)",
     )
-    run.add_argument(
+    inputs.add_argument(
         "--id-column", metavar="NAME",
-        help="the identifier column of --return-data when it has several (e.g. permno)",
+        help="the identifier column of --return-data when it has several, e.g. permno "
+        "(default: its only one)",
     )
-    run.add_argument(
+    inputs.add_argument(
         "--market", metavar="TICKER",
-        help="market index for the events whose catalog row names none; with --return-data "
-        "also a column of market returns (e.g. vwretd)",
+        help="market index of the events whose catalog row names none; with --return-data "
+        "also a column of market returns, e.g. vwretd (default: each row's own)",
     )
-    run.add_argument(
+    inputs.add_argument(
         "--exchange", metavar="CODE",
-        help="exchange calendar (e.g. XNYS) of the --events rows that name none; "
-        "otherwise it comes from the ticker's suffix (.HK -> XHKG)",
+        help="exchange calendar, e.g. XNYS, of the --events rows that name none (default: "
+        "from the ticker's suffix, .HK -> XHKG)",
     )
-    run.add_argument("--model", choices=tuple(MODELS), default="market")
-    run.add_argument(
-        "--estimation", type=_window, default=DEFAULT_ESTIMATION, metavar="A,B",
-        help="estimation window in sessions relative to the event (default -250,-11)",
-    )
-    run.add_argument(
-        "--window", type=_window, action="append", metavar="A,B",
-        help="event window, repeatable (default 0,0 -1,1 0,1 -5,5)",
-    )
-    run.add_argument("--returns", choices=RETURN_KINDS, default="simple")
-    run.add_argument("--min-estimation", type=int, default=120, metavar="N")
-    run.add_argument(
-        "--keep-other-events", action="store_true",
-        help="do not remove the security's other event windows from estimation windows",
-    )
-    run.add_argument("--unknown-timing", choices=("earliest", "latest", "both"), default="earliest")
-    run.add_argument(
-        "--tests", choices=("none", "all"), default="none",
-        help="add the pooled multi-event test battery (CSV: one row per window)",
-    )
-    run.add_argument(
-        "--by-day", action="store_true",
-        help="pooled AAR/CAAR and the daily tests per relative day (CSV: one row per day)",
-    )
-    run.add_argument(
-        "--group-by", choices=GROUPINGS, default=None,
-        help="pool each group of events separately, e.g. event_id for a shared announcement",
-    )
-    run.add_argument("--seed", type=int, default=0, help="seed of the bootstrap test (default 0)")
-    run.add_argument(
+    inputs.add_argument(
         "--factors", type=Path, action="append", metavar="FILE",
         help="daily factor file (Ken French CSV or date,factor... in fractions), repeatable; "
-        "needed by --model ff3, carhart, ff5",
+        "needed by --model ff3, carhart, ff5 (default: none)",
     )
-    run.add_argument(
+    design = run.add_argument_group("model and design")
+    design.add_argument(
+        "--model", choices=tuple(MODELS), default="market", metavar="NAME",
+        help=f"normal-return model: {', '.join(MODELS)} (default: market)",
+    )
+    design.add_argument(
+        "--estimation", type=_window, default=DEFAULT_ESTIMATION, metavar="A,B",
+        help="estimation window, in sessions relative to the event (default: "
+        f"{DEFAULT_ESTIMATION[0]},{DEFAULT_ESTIMATION[1]})",
+    )
+    design.add_argument(
+        "--window", type=_window, action="append", metavar="A,B",
+        help="event window, repeatable (default: "
+        f"{' '.join(f'{a},{b}' for a, b in DEFAULT_WINDOWS)})",
+    )
+    design.add_argument(
+        "--returns", choices=RETURN_KINDS, default="simple", metavar="KIND",
+        help="return definition: simple or log (default: simple)",
+    )
+    design.add_argument(
+        "--min-estimation", type=int, default=StudyDesign.min_estimation, metavar="N",
+        help="the fewest usable estimation returns an event may have (default: "
+        f"{StudyDesign.min_estimation})",
+    )
+    design.add_argument(
+        "--keep-other-events", action="store_true",
+        help="keep the security's other events' windows in each estimation window "
+        "(default: off, they are removed)",
+    )
+    design.add_argument(
+        "--unknown-timing", choices=UNKNOWN_TIMING_RULES, default="earliest", metavar="RULE",
+        help="session(s) of announcements of unknown time of day: earliest, latest or both "
+        "(default: earliest)",
+    )
+    design.add_argument(
         "--regressor", action="append", metavar="NAME",
         help="a linear model on these regressors instead of --model, repeatable: a ticker "
         "(^HSI), f:FACTOR (a column of --factors), 'market' (each event's index), or a "
-        "formula 'ret - f:rf ~ f:mkt_rf + ^HSI'",
+        "formula 'ret - f:rf ~ f:mkt_rf + ^HSI' (default: none, --model is used)",
     )
-    run.add_argument("--format", choices=("table", "csv"), default="table")
-    run.add_argument("--output", type=Path, metavar="FILE", help="also write the CSV to FILE")
-    fetch = commands.add_parser("fetch", help="download daily prices from Yahoo into the cache")
-    fetch.add_argument("tickers", nargs="+", metavar="TICKER", help="Yahoo tickers, e.g. ^HSI")
-    fetch.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="first day")
-    fetch.add_argument("--end", required=True, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    design.add_argument(
+        "--level", type=_level, default=DEFAULT_LEVEL, metavar="L",
+        help=f"confidence level of the intervals, between 0 and 1 (default: {DEFAULT_LEVEL})",
+    )
+    pooled = run.add_argument_group("pooled tests")
+    pooled.add_argument(
+        "--tests", choices=("none", "all"), default="none", metavar="{none,all}",
+        help="all: add the pooled multi-event tests per window (CSV: one row per window) "
+        "(default: none)",
+    )
+    pooled.add_argument(
+        "--by-day", action="store_true",
+        help="the pooled AAR/CAAR and the daily tests per relative day (CSV: one row per "
+        "day) (default: off)",
+    )
+    pooled.add_argument(
+        "--group-by", choices=GROUPINGS, default=None, metavar="COLUMN",
+        help=f"pool each group of events separately: {', '.join(GROUPINGS)}, e.g. event_id "
+        "for a shared announcement (default: pool all events)",
+    )
+    pooled.add_argument(
+        "--seed", type=int, default=0, metavar="N",
+        help="seed of the bootstrap test (default: 0)",
+    )
+    output = run.add_argument_group("output")
+    output.add_argument(
+        "--format", choices=("table", "csv"), default="table", metavar="{table,csv}",
+        help="table: print the summary; csv: print the table as CSV (the windows, or the "
+        "pooled rows with --tests all or --by-day) (default: table)",
+    )
+    output.add_argument(
+        "--output", type=Path, metavar="FILE",
+        help="also write that CSV to FILE; with --format csv, instead of printing it "
+        "(default: none)",
+    )
+    output.add_argument(
+        "--sessions-output", type=Path, metavar="FILE",
+        help="write the event sessions' CSV (previous close, high, low, close, "
+        "close-to-close, peak and trough moves; one row per event) to FILE (default: none)",
+    )
+    output.add_argument(
+        "--diagnostics", action="store_true",
+        help="print the diagnostics table, what the study excluded or flagged and why "
+        "(on stderr when the CSV goes to stdout) (default: off)",
+    )
+    output.add_argument(
+        "--diagnostics-output", type=Path, metavar="FILE",
+        help="write the diagnostics table as CSV to FILE (default: none)",
+    )
+    parser.set_defaults(run_parser=run)
+    fetch = commands.add_parser(
+        "fetch", help="download daily prices from Yahoo into the cache",
+        description="Download daily prices from Yahoo Finance (yfinance) into the local "
+        "cache, which later runs read offline; exits with status 1 if a download failed "
+        "(that ticker's cache is kept as it was).",
+    )
+    fetch.add_argument("tickers", nargs="+", metavar="TICKER",
+                       help="Yahoo tickers, e.g. 1810.HK ^HSI (no default: at least one)")
+    fetch.add_argument("--start", required=True, metavar="YYYY-MM-DD",
+                       help="first day (required, no default)")
+    fetch.add_argument("--end", required=True, metavar="YYYY-MM-DD",
+                       help="last day, inclusive (required, no default)")
     fetch.add_argument(
         "--cache", type=Path, metavar="DIR",
         help="cache folder (default: $EVENTSTUDY_CACHE or the user cache folder)",
     )
     fetch.add_argument(
         "--auto-adjust", action="store_true",
-        help="yfinance auto_adjust=True: adjusted OHLC (default keeps close and adjusted close)",
+        help="yfinance auto_adjust=True: adjusted OHLC (default: off, close and adjusted "
+        "close are kept)",
     )
     _add_fetch_factors(commands)
     return parser
@@ -207,23 +327,71 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
-def _cases() -> str:
+def _cases(case: str | None) -> str:
     cases = bundled_cases()
-    lines = []
-    for case, info in cases.iterrows():
-        lines.append(f"{case}: {info['title']}")
-        for event in bundled_events(case):
-            sessions = " or ".join(str(s.date()) for s in candidate_sessions(event))
-            lines.append(
-                f"  {event.id:<28} {event.ticker:<8} {event.type:<16} "
-                f"{event.announced:<38} -> {event.exchange} {sessions}"
-            )
+    if case is not None:
+        return _one_case(case, cases)
+    blocks = ["Bundled cases (`eventstudy cases CASE` shows one in full):"]
+    for name, info in cases.iterrows():
+        table = _events_table(bundled_events(name))
+        blocks.append(f"\n{name}: {info['title']}\n" + textwrap.indent(table, "  "))
+    return "\n".join(blocks)
+
+
+def _events_table(events) -> str:
+    """The events with headers: id, ticker, type, announcement, exchange and sessions."""
+    frame = pd.DataFrame({
+        "event": [e.id for e in events],
+        "ticker": [e.ticker for e in events],
+        "type": [e.type for e in events],
+        "announced": announced_labels(events),
+        "exchange": [e.exchange for e in events],
+        "session": [" or ".join(str(s.date()) for s in candidate_sessions(e)) for e in events],
+    })
+    return _left_aligned(frame)
+
+
+def _one_case(case: str, cases: pd.DataFrame) -> str:
+    events = bundled_events(case)  # (an unknown case is a CatalogError naming the cases)
+    info = cases.loc[case]
+    lines = [f"{case}: {info['title']}", *textwrap.wrap(str(info["summary"]), 88), "",
+             _events_table(events), ""]
+    for event in events:
+        lines.append(f"{event.id} ({event.type}, {event.ticker}, market {event.market})")
+        lines += textwrap.wrap(event.description, 88, initial_indent="  ",
+                               subsequent_indent="  ")
+        if event.source:
+            lines += textwrap.wrap(f"source: {event.source}", 88, initial_indent="  ",
+                                   subsequent_indent="  ")
+    lines.append("")
+    lines.append(f"Run it: eventstudy run {case}")
     return "\n".join(lines)
 
 
-def _run(args: argparse.Namespace) -> str:
-    if args.output is not None:
-        _check_output(args.output, _inputs(args))
+def _left_aligned(frame: pd.DataFrame) -> str:
+    widths = {c: max([len(c), *(len(str(v)) for v in frame[c])]) for c in frame.columns}
+    rows = [[str(c) for c in frame.columns],
+            *([str(v) for v in row] for row in frame.itertuples(index=False))]
+    return "\n".join(
+        " ".join(v.ljust(widths[c]) for v, c in zip(row, frame.columns, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def _outputs(args: argparse.Namespace) -> dict[str, Path]:
+    """The files the run writes, by option."""
+    named = {"--output": args.output, "--sessions-output": args.sessions_output,
+             "--diagnostics-output": args.diagnostics_output}
+    return {option: path for option, path in named.items() if path is not None}
+
+
+def _run(args: argparse.Namespace) -> tuple[str, str]:
+    """Run the study; the text for stdout and the text for stderr."""
+    outputs = _outputs(args)
+    inputs = _inputs(args)
+    for option, path in outputs.items():
+        _check_output(path, inputs, option)
+    _check_distinct(outputs)
     design = StudyDesign(
         estimation=args.estimation,
         windows=tuple(args.window or DEFAULT_WINDOWS),
@@ -231,6 +399,7 @@ def _run(args: argparse.Namespace) -> str:
         exclude_other_events=not args.keep_other_events,
         returns=args.returns,
         unknown_timing=args.unknown_timing,
+        level=args.level,
     )
     factors = read_factors(args.factors) if args.factors else None
     events, prices = _study_inputs(args)
@@ -245,12 +414,30 @@ def _run(args: argparse.Namespace) -> str:
         table = results.to_frame()
     if args.output is not None:
         _write_csv(table, args.output)
+    if args.sessions_output is not None:
+        _write_csv(results.to_frame("sessions"), args.sessions_output)
+    if args.diagnostics_output is not None:
+        _write_csv(results.to_frame("diagnostics"), args.diagnostics_output)
+    diagnostics = _diagnostics_text(results.diagnostics) if args.diagnostics else ""
     if args.format == "csv":
-        return "" if args.output is not None else table.to_csv(index=False)
-    text = results.summary()
+        if args.output is not None:
+            return diagnostics, ""
+        return _csv_text(table), diagnostics  # stdout holds the CSV: diagnostics on stderr
+    text = str(results.summary())
     if args.tests == "all" or args.by_day:
-        text += "\n\n" + results.pooled_summary(group_by=args.group_by, seed=args.seed)
-    return text
+        text += "\n\n" + str(results.pooled_summary(group_by=args.group_by, seed=args.seed))
+    if diagnostics:
+        text += "\n\n" + diagnostics
+    return text, ""
+
+
+def _diagnostics_text(diagnostics: pd.DataFrame) -> str:
+    """The diagnostics table with a header line; every column has a heading."""
+    if not len(diagnostics):
+        return "Diagnostics: none (the study excluded and flagged nothing)"
+    title = (f"Diagnostics: {len(diagnostics)} records of what the study excluded or "
+             "flagged (kinds: see the documentation's Diagnostics page)")
+    return title + "\n" + _left_aligned(diagnostics.astype(str))
 
 
 def _model(args: argparse.Namespace) -> str | LinearModel:
@@ -305,11 +492,11 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
     return [*inputs, bundled / "prices", bundled / "events"]
 
 
-def _check_output(output: Path, inputs: list[Path]) -> None:
-    """Refuse an ``--output`` that is an input file or a file of an input folder (whose
-    files are a price folder's tickers)."""
+def _check_output(output: Path, inputs: list[Path], option: str = "--output") -> None:
+    """Refuse an output (``--output`` or another ``option``) that is an input file or a
+    file of an input folder (whose files are a price folder's tickers)."""
     if output.is_dir():
-        raise SpecificationError(f"--output {output} is a folder; give a file name")
+        raise SpecificationError(f"{option} {output} is a folder; give a file name")
     target = output.resolve()
     for given in inputs:
         source = given.resolve()
@@ -317,9 +504,20 @@ def _check_output(output: Path, inputs: list[Path]) -> None:
         if target == source or inside or _same_file(output, given):
             what = f"in the input folder {given}" if inside else f"the input {given}"
             raise SpecificationError(
-                f"--output {output} is {what}; writing it would overwrite the study's own "
+                f"{option} {output} is {what}; writing it would overwrite the study's own "
                 "data: give another file"
             )
+
+
+def _check_distinct(outputs: dict[str, Path]) -> None:
+    """Refuse two outputs that are one file: the second would overwrite the first."""
+    seen: dict[Path, str] = {}
+    for option, path in outputs.items():
+        target = path.resolve()
+        if target in seen and not (path.exists() and not path.is_file()):
+            raise SpecificationError(
+                f"{seen[target]} and {option} name the same file {path}; give each its own")
+        seen[target] = option
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -329,8 +527,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _csv_text(table: pd.DataFrame) -> str:
+    return table.to_csv(index=False)
+
+
 def _write_csv(table: pd.DataFrame, path: Path) -> None:
-    data = table.to_csv(index=False).encode()
+    data = _csv_text(table).encode()
     if path.exists() and not path.is_file():  # a device or pipe: nothing to replace
         with path.open("wb") as out:
             out.write(data)
@@ -389,19 +591,19 @@ def _error(message: str) -> None:
 def _main(argv: list[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(_join_negative_values(sys.argv[1:] if argv is None else argv))
-    if args.command == "run" and (args.case is None) == (args.events is None):
-        parser.error("run needs either a bundled CASE (see `eventstudy cases`) or --events FILE")
-    if args.command == "run" and args.exchange and args.events is None:
-        parser.error("--exchange gives the exchange of --events FILE rows; the bundled cases "
-                     "name their own")
+    if args.command == "run":
+        _check_run_arguments(args.run_parser, args)
     try:
         if args.command == "fetch":
             return _fetch(args)
         if args.command == "fetch-factors":
             return _fetch_factors(args)
-        text = _cases() if args.command == "cases" else _run(args)
+        if args.command == "cases":
+            text, notes = _cases(args.case), ""
+        else:
+            text, notes = _run(args)
     except EventStudyError as exc:
-        _error(str(exc))
+        _error(cli_message(str(exc)))
         return 2
     except BrokenPipeError:  # (fetch prints as it goes): main() ends quietly
         raise
@@ -410,7 +612,59 @@ def _main(argv: list[str] | None) -> int:
         return 2
     if text:
         print(text.rstrip("\n"))
+    if notes:
+        sys.stdout.flush()  # (the results first, then what goes to stderr)
+        print(notes.rstrip("\n"), file=sys.stderr)
     return 0
+
+
+def _check_run_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors of ``run`` that argparse cannot see by itself."""
+    if args.case is not None and args.events is not None:
+        parser.error(f"run takes a bundled CASE ({args.case}) or --events FILE, not both")
+    if args.case is None and args.events is None:
+        parser.error("run needs a bundled CASE (see `eventstudy cases`) or --events FILE")
+    if args.exchange and args.events is None:
+        parser.error("--exchange gives the exchange of --events FILE rows; the bundled cases "
+                     "name their own")
+    if args.id_column is not None and args.return_data is None:
+        parser.error("--id-column names a column of --return-data FILE, which is not given")
+
+
+# Python keywords in the library's messages, and the options that set them here: a
+# message from a command-line run names the option the user typed.
+CLI_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\bmin_estimation=(\d+)", r"--min-estimation \1"),
+    (r"\bmin_estimation\b", "--min-estimation"),
+    (r"\bset exclude_other_events=False\b", "give --keep-other-events"),
+    (r"\bexclude_other_events=False\b", "--keep-other-events"),
+    (r"\bunknown_timing\b", "--unknown-timing"),
+    (r"\b(exchange|market|id_column|factors)=(?=[\s,;)]|$)", r"--\1"),
+    (r"\bexchange=", "--exchange "),
+    (r"\bmarket=", "--market "),
+    (r"\bid_column=", "--id-column "),
+    (r"\(--market on the command line\)", "(--market)"),
+    (r"\bmodel='(\w+)'", r"--model \1"),
+    (r"pass factors=DataFrame \(eventstudy\.sources\.french\.french_factors downloads them; "
+     r"--factors FILE on the command line\)",
+     "give --factors FILE (eventstudy fetch-factors downloads them)"),
+    (r"\bfactors=", "--factors "),
+    (r"--id_column\b", "--id-column"),
+    (r"\bprices= or returns=", "--prices or --return-data"),
+    (r"\bseed must\b", "--seed must"),
+    (r"\blevel must\b", "--level must"),
+)
+
+
+def cli_message(message: str) -> str:
+    """``message`` with the Python keywords of :data:`CLI_WORDS` as command-line options.
+
+    >>> cli_message("fewer than min_estimation=120; lower min_estimation")
+    'fewer than --min-estimation 120; lower --min-estimation'
+    """
+    for pattern, option in CLI_WORDS:
+        message = re.sub(pattern, option, message)
+    return message
 
 
 if __name__ == "__main__":

@@ -64,6 +64,14 @@ class ReportError(EventStudyError):
     """A report or notebook could not be built: a notebook is missing or one of its cells failed."""
 
 
+class MissingDependencyError(EventStudyError, ImportError):
+    """An optional dependency is not installed (e.g. openpyxl for Excel files).
+
+    Also an ``ImportError``, as pandas' own errors for missing optional packages are;
+    the message names the package and the ``pip install`` that provides it.
+    """
+
+
 class PriceSourceWarning(UserWarning):
     """Prices came from a fallback (cache or bundled snapshot) instead of the source asked for."""
 

@@ -9,7 +9,8 @@ from eventstudy.cli import main
 
 CSV_COLUMNS = [
     "case", "event_id", "ticker", "event_type", "announced", "event_session", "model",
-    "window_start", "window_end", "car", "se", "t_stat", "p_value", "raw_return", "peak_move",
+    "window_start", "window_end", "car", "se", "t_stat", "p_value", "ci_low", "ci_high",
+    "raw_return",
 ]
 
 
@@ -49,7 +50,7 @@ def test_run_csv_options(capsys):
     ("argv", "message"),
     [
         (["run", "huawei"], "unknown case 'huawei'"),
-        (["run", "xiaomi", "--estimation", "-20,-11"], "min_estimation 120 exceeds"),
+        (["run", "xiaomi", "--estimation", "-20,-11"], "--min-estimation 120 exceeds"),
         (["run", "xiaomi", "--window", "-3,5", "--estimation", "-250,-2"], "must end before"),
     ],
 )
@@ -105,7 +106,7 @@ def test_exchange_option_names_the_exchange_of_rows_without_one(tmp_path, capsys
     assert main(["run", "--events", str(path), "--market", "^IXIC"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("eventstudy: error: mine.csv line 2: ")
-    assert "no exchange given and the suffix of 'LKCO' names none; give exchange=" in err
+    assert "no exchange given and the suffix of 'LKCO' names none; give --exchange (an " in err
     table = _run_csv(["run", "--events", str(path), "--market", "^IXIC", "--exchange", "XNAS"],
                      capsys)
     assert table.event_session.tolist() == ["2021-05-05"]  # before the Nasdaq open that day
@@ -117,7 +118,7 @@ def test_bad_exchange_option_and_exchange_without_events(tmp_path, capsys):
     path.write_text("ticker,date\nLKCO,2021-05-05\n")
     assert main(["run", "--events", str(path), "--exchange", "XMOON"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "exchange='XMOON': unknown exchange 'XMOON'" in err
+    assert err.count("\n") == 1 and "--exchange 'XMOON': unknown exchange 'XMOON'" in err
     with pytest.raises(SystemExit) as info:
         main(["run", "xiaomi", "--exchange", "XNAS"])
     assert info.value.code == 2

@@ -170,10 +170,12 @@ def test_crsp_on_the_command_line(raw_prices, tmp_path, capsys):
     events.to_csv(tmp_path / "events.csv", index=False)
     argv = ["run", "--events", str(tmp_path / "events.csv"), "--return-data",
             str(tmp_path / "crsp.csv"), "--market", "vwretd", "--format", "csv"]
-    assert main(argv) == 0
+    sessions = tmp_path / "sessions.csv"
+    assert main([*argv, "--sessions-output", str(sessions)]) == 0
     table = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     assert table.ticker.astype(str).unique().tolist() == ["12345"]
-    assert table.peak_move.isna().all()
+    moves = pd.read_csv(sessions)
+    assert moves.peak_move.isna().all() and moves.trough_move.isna().all()
     crsp.loc[10, "RET"] = "n/a"
     crsp.to_csv(tmp_path / "crsp.csv", index=False)
     assert main(argv) == 2

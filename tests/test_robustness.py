@@ -99,7 +99,8 @@ def test_unknown_timing_both_candidates_everywhere():
     lawsuit = table[table.event_id == "luokung-lawsuit"]
     for _, rows in lawsuit.groupby("variant"):
         assert rows.candidate.tolist() == ["earliest", "latest"]
-        assert rows.event_session.tolist() == ["2021-03-04", "2021-03-05"]
+        assert rows.event_session.tolist() == [pd.Timestamp("2021-03-04"),
+                                               pd.Timestamp("2021-03-05")]
     wide = compare_variants(table, value="p_value")
     assert wide.shape == (5, 6) and wide.notna().all().all()
 

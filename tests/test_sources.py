@@ -265,13 +265,18 @@ def test_cli_empty_events_file(tmp_path, capsys):
     assert "the event catalog has no rows" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["run"], ["run", "xiaomi", "--events", "events.csv"]])
-def test_cli_case_or_events(argv, capsys):
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["run"], "run needs a bundled CASE (see `eventstudy cases`) or --events FILE"),
+     (["run", "xiaomi", "--events", "events.csv"],
+      "run takes a bundled CASE (xiaomi) or --events FILE, not both")],
+)
+def test_cli_case_or_events(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(argv)
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "either a bundled CASE" in err
+    assert err.count("\n") == 1 and message in err and "`eventstudy run --help`" in err
 
 
 def test_mapping_of_close_series(pair, bundled_windows):

@@ -36,8 +36,10 @@ CASES = _load_cases()
 
 
 def _assert_frame_equal(table: pd.DataFrame, name: str) -> None:
+    """Every column of the reference equal; the pooled tables have gained columns since
+    (the interval, the small-sample note), after the original ones' order."""
     expected = pd.read_csv(REFERENCE / f"{name}.csv")
-    assert list(table.columns) == list(expected.columns)
+    assert [c for c in table.columns if c in expected.columns] == list(expected.columns)
     assert len(table) == len(expected)
     for column in expected.columns:
         assert_array_equal(table[column].to_numpy(), expected[column].to_numpy(),

@@ -56,7 +56,8 @@ def test_names_import_from_the_package_and_from_their_modules():
     battery = importlib.import_module("eventstudy.stats.battery")
     assert all(hasattr(battery, name) for name in ORIGINAL_POOLED_NAMES)
     assert set(stats.__all__) == {*ORIGINAL_STATS_NAMES, "t_interval", "DAILY_TESTS",
-                                  "WINDOW_TESTS"}
+                                  "WINDOW_TESTS", "DEFAULT_LEVEL", "check_level",
+                                  "mean_interval"}
 
 
 def test_the_single_modules_are_gone():

@@ -37,7 +37,10 @@ def _row(results, event_id, window):
 
 def test_event_sessions(xiaomi):
     sessions = xiaomi.windows.drop_duplicates("event_id")["event_session"].tolist()
-    assert sessions == ["2021-01-15", "2021-02-01", "2021-03-15", "2021-05-12", "2021-05-26"]
+    expected = ["2021-01-15", "2021-02-01", "2021-03-15", "2021-05-12", "2021-05-26"]
+    assert sessions == [pd.Timestamp(day) for day in expected]  # dates, not strings
+    assert xiaomi.sessions["event_session"].tolist() == [pd.Timestamp(d) for d in expected]
+    assert xiaomi.to_frame("params")["event_session"].dtype == "datetime64[ns]"
 
 
 def test_joint_filing_raw_and_peak_move(xiaomi):
@@ -45,6 +48,13 @@ def test_joint_filing_raw_and_peak_move(xiaomi):
     assert row.raw_return == pytest.approx(26.10 / 24.60 - 1, abs=1e-12)  # +6.10%
     assert row.peak_move == pytest.approx(26.30 / 24.60 - 1, abs=1e-12)  # +6.91%
     assert row.trough_move == pytest.approx(24.65 / 24.60 - 1, abs=1e-12)
+    # the session's own table: prices as given, moves from the previous close
+    sessions = xiaomi.to_frame("sessions")
+    (joint,) = sessions[sessions.event_id == "xiaomi-joint-filing"].itertuples()
+    assert (joint.prev_close, joint.high, joint.low, joint.close) == (24.60, 26.30, 24.65, 26.10)
+    assert joint.close_to_close == pytest.approx(26.10 / 24.60 - 1, abs=1e-12)
+    assert joint.peak_move == pytest.approx(26.30 / 24.60 - 1, abs=1e-12)
+    assert joint.trough_move == pytest.approx(24.65 / 24.60 - 1, abs=1e-12)
     # Over (-1, +1): close of 2021-05-13 over close of 2021-05-10.
     assert _row(xiaomi, "xiaomi-joint-filing", (-1, 1)).raw_return == pytest.approx(
         25.35 / 25.20 - 1, abs=1e-12
@@ -120,7 +130,7 @@ def test_tables_and_displays(xiaomi):
     assert day0.date == pd.Timestamp("2021-01-15")
     params = xiaomi.to_frame("params")
     assert {"alpha", "beta", "sigma2", "df"} <= set(params.columns)
-    text = xiaomi.summary()
+    text = str(xiaomi.summary())
     assert "xiaomi-joint-filing" in text and "Estimation window" in text and "+6.10%" in text
     assert "<table" in xiaomi._repr_html_()
     with pytest.raises(ValueError, match="kind must be"):
@@ -129,12 +139,13 @@ def test_tables_and_displays(xiaomi):
 
 def test_window_table_layout_types_and_pooled_cars(xiaomi):
     t = xiaomi.windows
-    text = ["case", "event_id", "ticker", "event_type", "announced", "event_session",
-            "candidate", "model"]
+    text = ["case", "event_id", "ticker", "event_type", "announced", "candidate", "model"]
     integers = ["window_start", "window_end", "n_days", "n_estimation", "n_excluded"]
     assert all(t[c].dtype == "str" for c in text) and set(t.model) == {"market"}
+    assert t["event_session"].dtype == "datetime64[ns]"
     assert all(t[c].dtype == np.int64 for c in integers)
-    assert all(t[c].dtype == np.float64 for c in WINDOW_COLUMNS if c not in text + integers)
+    others = [c for c in WINDOW_COLUMNS if c not in [*text, *integers, "event_session"]]
+    assert all(t[c].dtype == np.float64 for c in others)
     # event-major: each event's windows together, in the design's order
     windows = list(xiaomi.design.windows)
     assert list(zip(t.window_start, t.window_end, strict=True)) == windows * 5
@@ -154,7 +165,8 @@ def test_unknown_timing_both_candidates():
     table = results.windows
     lawsuit = table[table.event_id == "luokung-lawsuit"]
     assert lawsuit.candidate.tolist() == ["earliest", "latest"]
-    assert lawsuit.event_session.tolist() == ["2021-03-04", "2021-03-05"]
+    assert lawsuit.event_session.tolist() == [pd.Timestamp("2021-03-04"),
+                                              pd.Timestamp("2021-03-05")]
 
 
 def _event(date, ticker="1810.HK", market="^HSI", exchange="XHKG"):
@@ -243,7 +255,7 @@ def test_market_and_exchange_keywords():
     assert (event.exchange, event.market, event.timezone) == ("XNAS", "^IXIC",
                                                               "America/New_York")
     row = study.fit().windows.iloc[0]
-    assert row.event_session == "2021-05-06"  # news during the 05-05 session: next session
+    assert row.event_session == pd.Timestamp("2021-05-06")  # news during 05-05: next session
     with pytest.raises(SpecificationError, match="no market index"):
         EventStudy(frame, exchange="XNAS")
 

@@ -8,7 +8,9 @@ side for the event session (tau = 0) of every event:
   minus one (always a simple return, whatever the study's return kind); for returns
   given as such, the session's return;
 - ``peak_move`` / ``trough_move``: the session's high / low over the previous
-  session's close, minus one (as in the results' windows table);
+  session's close, minus one (as in the results' sessions table,
+  :attr:`EventStudyResults.sessions <eventstudy.EventStudyResults.sessions>`, which
+  has the same figures with ``event_session`` as a date and the session's close);
 - ``market_return``: the index's close-to-close return that session;
 - ``abnormal_return``: the study's day-0 abnormal return.
 

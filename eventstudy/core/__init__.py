@@ -3,9 +3,11 @@
 ``design`` (windows and options) -> ``series`` (every security on its sessions, flat
 arrays) -> ``panel`` (event-time arrays) -> ``models`` (normal returns, fitted for all
 events at once) -> ``study`` (:class:`EventStudy`, with ``engine`` for partitions and
-Dask) -> ``results``; ``diagnostics`` travel with them. May import ``eventstudy.stats``,
-``eventstudy.events``, ``eventstudy.calendar``, ``eventstudy.sources`` and the
-foundation modules (``errors``, ``blocks``, ``collector``, ``progress``).
+Dask) -> ``results`` (tables at full precision) and ``summary`` (the same rounded for
+reading: text, HTML, LaTeX, Markdown, Excel); ``diagnostics`` travel with them. May
+import ``eventstudy.stats``, ``eventstudy.events``, ``eventstudy.calendar``,
+``eventstudy.sources`` and the foundation modules (``errors``, ``blocks``,
+``collector``, ``progress``).
 """
 
 from .design import RETURN_KINDS, StudyDesign
@@ -26,6 +28,7 @@ from .models import (
 )
 from .results import EventStudyResults
 from .study import EventStudy
+from .summary import Summary, SummaryTable
 
 __all__ = [
     "MODELS",
@@ -42,6 +45,8 @@ __all__ = [
     "NormalReturnModel",
     "ScholesWilliams",
     "StudyDesign",
+    "Summary",
+    "SummaryTable",
     "VolumeMarketModel",
     "VolumeMeanAdjusted",
     "get_model",

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..calendar.align import UNKNOWN_TIMING_RULES
 from ..errors import SpecificationError
+from ..stats.intervals import DEFAULT_LEVEL, check_level
 
 RETURN_KINDS = ("simple", "log")
 DEFAULT_ESTIMATION = (-250, -11)
@@ -51,6 +52,11 @@ class StudyDesign:
         A run of more than ``max_gap`` consecutive sessions without a price inside an
         event's estimation or event window (a trading halt or suspension) is reported
         in the diagnostics (kind ``trading_gap``).
+    level : float
+        Confidence level of the intervals reported beside every estimate with a
+        standard error (``ci_low``, ``ci_high``; see :mod:`eventstudy.stats.intervals`),
+        strictly between 0 and 1. It changes no estimate and no test; the results'
+        methods take ``level=`` to override it.
 
     Raises
     ------
@@ -69,6 +75,7 @@ class StudyDesign:
     unknown_timing: str = "earliest"
     on_error: str = "raise"
     max_gap: int = 3
+    level: float = DEFAULT_LEVEL
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimation", _pair(self.estimation, "estimation window"))
@@ -103,6 +110,7 @@ class StudyDesign:
             raise SpecificationError(f"on_error must be one of {ON_ERROR}")
         if self.max_gap < 0:
             raise SpecificationError(f"max_gap must be 0 or more, not {self.max_gap}")
+        object.__setattr__(self, "level", check_level(self.level))
 
     @property
     def span(self) -> tuple[int, int]:

@@ -1,11 +1,11 @@
-"""Results of an event study: tidy tables, a text summary and an HTML view.
+"""Results of an event study: tidy tables at full precision and summaries for reading.
 
-All returns are stored as fractions (0.061); percent appears only in displays.
+All returns are stored as fractions (0.061); percent appears only in summaries
+(:mod:`eventstudy.core.summary`).
 """
 
 from __future__ import annotations
 
-import html
 from functools import cached_property
 
 import numpy as np
@@ -15,28 +15,54 @@ from .. import stats
 from ..errors import SpecificationError
 from ..stats import battery as pooled
 from ..stats import car_t_test
+from ..stats.smallsample import small_sample_note, small_sample_notes
 from ..version import __version__
 from .design import StudyDesign, whole_number
 from .diagnostics import Diagnostics
 from .models import ModelFit
 from .panel import EventPanel
+from .summary import Summary, SummaryTable
 
 WINDOW_COLUMNS = (
     "case", "event_id", "ticker", "event_type", "announced", "event_session", "candidate",
     "model", "window_start", "window_end", "n_days", "car", "se", "t_stat", "df", "p_value",
-    "bhar", "raw_return", "market_return", "peak_move", "trough_move", "n_estimation",
-    "n_excluded",
+    "ci_low", "ci_high", "bhar", "raw_return", "market_return", "n_estimation", "n_excluded",
+)
+# The event session's moves, which :attr:`EventStudyResults.windows` still repeats on
+# every window for code written against 0.1 (the report build reads them there).
+LEGACY_WINDOW_COLUMNS = ("peak_move", "trough_move")
+SESSION_COLUMNS = (
+    "case", "event_id", "ticker", "event_type", "announced", "event_session", "candidate",
+    "prev_close", "high", "low", "close", "close_to_close", "peak_move", "trough_move",
+    "market_return",
+)
+DAILY_COLUMNS = (
+    "event_id", "ticker", "candidate", "tau", "date", "ret", "market_ret", "ar", "ar_se",
+    "ar_t", "ar_p", "ar_ci_low", "ar_ci_high", "car",
 )
 GROUPINGS = ("event_id", "event_type", "case", "ticker", "event_session")
+TABLES = ("windows", "sessions", "daily", "params", "diagnostics")
 
 
 class EventStudyResults:
     """Abnormal returns, CARs and their tests for every event and window.
 
+    Tables (``to_frame(kind)``): ``windows`` (one row per event and window),
+    ``sessions`` (one row per event: its session's close-to-close, peak and trough
+    moves), ``daily`` (one row per event and relative day), ``params`` and
+    ``diagnostics``; pooled tables: :meth:`aar` and :meth:`caar`. Summaries for
+    reading: :meth:`summary` and :meth:`pooled_summary`.
+
+    Every estimate with a standard error comes with its confidence interval
+    (``ci_low``, ``ci_high``) at :attr:`level`, the design's (0.95 by default);
+    the methods take ``level=`` to use another.
+
     Attributes
     ----------
     design : StudyDesign
     model : str
+    level : float
+        Confidence level of the intervals (``design.level``).
     diagnostics : DataFrame
         Everything excluded, flagged or skipped, and why (see
         :mod:`eventstudy.core.diagnostics`).
@@ -58,31 +84,56 @@ class EventStudyResults:
         self.diagnostics = diagnostics.to_frame()
         self._residual_summaries: dict[tuple, stats.ResidualSummary] = {}
 
+    @property
+    def level(self) -> float:
+        """Confidence level of the intervals: the design's, 0.95 unless set."""
+        return self.design.level
+
+    def _level(self, level: float | None) -> float:
+        return self.level if level is None else stats.check_level(level)
+
     # ----- tables -------------------------------------------------------------------------
     def _event_columns(self) -> pd.DataFrame:
-        return self.panel.labels.copy()
+        """Per event row: the labels, with ``event_session`` as a date (datetime64)."""
+        frame = self.panel.labels.copy()
+        frame["event_session"] = self._session_dates()
+        return frame
+
+    def _session_dates(self) -> np.ndarray:
+        # midnight of each session day (the panel's sessions are dates already)
+        return np.asarray(self.panel.session).astype("datetime64[D]").astype("datetime64[ns]")
 
     @cached_property
     def windows(self) -> pd.DataFrame:
-        """One row per event and window: CAR, s.e., t, p, raw return, peak move..."""
+        """One row per event and window: CAR, s.e., t, p, interval, raw return...
+
+        The columns of :data:`~eventstudy.core.results.WINDOW_COLUMNS` and, repeated
+        on every window of an event as in version 0.1, its session's ``peak_move``
+        and ``trough_move`` (:data:`~eventstudy.core.results.LEGACY_WINDOW_COLUMNS`),
+        which belong to the :attr:`sessions` table and are kept here only for code
+        that reads them from this table: ``to_frame()`` leaves them out.
+        """
         n_windows = len(self.design.windows)
         # Event-major order: each event's windows together, in the design's order.
         rows = np.repeat(np.arange(len(self.panel)), n_windows)
         columns = dict(self.panel.labels.take(rows).reset_index(drop=True).items())
+        columns["event_session"] = self._session_dates()[rows]
         # one string repeated by position: no per-row conversion of Python strings
         columns["model"] = pd.array([self.model], dtype="str").take(np.zeros(len(rows), np.intp))
         for name, values in self._window_figures().items():
             columns[name] = values.ravel()
         for name, values in self._event_figures().items():
             columns[name] = np.repeat(values, n_windows)
+        at = WINDOW_COLUMNS.index("market_return") + 1
+        names = (*WINDOW_COLUMNS[:at], *LEGACY_WINDOW_COLUMNS, *WINDOW_COLUMNS[at:])
         # every column is a new array of its own: the table can hold it without a copy
-        return pd.DataFrame({name: columns[name] for name in WINDOW_COLUMNS}, copy=False)
+        return pd.DataFrame({name: columns[name] for name in names}, copy=False)
 
     @cached_property
     def _window_arrays(self) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
         """Per window of the design: each event's CAR, its variance, days summed and BHAR.
 
-        Made once for the windows table and :meth:`caar`.
+        Made once for the windows table and :meth:`~eventstudy.EventStudyResults.caar`.
         """
         return {window: self._window_sums(window) for window in self.design.windows}
 
@@ -110,12 +161,14 @@ class EventStudyResults:
             np.column_stack(values) for values in zip(*self._window_arrays.values(), strict=True)
         )
         se, t_stat, p_value = car_t_test(car, variance, self.fit.df[:, None])
+        ci_low, ci_high = stats.t_interval(car, se, self.fit.df[:, None], self.level)
         bounds = np.broadcast_to(np.array(windows, dtype=np.int64), (len(car), len(windows), 2))
         return {
             "window_start": bounds[..., 0],
             "window_end": bounds[..., 1],
             "n_days": n_days,
             "car": car, "se": se, "t_stat": t_stat, "p_value": p_value,
+            "ci_low": ci_low, "ci_high": ci_high,
             "bhar": bhar,
             "raw_return": np.column_stack([self._compound(w) for w in windows]),
             "market_return": np.column_stack([self._compound(w, market=True) for w in windows]),
@@ -138,11 +191,61 @@ class EventStudyResults:
         return np.log(ratio) if log else ratio - 1.0
 
     @cached_property
+    def sessions(self) -> pd.DataFrame:
+        """One row per event row: how its event session moved from the previous close.
+
+        Columns :data:`~eventstudy.core.results.SESSION_COLUMNS`: the labels;
+        ``prev_close`` (the close of the session before), the event session's
+        ``high``, ``low`` and ``close`` (prices as given, not adjusted);
+        ``close_to_close``, its return from the previous adjusted close (always a
+        simple return); ``peak_move`` = high / prev_close - 1
+        and ``trough_move`` = low / prev_close - 1, the intraday extremes that news
+        reports quote ("rose as much as 6.5%"); ``market_return``, the index's return
+        that session. Descriptive figures, without tests: they are properties of the
+        session, shared by every window of the event. With returns instead of prices
+        (or closes only) the prices and the peak and trough are missing.
+        """
+        panel = self.panel
+        close = panel.store.take("close", panel.pos)
+        stock, market = self._session_returns()
+        frame = self._event_columns()
+        frame = frame.assign(
+            prev_close=panel.prev_close,
+            high=panel.high,
+            low=panel.low,
+            close=close,
+            close_to_close=stock,
+            peak_move=panel.high / panel.prev_close - 1.0,
+            trough_move=panel.low / panel.prev_close - 1.0,
+            market_return=market,
+        )
+        return frame.loc[:, list(SESSION_COLUMNS)]
+
+    def _session_returns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The stock's and the market's simple return on each event session."""
+        panel, log = self.panel, self.design.returns == "log"
+        tau = panel.evt_tau
+        if tau[0] <= 0 <= tau[-1]:  # (as eventstudy.analysis.session_moves computes them)
+            return (panel.gross_return(0, 0, log=log) - 1.0,
+                    panel.gross_return(0, 0, market=True, log=log) - 1.0)
+        # no window covers day 0: the session's returns from the series themselves
+        taken = panel.store.take_columns(["ret", "mret"], panel.pos)
+        if log:
+            return np.expm1(taken["ret"]), np.expm1(taken["mret"])
+        return taken["ret"], taken["mret"]
+
+    @cached_property
     def daily(self) -> pd.DataFrame:
-        """One row per event and relative day: returns, AR, its s.e., t and p, running CAR."""
+        """One row per event and relative day: returns, AR with its s.e., t, p and
+        interval, and the running CAR (columns :data:`~eventstudy.core.results.DAILY_COLUMNS`)."""
+        return self._daily(self.level)
+
+    def _daily(self, level: float) -> pd.DataFrame:
         n, w = self.fit.ar.shape
         variance = self.fit.ar_variance()
-        se, t_stat, p_value = car_t_test(self.fit.ar, variance, self.fit.df[:, None])
+        df = self.fit.df[:, None]
+        se, t_stat, p_value = car_t_test(self.fit.ar, variance, df)
+        ci_low, ci_high = stats.t_interval(self.fit.ar, se, df, level)
         cumulative = np.where(np.isnan(self.fit.ar), np.nan, np.nancumsum(self.fit.ar, axis=1))
         events = self._event_columns().loc[np.repeat(np.arange(n), w)].reset_index(drop=True)
         days = pd.DataFrame(
@@ -155,6 +258,8 @@ class EventStudyResults:
                 "ar_se": se.ravel(),
                 "ar_t": t_stat.ravel(),
                 "ar_p": p_value.ravel(),
+                "ar_ci_low": ci_low.ravel(),
+                "ar_ci_high": ci_high.ravel(),
                 "car": cumulative.ravel(),
             }
         )
@@ -181,13 +286,23 @@ class EventStudyResults:
             )
         return self._event_columns()[group_by]
 
-    def aar(self, group_by: str | None = None, tests: bool = True) -> pd.DataFrame:
+    def aar(
+        self, group_by: str | None = None, tests: bool = True, level: float | None = None
+    ) -> pd.DataFrame:
         """Pooled abnormal returns by relative day, with the daily test battery.
 
         One row per (group and) relative day: ``n`` events present, ``aar``,
-        ``caar`` (cumulated AAR), cross-sectional ``sd``, ``share_positive`` and,
-        for each test of :data:`eventstudy.stats.DAILY_TESTS`, ``<name>_stat``
-        and ``<name>_p``. Each day uses the events present that day.
+        ``caar`` (cumulated AAR), cross-sectional ``sd``; ``aar_se``, ``aar_ci_low``
+        and ``aar_ci_high``, the AAR's standard error ``sd / sqrt(n)`` and its
+        interval, Student-t with ``n - 1`` df: the inversion of the cross-sectional
+        t test ``csect_t`` (Brown & Warner 1985; see
+        :func:`eventstudy.stats.mean_interval`); ``share_positive``; for each test of
+        :data:`eventstudy.stats.DAILY_TESTS`, ``<name>_stat`` and ``<name>_p``; and
+        ``small_sample``, a note on the tests that have little power or an unreliable
+        size with that day's ``n`` (empty from
+        :data:`~eventstudy.stats.smallsample.SMALL_SAMPLE` events on; see
+        :func:`eventstudy.stats.smallsample.small_sample_note`). Each day uses the
+        events present that day.
 
         Parameters
         ----------
@@ -195,8 +310,12 @@ class EventStudyResults:
             Pool all events (None) or each group separately, e.g. ``"event_id"``
             for one pool per announcement shared by several securities.
         tests : bool
-            Run the test battery (True) or only the descriptive columns.
+            Run the test battery (True) or only the descriptive columns and the
+            interval (no ``small_sample`` note then).
+        level : float, optional
+            Confidence level of the interval; :attr:`level` by default.
         """
+        level = self._level(level)
         variance = self.fit.ar_variance()
         frames = []
         for label, rows in pooled.groups(self._group_labels(group_by), len(self.panel)):
@@ -206,7 +325,11 @@ class EventStudyResults:
                 self.fit.df[rows], tests, self._residual_summary(group_by, label, resid, tests),
             )
             frames.append(_with_group(table, group_by, label))
-        return pd.concat(frames, ignore_index=True)
+        table = pd.concat(frames, ignore_index=True)
+        _add_interval(table, "aar", "aar_", level)
+        if tests:
+            table["small_sample"] = small_sample_notes(table["n"], pooled.DAILY_TESTS)
+        return table
 
     def _residual_summary(self, group_by, label, resid: np.ndarray, tests: bool):
         """The estimation residuals' summary of one group, made once for aar() and caar()."""
@@ -223,14 +346,34 @@ class EventStudyResults:
         tests: bool = True,
         n_boot: int = 999,
         seed: int | None = 0,
+        level: float | None = None,
     ) -> pd.DataFrame:
         """Pooled CARs by window, with the window test battery and mean BHAR.
 
-        One row per (group and) window: ``n``, ``caar`` (mean CAR), ``sd``,
-        ``share_positive``, ``mean_bhar``, ``n_bhar`` and, for each test of
-        :data:`eventstudy.stats.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``.
-        The bootstrap is seeded (``seed``) so that results are reproducible.
+        One row per (group and) window: ``n``, ``caar`` (mean CAR), ``sd``; ``se``,
+        ``ci_low`` and ``ci_high``, the CAAR's standard error ``sd / sqrt(n)`` and
+        its interval, Student-t with ``n - 1`` df: the inversion of the
+        cross-sectional t test ``csect_t`` (Brown & Warner 1985; Boehmer, Musumeci &
+        Poulsen 1991; see :func:`eventstudy.stats.mean_interval`);
+        ``share_positive``, ``mean_bhar``, ``n_bhar``; for each test of
+        :data:`eventstudy.stats.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``; and
+        ``small_sample``, the note of :meth:`aar` for the window's ``n``. The
+        bootstrap is seeded (``seed``) so that results are reproducible.
+
+        Parameters
+        ----------
+        group_by : {None, "event_id", "event_type", "case", "ticker", "event_session"}
+            As for :meth:`~eventstudy.EventStudyResults.aar`.
+        tests : bool
+            Run the test battery (True) or only the descriptive columns and the interval.
+        n_boot : int
+            Resamples of the bootstrap test.
+        seed : int or None
+            Seed of the bootstrap test.
+        level : float, optional
+            Confidence level of the interval; :attr:`level` by default.
         """
+        level = self._level(level)
         n_boot = whole_number(n_boot, "n_boot")
         seed = None if seed is None else whole_number(seed, "seed")
         if seed is not None and seed < 0:
@@ -246,18 +389,46 @@ class EventStudyResults:
                 self._residual_summary(group_by, label, resid, tests),
             )
             frames.append(_with_group(table, group_by, label))
-        return pd.concat(frames, ignore_index=True)
+        table = pd.concat(frames, ignore_index=True)
+        _add_interval(table, "caar", "", level)
+        if tests:
+            table["small_sample"] = small_sample_notes(table["n"], pooled.WINDOW_TESTS)
+        return table
 
-    def to_frame(self, kind: str = "windows") -> pd.DataFrame:
-        """A tidy copy of ``windows`` (default), ``daily``, ``params`` or ``diagnostics``."""
-        tables = {"windows": self.windows, "daily": self.daily, "params": self.params,
+    def to_frame(self, kind: str = "windows", level: float | None = None) -> pd.DataFrame:
+        """A tidy copy of one table, at full precision.
+
+        Parameters
+        ----------
+        kind : {"windows", "sessions", "daily", "params", "diagnostics"}
+            ``windows`` (default): one row per event and window, columns
+            :data:`~eventstudy.core.results.WINDOW_COLUMNS`; ``sessions``: one row
+            per event, its session's moves (:attr:`sessions`); ``daily``: one row
+            per event and relative day (:attr:`daily`); ``params``: the fitted model
+            per event; ``diagnostics``: what was excluded or flagged, and why.
+        level : float, optional
+            Confidence level of the ``ci_low``/``ci_high`` (``ar_ci_low``/
+            ``ar_ci_high``) columns of ``windows`` and ``daily``; :attr:`level` by
+            default.
+        """
+        if not isinstance(kind, str) or kind not in TABLES:
+            raise SpecificationError(f"kind must be one of {TABLES}, not {kind!r}")
+        level = self._level(level)
+        if kind == "windows":
+            table = self.windows.loc[:, list(WINDOW_COLUMNS)].copy()
+            if level != self.level:
+                table["ci_low"], table["ci_high"] = stats.t_interval(
+                    table["car"].to_numpy(), table["se"].to_numpy(), table["df"].to_numpy(),
+                    level)
+            return table
+        if kind == "daily":
+            return self.daily.copy() if level == self.level else self._daily(level)
+        tables = {"sessions": self.sessions, "params": self.params,
                   "diagnostics": self.diagnostics}
-        if not isinstance(kind, str) or kind not in tables:
-            raise SpecificationError(f"kind must be one of {tuple(tables)}, not {kind!r}")
         return tables[kind].copy()
 
-    # ----- displays -----------------------------------------------------------------------
-    def _header(self) -> list[tuple[str, str]]:
+    # ----- summaries ----------------------------------------------------------------------
+    def _header(self, level: float) -> list[tuple[str, str]]:
         d = self.design
         return [
             ("Model", self.model),
@@ -267,92 +438,175 @@ class EventStudyResults:
             ("Other events excluded", "yes" if d.exclude_other_events else "no"),
             ("Unknown timing", d.unknown_timing),
             ("Events", str(len(self.panel))),
+            ("Confidence level", _percent_label(level)),
             ("Diagnostics", f"{len(self.diagnostics)} records"),
             ("eventstudy", __version__),
         ]
 
-    def _display_table(self) -> pd.DataFrame:
-        t = self.windows
-        label = t["event_id"] + np.where(t["candidate"] != "", " [" + t["candidate"] + "]", "")
-        many_tickers = t["ticker"].nunique() > 1
-        return pd.DataFrame(
-            {
-                "event": label + (" " + t["ticker"] if many_tickers else ""),
-                "session": t["event_session"],
-                "window": "(" + t["window_start"].astype(str) + ","
-                + t["window_end"].astype(str) + ")",
-                "CAR": t["car"].map(_pct),
-                "s.e.": t["se"].map(lambda v: _pct(v, sign=False)),
-                "t": t["t_stat"].map(lambda v: f"{v:.2f}"),
-                "p": t["p_value"].map(lambda v: f"{v:.3f}") + t["p_value"].map(_stars),
-                "raw": t["raw_return"].map(_pct),
-                "peak": t["peak_move"].map(_pct),
-            }
-        )
+    def _event_labels(self, labels: pd.DataFrame) -> pd.Series:
+        """``event_id`` with ``[candidate]`` and, when several securities, the ticker."""
+        label = labels["event_id"] + np.where(
+            labels["candidate"] != "", " [" + labels["candidate"] + "]", "")
+        if self.panel.labels["ticker"].nunique() > 1:
+            label = label + " " + labels["ticker"]
+        return pd.Series(label, index=labels.index)
 
-    def summary(self) -> str:
-        """A text table in the spirit of statsmodels' summaries."""
-        body = self._display_table().to_string(index=False)
-        width = max(len(line) for line in body.splitlines())
-        pairs = self._header()
-        half = (len(pairs) + 1) // 2
-        left, right = pairs[:half], pairs[half:]
-        lines = ["Event study results".center(width), "=" * width]
-        for i, (k, v) in enumerate(left):
-            cell = f"{k + ':':<26}{v:<14}"
-            if i < len(right):
-                cell += f"  {right[i][0] + ':':<26}{right[i][1]}"
-            lines.append(cell)
-        lines += ["-" * width, body, "-" * width]
-        lines.append("CAR: cumulative abnormal return; raw: close-to-close return over the window;")
-        lines.append(
-            "peak: event-session high / previous close - 1. *** p<0.01, ** p<0.05, * p<0.10"
-        )
-        if len(self.diagnostics):
-            lines.append(f"See .diagnostics for {len(self.diagnostics)} notes on excluded data.")
-        return "\n".join(lines)
+    def summary(self, level: float | None = None) -> Summary:
+        """The results as a :class:`~eventstudy.core.summary.Summary`, for reading.
 
-    def pooled_summary(self, group_by: str | None = None, seed: int | None = 0) -> str:
-        """Text table of the pooled CARs per window with the p-values of the window tests."""
-        table = self.caar(group_by=group_by, seed=seed)
-        shown = pd.DataFrame({
-            "window": "(" + table["window_start"].astype(str) + ","
-            + table["window_end"].astype(str) + ")",
-            "N": table["n"],
-            "CAAR": table["caar"].map(_pct),
-            "BHAR": table["mean_bhar"].map(_pct),
+        ``print(results.summary())`` shows it as text, Jupyter as HTML tables; it
+        exports ``as_latex()``, ``as_markdown()`` and ``to_excel(path)``. Two tables:
+        the event sessions (previous close, close, close-to-close, peak and trough
+        moves) and the windows (CAR, its s.e., interval, t, p and the raw return).
+        Numbers are rounded for reading; :meth:`to_frame` keeps full precision.
+
+        Parameters
+        ----------
+        level : float, optional
+            Confidence level of the intervals; :attr:`level` by default.
+        """
+        level = self._level(level)
+        s = self.sessions
+        sessions = pd.DataFrame({
+            "event": self._event_labels(s),
+            "session": s["event_session"],
+            "prev. close": s["prev_close"],
+            "close": s["close"],
+            "close-to-close": s["close_to_close"],
+            "peak": s["peak_move"],
+            "trough": s["trough_move"],
         })
-        if group_by is not None:
-            shown.insert(0, group_by, table[group_by])
-        for name in pooled.WINDOW_TESTS:
-            shown[name] = table[f"{name}_p"].map(lambda v: f"{v:.3f}" if np.isfinite(v) else "")
-        body = shown.to_string(index=False)
-        width = max(len(line) for line in body.splitlines())
+        w = self.to_frame("windows", level=level)
+        windows = pd.DataFrame({
+            "event": self._event_labels(w),
+            "window": "(" + w["window_start"].astype(str) + "," + w["window_end"].astype(str)
+            + ")",
+            "CAR": w["car"], "s.e.": w["se"], "CI low": w["ci_low"], "CI high": w["ci_high"],
+            "t": w["t_stat"], "p": w["p_value"], "raw": w["raw_return"],
+        })
+        notes = [
+            "Sessions: moves from the previous session's close: close-to-close (adjusted "
+            "closes), peak (the session's high) and trough (its low).",
+            f"Windows: CAR, cumulative abnormal return; s.e., its prediction-error-corrected "
+            f"standard error; CI, its {_percent_label(level)} confidence interval and t, p its "
+            "test (Student-t with the model's residual df); raw, the close-to-close return "
+            "over the window.",
+            "Significance: *** p<0.01, ** p<0.05, * p<0.10.",
+        ]
+        if len(self.diagnostics):
+            notes.append(
+                f"{len(self.diagnostics)} diagnostics records (data excluded or flagged): "
+                "results.diagnostics, or --diagnostics on the command line."
+            )
+        return Summary(
+            "Event study results",
+            self._header(level),
+            [
+                SummaryTable("Event sessions", sessions, _kinds(
+                    session="date", **{"prev. close": "price", "close": "price",
+                                       "close-to-close": "return", "peak": "return",
+                                       "trough": "return"})),
+                SummaryTable("Windows", windows, _kinds(
+                    CAR="return", **{"s.e.": "spread", "CI low": "return",
+                                     "CI high": "return"}, t="stat", p="p_stars",
+                    raw="return")),
+            ],
+            notes,
+        )
+
+    def pooled_summary(
+        self, group_by: str | None = None, seed: int | None = 0, level: float | None = None
+    ) -> Summary:
+        """The pooled CARs per window and their tests, as a summary for reading.
+
+        A :class:`~eventstudy.core.summary.Summary` of two tables: the CAAR with its
+        standard error and interval (the cross-sectional t's, see :meth:`caar`), the
+        mean BHAR and the share of positive CARs; and the two-sided p-value of every
+        window test. Groups of fewer than
+        :data:`~eventstudy.stats.smallsample.SMALL_SAMPLE` events are flagged (``*``
+        beside N), with a note on the tests that have little power or an unreliable
+        size at that size.
+
+        Parameters
+        ----------
+        group_by : {None, "event_id", "event_type", "case", "ticker", "event_session"}
+            As for :meth:`~eventstudy.EventStudyResults.caar`.
+        seed : int or None
+            Seed of the bootstrap test.
+        level : float, optional
+            Confidence level of the intervals; :attr:`level` by default.
+        """
+        level = self._level(level)
+        table = self.caar(group_by=group_by, seed=seed, level=level)
+        window = ("(" + table["window_start"].astype(str) + ","
+                  + table["window_end"].astype(str) + ")")
+        small = table["small_sample"] != ""
+        marks = np.where(small, "*", "")
+        keys = {} if group_by is None else {group_by: table[group_by]}
+        cars = pd.DataFrame({
+            **keys, "window": window, "N": table["n"].astype(str) + marks,
+            "CAAR": table["caar"], "s.e.": table["se"], "CI low": table["ci_low"],
+            "CI high": table["ci_high"], "BHAR": table["mean_bhar"],
+            "positive": table["share_positive"],
+        })
+        tests = pd.DataFrame({**keys, "window": window,
+                              **{name: table[f"{name}_p"] for name in pooled.WINDOW_TESTS}})
+        left = [group_by] if group_by else []
+        group_kind = {group_by: "date"} if group_by == "event_session" else {}
         title = "Pooled CARs" + (f" by {group_by}" if group_by else " over all events")
-        return "\n".join([
-            title.center(width), "=" * width, body, "-" * width,
-            "Test columns are two-sided p-values: csect_t cross-sectional t; patell Patell (1976);",
-            "bmp Boehmer-Musumeci-Poulsen (1991); kp_* Kolari-Pynnonen (2010); grank Kolari-",
-            "Pynnonen (2011); gen_sign Cowan (1992); bootstrap: seeded bootstrap-t of the CAAR.",
-        ])
+        notes = [
+            f"CAAR: mean CAR over the N events; s.e. = sd / sqrt(N) and the "
+            f"{_percent_label(level)} CI, Student-t with N - 1 df (the cross-sectional t); "
+            "BHAR: mean buy-and-hold abnormal return; positive: share of positive CARs.",
+            "Test columns are two-sided p-values: csect_t cross-sectional t; patell Patell "
+            "(1976); bmp Boehmer-Musumeci-Poulsen (1991); kp_* Kolari-Pynnonen (2010); grank "
+            "Kolari-Pynnonen (2011); gen_sign Cowan (1992); sign and wilcoxon exact tests; "
+            "bootstrap: seeded bootstrap-t of the CAAR.",
+        ]
+        for n in sorted(set(table.loc[small, "n"].tolist())):
+            notes.append(f"* {small_sample_note(int(n), pooled.WINDOW_TESTS)}")
+        return Summary(
+            title,
+            [("Model", self.model), ("Events", str(len(self.panel))),
+             ("Confidence level", _percent_label(level)),
+             ("Bootstrap seed", "none" if seed is None else str(seed))],
+            [
+                SummaryTable("Pooled CARs", cars, _kinds(
+                    **group_kind, CAAR="return", **{"s.e.": "spread", "CI low": "return",
+                                                    "CI high": "return"},
+                    BHAR="return", positive="share"), align_left=left, align_right=["N"]),
+                SummaryTable("Tests (two-sided p-values)", tests,
+                             {**group_kind, **{name: "p" for name in pooled.WINDOW_TESTS}},
+                             align_left=left),
+            ],
+            notes,
+        )
 
     def __str__(self) -> str:
-        return self.summary()
+        return str(self.summary())
 
     def __repr__(self) -> str:
         return f"<EventStudyResults: {len(self.panel)} events, model={self.model}>"
 
     def _repr_html_(self) -> str:
-        header = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-            for k, v in self._header()
-        )
-        table = self._display_table().to_html(index=False, escape=True)
         notes = ""
         if len(self.diagnostics):
             notes = "<details><summary>Diagnostics</summary>" + self.diagnostics.to_html(
                 index=False, escape=True) + "</details>"
-        return f"<div><h4>Event study results</h4><table>{header}</table>{table}{notes}</div>"
+        return self.summary().as_html().removesuffix("</div>") + notes + "</div>"
+
+
+def _kinds(**kinds: str) -> dict[str, str]:
+    return kinds
+
+
+def _add_interval(table: pd.DataFrame, estimate: str, prefix: str, level: float) -> None:
+    """Insert ``<prefix>se``, ``<prefix>ci_low``, ``<prefix>ci_high`` after ``sd``."""
+    se, low, high = stats.mean_interval(table[estimate].to_numpy(), table["sd"].to_numpy(),
+                                        table["n"].to_numpy(), level)
+    at = table.columns.get_loc("sd") + 1
+    for offset, (name, values) in enumerate((("se", se), ("ci_low", low), ("ci_high", high))):
+        table.insert(at + offset, prefix + name, values)
 
 
 def _with_group(table: pd.DataFrame, group_by: str | None, label: object) -> pd.DataFrame:
@@ -361,13 +615,5 @@ def _with_group(table: pd.DataFrame, group_by: str | None, label: object) -> pd.
     return table
 
 
-def _pct(value: float, sign: bool = True) -> str:
-    if not np.isfinite(value):
-        return ""
-    return f"{100 * value:+.2f}%" if sign else f"{100 * value:.2f}%"
-
-
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
+def _percent_label(level: float) -> str:
+    return f"{100 * level:g}%"

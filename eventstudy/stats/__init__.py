@@ -41,7 +41,7 @@ from .battery import (
 from .bootstrap import window_bootstrap
 from .buyhold import bhar, mean_bhar
 from .descriptives import DailyDescriptives, daily_descriptives
-from .intervals import t_interval
+from .intervals import DEFAULT_LEVEL, check_level, mean_interval, t_interval
 from .outcome import DailyTestResult, TestResult
 from .parametric import (
     car_t_test,
@@ -70,6 +70,7 @@ from .sign import (
 
 __all__ = [
     "DAILY_TESTS",
+    "DEFAULT_LEVEL",
     "WINDOW_TESTS",
     "DailyDescriptives",
     "DailyTestResult",
@@ -78,6 +79,7 @@ __all__ = [
     "average_residual_correlation",
     "bhar",
     "car_t_test",
+    "check_level",
     "daily_bmp",
     "daily_bw_portfolio_t",
     "daily_corrado_rank",
@@ -90,6 +92,7 @@ __all__ = [
     "daily_sign",
     "daily_wilcoxon",
     "mean_bhar",
+    "mean_interval",
     "run_daily_battery",
     "run_window_batteries",
     "run_window_battery",
