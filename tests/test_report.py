@@ -1,7 +1,8 @@
-"""The report build: HTML with figures and headline numbers, CSVs that rebuild identically."""
+"""The report build: HTML with figures and headline numbers, files that rebuild identically."""
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from eventstudy import __version__, bundled_cases
 from eventstudy.report import build_reports, main
+from eventstudy.report.build import DEFAULT_PARAMETERS, case_results
 
 MANIFEST = Path(__file__).resolve().parent.parent / "data" / "prices" / "manifest.csv"
 PNG = re.compile(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"')
@@ -76,12 +78,24 @@ def test_index_links_every_case_with_its_headline(report_build):
     assert (built.headline.window == "(0,0)").all()
 
 
-def test_two_builds_give_identical_csvs(report_build, tmp_path):
+def test_two_builds_give_identical_files(report_build, tmp_path):
+    """Two builds of one case (HTML with its embedded figures, CSV, index) are equal
+    byte for byte, and equal to the full build's; every case's CSV is what the library
+    computes again."""
     output, _ = report_build
-    build_reports(tmp_path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    build_reports(first, cases=["smic"])
+    build_reports(second, cases=["smic"])
+    names = ["smic.html", "smic.csv", "index.html"]
+    match, mismatch, errors = filecmp.cmpfiles(first, second, names, shallow=False)
+    assert match == names and not mismatch and not errors
+    assert sorted(p.name for p in first.iterdir()) == sorted(names)
+    for name in ("smic.html", "smic.csv"):
+        assert (first / name).read_bytes() == (output / name).read_bytes(), name
     for case in bundled_cases().index:
-        first = (output / f"{case}.csv").read_bytes()
-        assert first == (tmp_path / f"{case}.csv").read_bytes(), case
+        again = case_results(case, DEFAULT_PARAMETERS).windows.to_csv(
+            index=False, lineterminator="\n")
+        assert (output / f"{case}.csv").read_text(encoding="utf-8") == again, case
 
 
 def test_command_line_parameters_reach_notebook_and_csv(tmp_path, capsys):

@@ -1,15 +1,18 @@
-"""The report's views of tables: styled frames, pooled tests, event tables, tidied HTML."""
+"""The report's views of tables: styled frames, pooled tests, event tables, tidied HTML,
+and the notebook made ready for rendering."""
 
 from __future__ import annotations
 
 import re
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
 from eventstudy import EventStudy, bundled_events
 from eventstudy.report import announcements, event_sessions, pooled_table, styled
+from eventstudy.report.build import prepare_notebook, render_html
 from eventstudy.report.tables import column_kind, tidy_tables
 
 
@@ -132,3 +135,37 @@ def test_tidy_tables_follows_spanned_cells():
     assert re.search(r'<th class="es-text" rowspan="2"[^>]*>e1</th>', tidy)
     assert re.search(r'<th class="es-text"[^>]*>latest</th>\s*<td class="es-num">0.02</td>', tidy)
     assert tidy_tables("<p>no table</p>", "0_0") == "<p>no table</p>"
+
+
+def _notebook():
+    plot = nbformat.v4.new_code_cell("plot_prices(events)", id="plot")
+    plot.metadata["mystnb"] = {"image": {"alt": "A line chart of the stock."}}
+    plot.outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"})]
+    table = nbformat.v4.new_code_cell("styled(frame)", id="table")
+    table.outputs = [nbformat.v4.new_output("execute_result", data={
+        "text/html": styled(pd.DataFrame({"x": ["a"], "y": [0.5]})).to_html()},
+        execution_count=1)]
+    injected = nbformat.v4.new_code_cell("CASE = 'smic'", id="a1b2c3d4")
+    injected.metadata["tags"] = ["injected-parameters"]
+    note = nbformat.v4.new_markdown_cell("The next cell holds the parameters.", id="note")
+    note.metadata["tags"] = ["notebook-only"]
+    prose = nbformat.v4.new_markdown_cell("# A case", id="prose")
+    return nbformat.v4.new_notebook(cells=[prose, note, injected, plot, table])
+
+
+def test_prepare_notebook_for_a_report():
+    notebook = _notebook()
+    ready = prepare_notebook(notebook)
+    assert [c.id for c in ready.cells] == ["prose", "injected-parameters", "plot", "table"]
+    assert ready.cells[2].outputs[0].metadata["image/png"]["alt"] == "A line chart of the stock."
+    assert 'id="T_3_0_0"' in ready.cells[3].outputs[0].data["text/html"]
+    assert len(notebook.cells) == 5 and not notebook.cells[3].outputs[0].metadata  # a copy
+
+
+def test_render_html_links_index_and_csv():
+    page = render_html(_notebook(), "A case", case="smic")
+    nav = page[page.index("<nav"):page.index("</nav>")]
+    assert 'href="index.html"' in nav and 'href="smic.csv"' in nav
+    assert 'alt="A line chart of the stock."' in page
+    assert "next cell" not in page and "<nav" not in render_html(_notebook(), "A case")
