@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -10,12 +11,13 @@ import pytest
 
 from eventstudy import bundled_cases
 from eventstudy.errors import ReportError
-from eventstudy.report.build import run_notebook
+from eventstudy.report.build import NOTEBOOK_ONLY, figure_alt, run_notebook
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 TUTORIAL = NOTEBOOKS / "your_own_study.ipynb"
 CASE_PARAMETERS = {"CASE", "MODEL", "WINDOWS", "RETURNS"}
+PLOT = re.compile(r"\bplot_\w+\(")
 
 
 def _read(path: Path):
@@ -49,6 +51,26 @@ def test_stored_without_outputs(path):
             assert "execution" not in cell.metadata
     assert "papermill" not in notebook.metadata and "widgets" not in notebook.metadata
     assert notebook.metadata.kernelspec.name == "eventstudy"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_figures_have_alt_text(path):
+    """Every cell that draws a figure gives it alt text (``mystnb.image.alt``, read by the
+    report build and the documentation site)."""
+    for cell in _read(path).cells:
+        if cell.cell_type == "code" and PLOT.search(cell.source):
+            assert len(figure_alt(cell)) > 40, f"{path.name}: {cell.source[:40]}"
+
+
+@pytest.mark.parametrize("path", [p for p in ALL if _is_case(p)], ids=lambda p: p.stem)
+def test_report_prose_does_not_describe_hidden_code(path):
+    """The reports hide the code: prose about code cells is tagged notebook-only."""
+    for cell in _read(path).cells:
+        tags = cell.metadata.get("tags", [])
+        if NOTEBOOK_ONLY in tags:
+            assert cell.cell_type == "markdown"
+        elif cell.cell_type == "markdown":
+            assert not re.search(r"\b(cells?|code)\b", cell.source, re.I), cell.source[:60]
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)

@@ -16,6 +16,8 @@ from eventstudy.report.build import DEFAULT_PARAMETERS, case_results
 
 MANIFEST = Path(__file__).resolve().parent.parent / "data" / "prices" / "manifest.csv"
 PNG = re.compile(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{1000,}"')
+IMG = re.compile(r"<img\b[^>]*>")
+ALT = re.compile(r'\balt="([^"]+)"')
 
 
 def test_every_case_has_html_csv_and_figures(report_build):
@@ -26,6 +28,78 @@ def test_every_case_has_html_csv_and_figures(report_build):
         assert (output / f"{case}.csv").is_file()
         assert '<script src="http' not in page  # opens complete offline
     assert [p.name for p in built.files][-1] == "index.html"
+
+
+def test_figures_have_alt_text(report_build):
+    output, _ = report_build
+    for case in bundled_cases().index:
+        page = (output / f"{case}.html").read_text(encoding="utf-8")
+        images = IMG.findall(page)
+        alts = [ALT.search(tag) for tag in images]
+        assert len(images) == 5 and all(alts), case
+        assert len({a.group(1) for a in alts}) == 5, f"{case}: each figure has its own alt text"
+    xiaomi = (output / "xiaomi.html").read_text(encoding="utf-8")
+    assert "alt=\"Line chart of Xiaomi's adjusted close (1810.HK" in xiaomi
+
+
+def test_case_reports_link_the_index_and_their_csv(report_build):
+    output, _ = report_build
+    for case in bundled_cases().index:
+        page = (output / f"{case}.html").read_text(encoding="utf-8")
+        nav = page[page.index("<nav"):page.index("</nav>")]
+        assert 'href="index.html"' in nav and f'href="{case}.csv"' in nav, case
+
+
+def _cells(page: str) -> list[tuple[str, list[str]]]:
+    """Text and classes of every table cell of a report's outputs."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    return [(td.get_text(), td.get("class", []))
+            for area in soup.select(".jp-OutputArea-output") for td in area.find_all("td")]
+
+
+def test_tables_align_text_left_and_numbers_right(report_build):
+    output, _ = report_build
+    for case in bundled_cases().index:
+        cells = _cells((output / f"{case}.html").read_text(encoding="utf-8"))
+        # returns, statistics with stars, prices with their currency: right
+        numbers = [c for t, c in cells if re.fullmatch(r"(HKD |USD )?[+-]?\d+\.\d+%?\**", t)]
+        ids = [c for t, c in cells if t.startswith(f"{case}-")]
+        assert numbers and all("es-num" in c for c in numbers), case
+        # event ids (in the results' own table too) left, on one line
+        assert ids and all("es-text" in c for c in ids), case
+    page = (output / "xiaomi.html").read_text(encoding="utf-8")
+    cells = dict(_cells(page))
+    assert "es-num" in cells["HKD 24.60"]  # the joint filing's previous close
+    # a description is prose that wraps in a wide column, not eight lines of a narrow one
+    (description,) = [c for t, c in _cells(page) if t.startswith("Judge Contreras grants")]
+    assert "es-prose" in description
+
+
+def test_reports_leave_out_empty_columns_and_code_notes(report_build):
+    output, _ = report_build
+    xiaomi = (output / "xiaomi.html").read_text(encoding="utf-8")
+    luokung = (output / "luokung.html").read_text(encoding="utf-8")
+    assert ">candidate</th>" not in xiaomi and ">candidate</th>" in luokung
+    for page in (xiaomi, luokung):
+        assert "Running this notebook yourself" not in page
+        assert "next cell" not in page
+
+
+def test_diagnostics_and_pooled_tables_in_full(report_build):
+    output, _ = report_build
+    page = (output / "telecoms.html").read_text(encoding="utf-8")
+    results = case_results("telecoms", DEFAULT_PARAMETERS)
+    texts = [t for t, _ in _cells(page)]
+    for detail in results.diagnostics.detail:
+        assert detail in texts  # not cut at pandas' 50 characters
+    # the pooled tests as an HTML table: the executive order's day-0 Patell p-value, starred
+    pooled = results.caar(group_by="event_id")
+    eo = pooled[(pooled.event_id == "telecoms-eo13959") & (pooled.window_end == 0)
+                & (pooled.window_start == 0)].iloc[0]
+    assert eo.patell_p < 0.01 and f"{eo.patell_p:.3f}***" in texts
+    assert "Pooled CARs by event_id" not in page  # no longer the text table
 
 
 def test_xiaomi_headline_numbers_in_html(report_build):
