@@ -152,6 +152,25 @@ def test_index_links_every_case_with_its_headline(report_build):
     assert (built.headline.window == "(0,0)").all()
 
 
+def test_index_shows_the_trough_beside_the_peak_once_per_session(report_build, raw_prices):
+    output, built = report_build
+    page = (output / "index.html").read_text(encoding="utf-8")
+    # Xiaomi's designation session (2021-01-15): low 28.20 against the previous close 32.65.
+    prices = raw_prices("1810.HK")
+    low, prev = prices.loc["2021-01-15", "low"], prices.loc["2021-01-14", "close"]
+    assert (low, prev) == (28.2, 32.65)
+    trough = f"{100 * (low / prev - 1):+.2f}%"
+    assert trough == "-13.63%"
+    row = page[page.index(">xiaomi-designation<"):]
+    row = row[:row.index("</tr>")]
+    assert row.endswith(f"<td class='num'>-6.58%</td><td class='num'>{trough}</td>")
+    # the session's figures under a header of their own, not the window's
+    assert "window (0,0)</th><th colspan='2' class='group'>event session</th>" in page
+    assert ">peak</th><th class='num'>trough</th>" in page
+    rows = len(case_results("telecoms", DEFAULT_PARAMETERS).windows) // 4
+    assert (built.headline.case == "telecoms").sum() == rows == 12
+
+
 def test_two_builds_give_identical_files(report_build, tmp_path):
     """Two builds of one case (HTML with its embedded figures, CSV, index) are equal
     byte for byte, and equal to the full build's; every case's CSV is what the library

@@ -9,7 +9,8 @@
 - ``<case>.csv``: the case's windows table (one row per event and window), computed
   by the library with the same parameters the notebook received;
 - ``index.html``: a headline table (the first window, day 0 by default, of every
-  event) linking the case reports, with the version, data checksum and parameters.
+  event, beside the event session's peak and trough) linking the case reports, with
+  the version, data checksum and parameters.
 
 Nothing touches the network. Every file depends only on the package, its
 dependencies, the bundled data and the parameters, so two builds give byte-identical
@@ -56,7 +57,7 @@ CELL_TIMEOUT = 600
 KERNEL_LOG_LEVEL = "--IPKernelApp.log_level=ERROR"
 HEADLINE_COLUMNS = (
     "case", "event_id", "ticker", "candidate", "event_session", "window", "car", "se",
-    "t_stat", "p_value", "raw_return", "peak_move",
+    "t_stat", "p_value", "raw_return", "peak_move", "trough_move",
 )
 # Cells with this tag speak to a reader of the notebook itself (about its code cells);
 # the reports, which hide the code, leave them out.
@@ -341,7 +342,11 @@ def _pct(value: float) -> str:
 
 
 def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
-    """The headline table with percent and rounded statistics, for pages and consoles."""
+    """The headline table with percent and rounded statistics, for pages and consoles.
+
+    ``peak`` and ``trough`` are the event session's high and low over the previous
+    close: one figure per event row, whatever the window of the other columns.
+    """
     t = headline_table
     label = t["event_id"] + t["candidate"].map(lambda c: f" [{c}]" if c else "")
     return pd.DataFrame(
@@ -357,6 +362,7 @@ def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
             "p": t["p_value"].map(lambda v: f"{v:.3f}") + t["p_value"].map(_stars),
             "raw": t["raw_return"].map(_pct),
             "peak": t["peak_move"].map(_pct),
+            "trough": t["trough_move"].map(_pct),
         }
     )
 
@@ -372,13 +378,41 @@ def headline_text(headline_table: pd.DataFrame) -> str:
     return _display(headline_table).to_string(index=False)
 
 
+# The index table's column groups: the event row, its window's figures, its session's.
+_EVENT_COLUMNS = ("case", "event", "ticker", "session")
+_WINDOW_COLUMNS = ("CAR", "s.e.", "t", "p", "raw")
+_SESSION_COLUMNS = ("peak", "trough")
+
+
+def _headline_html(headline_table: pd.DataFrame) -> str:
+    """The headline as an HTML table: text left, numbers right, the window's figures
+    and the session's (peak, trough) under headers of their own."""
+    shown = _display(headline_table)
+    windows = list(dict.fromkeys(shown["window"]))
+    window = windows[0] if len(windows) == 1 else "first"
+    top = (f"<tr><th colspan='{len(_EVENT_COLUMNS)}'></th>"
+           f"<th colspan='{len(_WINDOW_COLUMNS)}' class='group'>window {html.escape(window)}</th>"
+           f"<th colspan='{len(_SESSION_COLUMNS)}' class='group'>event session</th></tr>")
+    names = "".join(f"<th class='{_kind(c)}'>{html.escape(c)}</th>"
+                    for c in (*_EVENT_COLUMNS, *_WINDOW_COLUMNS, *_SESSION_COLUMNS))
+    rows = []
+    for row in shown.to_dict("records"):
+        case = html.escape(row["case"])
+        cells = [f"<td class='text'><a href='{case}.html'>{case}</a></td>"]
+        cells += [f"<td class='{_kind(c)}'>{html.escape(str(row[c]))}</td>"
+                  for c in (*_EVENT_COLUMNS[1:], *_WINDOW_COLUMNS, *_SESSION_COLUMNS)]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table class='headline'><thead>{top}<tr>{names}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _kind(column: str) -> str:
+    return "text" if column in _EVENT_COLUMNS else "num"
+
+
 def index_html(headline_table: pd.DataFrame, titles: pd.Series, stamp: Provenance) -> str:
     """The index page: case links, the headline table and the build's provenance."""
-    shown = _display(headline_table)
-    shown["case"] = shown["case"].map(
-        lambda c: f"<a href='{html.escape(c)}.html'>{html.escape(c)}</a>"
-    )
-    table = shown.to_html(index=False, escape=False, classes="headline", border=0)
+    table = _headline_html(headline_table)
     cases = "".join(
         f"<li><a href='{html.escape(c)}.html'>{html.escape(str(t))}</a> "
         f"(<a href='{html.escape(c)}.csv'>CSV</a>)</li>"
@@ -389,21 +423,26 @@ def index_html(headline_table: pd.DataFrame, titles: pd.Series, stamp: Provenanc
 <style>
 body {{ font-family: sans-serif; max-width: 70em; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-size: 0.9em; }}
-th, td {{ padding: 0.25em 0.6em; text-align: right; border-bottom: 1px solid #ddd; }}
+th, td {{ padding: 0.25em 0.6em; border-bottom: 1px solid #ddd; white-space: nowrap; }}
 th {{ background: #f3f3f3; }}
-td:nth-child(-n+5) {{ text-align: left; }}
+th.group {{ text-align: center; border-bottom: 1px solid #999; }}
+.text {{ text-align: left; }}
+.num {{ text-align: right; }}
 </style></head><body>
 <h1>Event studies of policy actions: case reports</h1>
 <ul>{cases}</ul>
 <h2>Headline: abnormal return on the first window of every event</h2>
-<p>CAR: cumulative abnormal return with its prediction-error-corrected standard error and
-t test (*** p&lt;0.01, ** p&lt;0.05, * p&lt;0.10); raw: close-to-close return; peak: the
-event session's high over the previous close. Each case's full table is in its CSV.</p>
+<p>CAR: cumulative abnormal return over the window, with its
+prediction-error-corrected standard error and t test (*** p&lt;0.01, ** p&lt;0.05,
+* p&lt;0.10); raw: close-to-close return over the window. Peak and trough belong to the
+event session, whatever the window: its high and its low over the previous close.
+Each case's full table is in its CSV.</p>
 {table}
 <h2>Build</h2>
 {stamp._repr_html_()}
 <p>Rebuild with <code>make report</code> (or <code>python -m eventstudy.report</code>); the
-CSV files are identical across rebuilds of the same version, data and parameters.</p>
+HTML and CSV files are identical across rebuilds of the same version, data and
+parameters.</p>
 </body></html>
 """
 
