@@ -26,8 +26,8 @@ test: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -b html -E -W --keep-going -d docs/_build/doctrees docs docs/_build/html
 
+# The notebooks name ipykernel's own kernel, python3: in this JupyterLab, .venv's Python.
 lab: $(STAMP)
-	$(BIN)/python -m ipykernel install --sys-prefix --name eventstudy --display-name "Python (eventstudy)"
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 lint: $(STAMP)

@@ -59,9 +59,8 @@ numpydoc_class_members_toctree = False
 
 # --- notebooks --------------------------------------------------------------------
 # Every notebook is executed at every build (they are stored without outputs); they
-# read only the bundled data. Their kernelspec names the project's kernel
-# ("eventstudy", registered by `make lab`); the build runs them on ipykernel's own
-# kernel, the interpreter running Sphinx.
+# read only the bundled data. Their kernelspec names ipykernel's own kernel (python3),
+# and so does the alias below for any other name: the interpreter running Sphinx.
 nb_execution_mode = "force"
 nb_execution_timeout = 600
 nb_execution_raise_on_error = True

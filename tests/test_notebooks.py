@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -10,12 +14,14 @@ import pytest
 
 from eventstudy import bundled_cases
 from eventstudy.errors import ReportError
-from eventstudy.report.build import run_notebook
+from eventstudy.report.build import NOTEBOOK_ONLY, figure_alt, run_notebook
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 TUTORIAL = NOTEBOOKS / "your_own_study.ipynb"
 CASE_PARAMETERS = {"CASE", "MODEL", "WINDOWS", "RETURNS"}
+PLOT = re.compile(r"\bplot_\w+\(")
 
 
 def _read(path: Path):
@@ -48,7 +54,28 @@ def test_stored_without_outputs(path):
             assert cell.outputs == [] and cell.execution_count is None, path.name
             assert "execution" not in cell.metadata
     assert "papermill" not in notebook.metadata and "widgets" not in notebook.metadata
-    assert notebook.metadata.kernelspec.name == "eventstudy"
+    # ipykernel's own kernel, which every Jupyter has: no `make lab` registration needed
+    assert notebook.metadata.kernelspec.name == "python3"
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_figures_have_alt_text(path):
+    """Every cell that draws a figure gives it alt text (``mystnb.image.alt``, read by the
+    report build and the documentation site)."""
+    for cell in _read(path).cells:
+        if cell.cell_type == "code" and PLOT.search(cell.source):
+            assert len(figure_alt(cell)) > 40, f"{path.name}: {cell.source[:40]}"
+
+
+@pytest.mark.parametrize("path", [p for p in ALL if _is_case(p)], ids=lambda p: p.stem)
+def test_report_prose_does_not_describe_hidden_code(path):
+    """The reports hide the code: prose about code cells is tagged notebook-only."""
+    for cell in _read(path).cells:
+        tags = cell.metadata.get("tags", [])
+        if NOTEBOOK_ONLY in tags:
+            assert cell.cell_type == "markdown"
+        elif cell.cell_type == "markdown":
+            assert not re.search(r"\b(cells?|code)\b", cell.source, re.I), cell.source[:60]
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
@@ -109,7 +136,7 @@ def test_case_notebooks_execute_without_errors_or_warnings(report_build):
 
 
 def test_tutorial_runs_offline():
-    notebook = run_notebook(TUTORIAL)
+    notebook = run_notebook(TUTORIAL, kernel_name=None)  # papermill: the metadata's kernel
     assert not list(_outputs(notebook, "error"))
     printed = "".join(o.text for o in _outputs(notebook, "stream") if o.name == "stdout")
     assert "Offline: set ONLINE = True" in printed
@@ -126,3 +153,19 @@ def test_a_failing_cell_is_a_report_error(tmp_path):
         run_notebook(tmp_path / "broken.ipynb")
     with pytest.raises(ReportError, match="not found"):
         run_notebook(tmp_path / "missing.ipynb")
+
+
+def test_nbconvert_executes_a_notebook_on_the_default_kernel(tmp_path):
+    """`jupyter nbconvert --execute` runs a case notebook with the kernel its metadata
+    names, in a Jupyter whose user folders hold no kernel of ours (no `make lab`)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "data")
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
+    command = [sys.executable, "-m", "jupyter", "nbconvert", "--execute", "--to", "notebook",
+               "--output-dir", str(tmp_path), str(NOTEBOOKS / "smic.ipynb")]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    notebook = nbformat.read(tmp_path / "smic.ipynb", as_version=4)
+    assert notebook.metadata.kernelspec.name == "python3"
+    assert not list(_outputs(notebook, "error")) and _images(notebook) == 5

@@ -3,20 +3,26 @@
 ``python -m eventstudy.report`` (what ``make report`` runs) writes to ``reports/``:
 
 - ``<case>.html``: the case notebook executed with papermill on the bundled data,
-  rendered by nbconvert without code (figures embedded as PNG data URIs);
+  rendered by nbconvert without code (figures embedded as PNG data URIs, with the alt
+  text of their cells), its tables tidied (:mod:`eventstudy.report.tables`), linking
+  the index and the case's CSV;
 - ``<case>.csv``: the case's windows table (one row per event and window), computed
   by the library with the same parameters the notebook received;
 - ``index.html``: a headline table (the first window, day 0 by default, of every
-  event) linking the case reports, with the version, data checksum and parameters.
+  event, beside the event session's peak and trough) linking the case reports, with
+  the version, data checksum and parameters.
 
-Nothing touches the network. The CSVs depend only on the package, the bundled data
-and the parameters, so two builds give byte-identical files; the HTML files embed
-the same content but may differ in incidental bytes (e.g. image encoding details).
+Nothing touches the network. Every file depends only on the package, its
+dependencies, the bundled data and the parameters, so two builds give byte-identical
+files: what would vary (papermill's random id for the cell it injects, the random ids
+of pandas' Styler tables) is replaced by names derived from the positions of the
+cells, and nothing records a time or a path.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import html
 import os
 import sys
@@ -34,6 +40,7 @@ from ..core.study import EventStudy
 from ..errors import EventStudyError, ReportError
 from ..events import bundled_cases, bundled_events
 from .provenance import Provenance, provenance
+from .tables import CSS, tidy_tables
 
 DEFAULT_PARAMETERS: dict[str, object] = {
     "model": "market",
@@ -41,21 +48,57 @@ DEFAULT_PARAMETERS: dict[str, object] = {
     "returns": "simple",
     "unknown_timing": "both",
 }
-KERNEL = "python3"  # ipykernel's own kernel: the interpreter that runs the build
+# ipykernel's own kernel, which every Jupyter installation has: the interpreter that
+# runs the build (the notebooks' metadata name it too, so they run anywhere).
+KERNEL = "python3"
 CELL_TIMEOUT = 600
 # Cell errors reach the caller through papermill; the kernel's own start-up chatter
 # (e.g. ipykernel's warning about unencrypted local TCP) would only clutter the console.
 KERNEL_LOG_LEVEL = "--IPKernelApp.log_level=ERROR"
 HEADLINE_COLUMNS = (
     "case", "event_id", "ticker", "candidate", "event_session", "window", "car", "se",
-    "t_stat", "p_value", "raw_return", "peak_move",
+    "t_stat", "p_value", "raw_return", "peak_move", "trough_move",
 )
+# Cells with this tag speak to a reader of the notebook itself (about its code cells);
+# the reports, which hide the code, leave them out.
+NOTEBOOK_ONLY = "notebook-only"
 # lab template without the CDN scripts (require.js, MathJax, mermaid) the reports do
-# not use, so that a report opens complete without a network connection.
+# not use, so that a report opens complete without a network connection; with links
+# to the index and the case's CSV, the tidied tables' rules (tables.CSS) and the alt
+# text of figures (the lab template writes none).
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style type="text/css">
+nav.eventstudy-links { padding: 0.5em var(--jp-notebook-padding, 10px);
+  font-family: var(--jp-ui-font-family); font-size: var(--jp-ui-font-size1); }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { padding: 0.3em 0.6em; }
+.jp-RenderedHTMLCommon caption { font-size: var(--jp-ui-font-size1); max-width: 60em; }
+{{ resources.eventstudy.css }}
+</style>
+{%- endblock html_head_css -%}
+{%- block body_header -%}
+{{ super() }}
+{%- if resources.eventstudy.links %}
+<nav class="eventstudy-links">
+{%- for href, label in resources.eventstudy.links %}
+{% if not loop.first %} · {% endif -%}
+<a href="{{ href | escape_html }}">{{ label | escape_html }}</a>
+{%- endfor %}
+</nav>
+{%- endif %}
+{%- endblock body_header -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- for key in ('alt', 'width', 'height') -%}
+{%- set value = output | get_metadata(key, 'image/png') -%}
+{%- if value is not none %} {{ key }}="{{ value | escape_html }}"{% endif -%}
+{%- endfor %}>
+</div>
+{%- endblock data_png %}
 """
 
 
@@ -100,7 +143,7 @@ def _kernel_imports_this_package() -> Iterator[None]:
 def run_notebook(
     path: str | Path,
     parameters: dict | None = None,
-    kernel_name: str = KERNEL,
+    kernel_name: str | None = KERNEL,
     timeout: int = CELL_TIMEOUT,
 ):
     """Execute a notebook with papermill and return the executed notebook node.
@@ -111,8 +154,9 @@ def run_notebook(
         The notebook; it is not modified.
     parameters : dict, optional
         Values for its ``parameters`` cell.
-    kernel_name : str
-        Jupyter kernel to run; ``python3`` is the interpreter running this call.
+    kernel_name : str or None
+        Jupyter kernel to run; ``python3`` is the interpreter running this call, None
+        the kernel the notebook's metadata names (``python3`` for the bundled ones).
     timeout : int
         Seconds allowed per cell.
 
@@ -140,8 +184,19 @@ def run_notebook(
         ) from exc
 
 
-def render_html(notebook, title: str) -> str:
-    """HTML of an executed notebook without its code, figures embedded."""
+def render_html(notebook, title: str, case: str | None = None) -> str:
+    """HTML of an executed notebook without its code, figures embedded.
+
+    Parameters
+    ----------
+    notebook : NotebookNode
+        An executed notebook; it is not modified.
+    title : str
+        The page's title.
+    case : str, optional
+        The bundled case the notebook reports: the page then links the index
+        (``index.html``) and the case's CSV (``<case>.csv``) beside it.
+    """
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
@@ -153,8 +208,49 @@ def render_html(notebook, title: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    links = [] if case is None else [
+        ("index.html", "All case reports"),
+        (f"{case}.csv", f"This case's table of every event and window (CSV: {case}.csv)"),
+    ]
+    resources = {"metadata": {"name": title}, "eventstudy": {"links": links, "css": CSS}}
+    body, _ = exporter.from_notebook_node(prepare_notebook(notebook), resources=resources)
     return body
+
+
+def prepare_notebook(notebook):
+    """A copy of an executed notebook made ready for a report.
+
+    Leaves out the cells tagged :data:`NOTEBOOK_ONLY` (prose about the code, which
+    the report hides), names papermill's injected cell instead of its random id,
+    gives every figure the alt text of its cell (the cell metadata
+    ``mystnb.image.alt``, which the documentation site uses too) and tidies the HTML
+    tables (:func:`eventstudy.report.tables.tidy_tables`).
+    """
+    notebook = copy.deepcopy(notebook)
+    notebook.cells = [c for c in notebook.cells
+                      if NOTEBOOK_ONLY not in c.get("metadata", {}).get("tags", [])]
+    for i, cell in enumerate(notebook.cells):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+        alt = figure_alt(cell)
+        for j, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data", {})
+            if "image/png" in data and alt:
+                metadata = output.setdefault("metadata", {})
+                metadata.setdefault("image/png", {}).setdefault("alt", alt)
+            if "text/html" in data:
+                data["text/html"] = tidy_tables(_text(data["text/html"]), f"{i}_{j}")
+    return notebook
+
+
+def figure_alt(cell) -> str:
+    """The alt text a cell gives its figures (``mystnb.image.alt``), or ``""``."""
+    options = cell.get("metadata", {}).get("mystnb", {}).get("image", {})
+    return str(options.get("alt", "")) if isinstance(options, dict) else ""
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else "".join(value)
 
 
 def case_results(case: str, parameters: dict) -> EventStudyResults:
@@ -219,7 +315,8 @@ def build_reports(
         executed = run_notebook(folder / f"{case}.ipynb", notebook_parameters(case, params),
                                 kernel_name)
         result.notebooks[case] = executed
-        result.files.append(_write(output / f"{case}.html", render_html(executed, title)))
+        page = render_html(executed, title, case)
+        result.files.append(_write(output / f"{case}.html", page))
         results = case_results(case, params)
         result.files.append(_write(output / f"{case}.csv", _csv(results.windows)))
         frames.append(headline(case, results))
@@ -245,7 +342,11 @@ def _pct(value: float) -> str:
 
 
 def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
-    """The headline table with percent and rounded statistics, for pages and consoles."""
+    """The headline table with percent and rounded statistics, for pages and consoles.
+
+    ``peak`` and ``trough`` are the event session's high and low over the previous
+    close: one figure per event row, whatever the window of the other columns.
+    """
     t = headline_table
     label = t["event_id"] + t["candidate"].map(lambda c: f" [{c}]" if c else "")
     return pd.DataFrame(
@@ -261,6 +362,7 @@ def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
             "p": t["p_value"].map(lambda v: f"{v:.3f}") + t["p_value"].map(_stars),
             "raw": t["raw_return"].map(_pct),
             "peak": t["peak_move"].map(_pct),
+            "trough": t["trough_move"].map(_pct),
         }
     )
 
@@ -276,13 +378,41 @@ def headline_text(headline_table: pd.DataFrame) -> str:
     return _display(headline_table).to_string(index=False)
 
 
+# The index table's column groups: the event row, its window's figures, its session's.
+_EVENT_COLUMNS = ("case", "event", "ticker", "session")
+_WINDOW_COLUMNS = ("CAR", "s.e.", "t", "p", "raw")
+_SESSION_COLUMNS = ("peak", "trough")
+
+
+def _headline_html(headline_table: pd.DataFrame) -> str:
+    """The headline as an HTML table: text left, numbers right, the window's figures
+    and the session's (peak, trough) under headers of their own."""
+    shown = _display(headline_table)
+    windows = list(dict.fromkeys(shown["window"]))
+    window = windows[0] if len(windows) == 1 else "first"
+    top = (f"<tr><th colspan='{len(_EVENT_COLUMNS)}'></th>"
+           f"<th colspan='{len(_WINDOW_COLUMNS)}' class='group'>window {html.escape(window)}</th>"
+           f"<th colspan='{len(_SESSION_COLUMNS)}' class='group'>event session</th></tr>")
+    names = "".join(f"<th class='{_kind(c)}'>{html.escape(c)}</th>"
+                    for c in (*_EVENT_COLUMNS, *_WINDOW_COLUMNS, *_SESSION_COLUMNS))
+    rows = []
+    for row in shown.to_dict("records"):
+        case = html.escape(row["case"])
+        cells = [f"<td class='text'><a href='{case}.html'>{case}</a></td>"]
+        cells += [f"<td class='{_kind(c)}'>{html.escape(str(row[c]))}</td>"
+                  for c in (*_EVENT_COLUMNS[1:], *_WINDOW_COLUMNS, *_SESSION_COLUMNS)]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table class='headline'><thead>{top}<tr>{names}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _kind(column: str) -> str:
+    return "text" if column in _EVENT_COLUMNS else "num"
+
+
 def index_html(headline_table: pd.DataFrame, titles: pd.Series, stamp: Provenance) -> str:
     """The index page: case links, the headline table and the build's provenance."""
-    shown = _display(headline_table)
-    shown["case"] = shown["case"].map(
-        lambda c: f"<a href='{html.escape(c)}.html'>{html.escape(c)}</a>"
-    )
-    table = shown.to_html(index=False, escape=False, classes="headline", border=0)
+    table = _headline_html(headline_table)
     cases = "".join(
         f"<li><a href='{html.escape(c)}.html'>{html.escape(str(t))}</a> "
         f"(<a href='{html.escape(c)}.csv'>CSV</a>)</li>"
@@ -293,21 +423,26 @@ def index_html(headline_table: pd.DataFrame, titles: pd.Series, stamp: Provenanc
 <style>
 body {{ font-family: sans-serif; max-width: 70em; margin: 2em auto; padding: 0 1em; }}
 table {{ border-collapse: collapse; font-size: 0.9em; }}
-th, td {{ padding: 0.25em 0.6em; text-align: right; border-bottom: 1px solid #ddd; }}
+th, td {{ padding: 0.25em 0.6em; border-bottom: 1px solid #ddd; white-space: nowrap; }}
 th {{ background: #f3f3f3; }}
-td:nth-child(-n+5) {{ text-align: left; }}
+th.group {{ text-align: center; border-bottom: 1px solid #999; }}
+.text {{ text-align: left; }}
+.num {{ text-align: right; }}
 </style></head><body>
 <h1>Event studies of policy actions: case reports</h1>
 <ul>{cases}</ul>
 <h2>Headline: abnormal return on the first window of every event</h2>
-<p>CAR: cumulative abnormal return with its prediction-error-corrected standard error and
-t test (*** p&lt;0.01, ** p&lt;0.05, * p&lt;0.10); raw: close-to-close return; peak: the
-event session's high over the previous close. Each case's full table is in its CSV.</p>
+<p>CAR: cumulative abnormal return over the window, with its
+prediction-error-corrected standard error and t test (*** p&lt;0.01, ** p&lt;0.05,
+* p&lt;0.10); raw: close-to-close return over the window. Peak and trough belong to the
+event session, whatever the window: its high and its low over the previous close.
+Each case's full table is in its CSV.</p>
 {table}
 <h2>Build</h2>
 {stamp._repr_html_()}
 <p>Rebuild with <code>make report</code> (or <code>python -m eventstudy.report</code>); the
-CSV files are identical across rebuilds of the same version, data and parameters.</p>
+HTML and CSV files are identical across rebuilds of the same version, data and
+parameters.</p>
 </body></html>
 """
 
