@@ -256,6 +256,15 @@ class EventStudyResults:
             raise SpecificationError(f"kind must be one of {tuple(tables)}, not {kind!r}")
         return tables[kind].copy()
 
+    @property
+    def plot(self):
+        """Figures of these results: ``results.plot.car_path()``, ``.prices()``, ``.moves()``,
+        ``.robustness()``, ``.placebo()``, each a matplotlib Figure
+        (:class:`eventstudy.plot.ResultsPlot`)."""
+        from ..plot.accessor import ResultsPlot  # matplotlib loads only when a figure is asked for
+
+        return ResultsPlot(self)
+
     # ----- displays -----------------------------------------------------------------------
     def _header(self) -> list[tuple[str, str]]:
         d = self.design
