@@ -132,7 +132,8 @@ def _alone(ax, rows, many_tickers, band, tickers, legend) -> list[tuple]:
                                  Line2D([], [], color=shade, marker="o", markersize=3)))
         day0 = line[line["tau"] == 0]
         if len(day0):
-            marks.append((shade, "AR(0)", *day0[["ar", "ar_lower", "ar_upper"]].iloc[0]))
+            marks.append((shade, "AR(0)", *day0[["ar", "ar_lower", "ar_upper"]].iloc[0],
+                           _rising(line, "car")))
     return marks
 
 
@@ -182,25 +183,37 @@ def _pooled(ax, pools, band, legend) -> list[tuple]:
         day0 = pool[pool["tau"] == 0]
         if len(day0):
             marks.append((POOLED_COLOR, "AAR(0)",
-                          *day0[["aar", "aar_lower", "aar_upper"]].iloc[0]))
+                          *day0[["aar", "aar_lower", "aar_upper"]].iloc[0],
+                          _rising(pool, "caar")))
     return marks
 
 
+def _rising(line: pd.DataFrame, column: str) -> bool:
+    """Whether the path goes up from day 0 to day 1 (its value label then goes below)."""
+    values = line.set_index("tau")[column]
+    return bool(values.get(1, np.nan) > values.get(0, np.nan))
+
+
 def _day0(ax, marks, interval, pooled, legend) -> None:
-    """The day-0 abnormal return(s) with their interval and value, side by side."""
+    """The day-0 abnormal return(s) with their interval and value, side by side.
+
+    ``marks`` holds (colour, name, value, lower, upper, rising) per line.
+    """
     name = (f"day-0 mean abnormal return with its {interval}" if pooled
             else f"day-0 abnormal return with its {interval}")
     offsets = np.linspace(-SPREAD, SPREAD, len(marks)) if len(marks) > 1 else [0.0]
     right = max(offsets)  # values to the right of every mark, clear of their intervals
-    for x, (shade, what, value, lower, upper) in zip(offsets, marks, strict=False):
+    for x, (shade, what, value, lower, upper, rising) in zip(offsets, marks, strict=False):
         if not np.isfinite(value):
             continue
         err = [[100 * (value - lower)], [100 * (upper - value)]]
         ax.errorbar([x], [100 * value], yerr=err, fmt="D", color=shade, markersize=6,
                     markeredgecolor="white", elinewidth=2.2, capsize=4, zorder=4,
                     gid=series_gid(name))
-        ax.annotate(f"{what} {percent(100 * value, 2)}", (right, 100 * value), xytext=(9, 0),
-                    textcoords="offset points", va="center", fontsize=8, color=shade,
+        # Beside the mark, on the side of the path's next segment it does not cover.
+        ax.annotate(f"{what} {percent(100 * value, 2)}", (right, 100 * value),
+                    xytext=(8, -4 if rising else 4), textcoords="offset points",
+                    va="top" if rising else "bottom", fontsize=8, color=shade,
                     gid="value label", bbox={"boxstyle": "round,pad=0.15", "fc": "white",
                                              "ec": "none", "alpha": 0.8})
     if len(marks):
