@@ -169,7 +169,7 @@ def test_car_path_can_take_the_studys_level():
     """What the figures use: car_path(results, level=results.level) gives the windows'
     interval at the last day of a window that starts at the path's start."""
     results = EventStudy(bundled_events("xiaomi"), level=0.9).fit()
-    path = car_path(results, level=results.level)
+    path = car_path(results, start=-5, level=results.level)
     row = _row(results.to_frame(), "xiaomi-injunction", (-5, 5))
     point = path[(path.event_id == "xiaomi-injunction") & (path.tau == 5)].iloc[0]
     assert (point.lower, point.upper) == pytest.approx((row.ci_low, row.ci_high), abs=1e-14)

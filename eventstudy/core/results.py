@@ -427,6 +427,15 @@ class EventStudyResults:
                   "diagnostics": self.diagnostics}
         return tables[kind].copy()
 
+    @property
+    def plot(self):
+        """Figures of these results: ``results.plot.car_path()``, ``.prices()``, ``.moves()``,
+        ``.robustness()``, ``.placebo()``, each a matplotlib Figure
+        (:class:`eventstudy.plot.ResultsPlot`)."""
+        from ..plot.accessor import ResultsPlot  # matplotlib loads only when a figure is asked for
+
+        return ResultsPlot(self)
+
     # ----- summaries ----------------------------------------------------------------------
     def _header(self, level: float) -> list[tuple[str, str]]:
         d = self.design
