@@ -284,8 +284,9 @@ def test_car_path_band_and_candidates(studies):
         assert ax.get_ylabel() == "CAR (%)" and "τ = 0" in ax.get_xlabel()
         assert ax.collections  # the shaded bands
     names = legend_names(fig)
-    assert {"earliest session: CAR with its 95% band",
+    assert {"CAR with its 95% band (earliest session if timing unknown)",
             "latest session: CAR with its 95% band"} <= names
+    assert "CAR with its 95% band" not in names  # the known session shares the first entry
     assert "95% band" in fig._suptitle.get_text()
     # The band is drawn from the path's bounds, in percent.
     designation = path[path.event_id == "luokung-designation"]

@@ -7,7 +7,9 @@ Dask) -> ``results`` (tables at full precision) and ``summary`` (the same rounde
 reading: text, HTML, LaTeX, Markdown, Excel); ``diagnostics`` travel with them. May
 import ``eventstudy.stats``, ``eventstudy.events``, ``eventstudy.calendar``,
 ``eventstudy.sources`` and the foundation modules (``errors``, ``blocks``,
-``collector``, ``progress``).
+``collector``, ``progress``). One exception, named in ``tests/test_layout.py``:
+the ``results.plot`` property imports ``eventstudy.plot`` when it is first called, so
+that the figures hang off the results without core loading matplotlib.
 """
 
 from .design import RETURN_KINDS, StudyDesign

@@ -73,6 +73,7 @@ def plot_car_path(
     tickers = list(dict.fromkeys(path["ticker"]))
     legend: dict[str, object] = {}
     banded = False  # whether any panel draws a band
+    both = path["candidate"].eq("latest").any()  # two candidate sessions somewhere
     n = len(ids)
     fig = new_figure(0.9 + 3.0 * int(np.ceil(n / columns_for(n))))
     for ax, event_id in zip(grid(fig, n), ids, strict=True):
@@ -87,7 +88,7 @@ def plot_car_path(
                 marks = _mean_only(ax, rows, legend)
         else:
             banded = True
-            marks = _alone(ax, rows, len(tickers) > 1, band, tickers, legend)
+            marks = _alone(ax, rows, len(tickers) > 1, band, tickers, legend, both)
         _day0(ax, marks, interval, pooled is not None and several, legend)
         ax.axhline(0, color="black", linewidth=0.6, gid=REFERENCE)
         ax.axvline(0, color=EVENT_COLOR, linewidth=1, linestyle=":", gid=REFERENCE)
@@ -99,8 +100,9 @@ def plot_car_path(
     start = path.attrs.get("start", int(path["tau"].min()) + 1)
     fig.suptitle(f"Cumulative abnormal return from τ = {start} (zero at τ = {start - 1})"
                  + (f", with its {band}" if banded else ""))
+    wide = max(map(len, legend)) > 45  # three long entries overflow one row
     fig.legend(list(legend.values()), list(legend), loc="outside lower center",
-               ncol=min(len(legend), 3))
+               ncol=min(len(legend), 2 if wide else 3))
     groups = [(ax, [t for t in ax.texts if t.get_gid() == "value label"])
               for ax in fig.axes if ax.get_visible()]
     spread_vertically([n for _, notes in groups for n in notes])
@@ -115,15 +117,26 @@ def _line_name(ticker: str, candidate: str, many_tickers: bool) -> str:
     return ", ".join(parts)
 
 
-def _alone(ax, rows, many_tickers, band, tickers, legend) -> list[tuple]:
-    """One security (per candidate): its CAR line over its band; the day-0 marks to draw."""
+def _alone_name(ticker: str, candidate: str, many_tickers: bool, band: str, both: bool) -> str:
+    if both and not many_tickers and candidate != "latest":
+        return f"CAR with its {band} (earliest session if timing unknown)"
+    head = _line_name(ticker, candidate, many_tickers)
+    return f"{head}: CAR with its {band}" if head else f"CAR with its {band}"
+
+
+def _alone(ax, rows, many_tickers, band, tickers, legend, both) -> list[tuple]:
+    """One security (per candidate): its CAR line over its band; the day-0 marks to draw.
+
+    With one security, an event's only session and an earliest candidate share the
+    first colour, so when the figure also holds latest candidates they share one
+    legend entry that says so (``both``).
+    """
     marks = []
     lines = list(dict.fromkeys(zip(rows["ticker"], rows["candidate"], strict=True)))
     for i, (ticker, candidate) in enumerate(lines):
         line = rows[(rows["ticker"] == ticker) & (rows["candidate"] == candidate)]
         shade = color(tickers.index(ticker) if many_tickers and not candidate else i)
-        head = _line_name(ticker, candidate, many_tickers)
-        name = f"{head}: CAR with its {band}" if head else f"CAR with its {band}"
+        name = _alone_name(ticker, candidate, many_tickers, band, both)
         ax.fill_between(line["tau"], 100 * line["lower"], 100 * line["upper"], color=shade,
                         alpha=BAND_ALPHA, linewidth=0, gid=series_gid(name))
         ax.plot(line["tau"], 100 * line["car"], color=shade, marker="o", markersize=3,
