@@ -308,7 +308,7 @@ def _return_table(values: list[float]) -> pd.DataFrame:
 def test_an_empty_high_on_the_event_session_is_reported():
     # Before: the peak move vanished without a word.
     results = _xiaomi(_stock_with("2021-01-15", high=np.nan))
-    assert np.isnan(results.windows.peak_move.iloc[0])
+    assert np.isnan(results.sessions.peak_move.iloc[0])
     (detail,) = results.diagnostics.query("kind == 'incomplete_event_session'").detail
     assert detail == "the price row of 2021-01-15 has no high: the peak move is not available"
     results = _xiaomi(_stock_with("2021-01-15", high=np.nan, low=np.nan))

@@ -48,7 +48,8 @@ EVENT = bundled_events("xiaomi")[0]  # 2021-01-14 during -> session 2021-01-15
 OPTIONS = {"estimation": (-120, -11), "windows": [(0, 0), (-1, 1), (-5, 5)],
            "min_estimation": 60}
 NUMBERS = ["n_days", "car", "se", "t_stat", "p_value", "bhar", "raw_return", "market_return",
-           "peak_move", "trough_move", "n_estimation", "n_excluded"]
+           "n_estimation", "n_excluded"]
+MOVES = ["close_to_close", "peak_move", "trough_move"]  # the event session's, per event
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 MAX_MESSAGE = 1_000
@@ -86,14 +87,19 @@ def _explained(outcome, clean, damaged: set[str], path: Path | None = None) -> N
         if path is not None and not isinstance(outcome, _NOT_ABOUT_FILES):
             assert str(path) in message or path.name in message, message[:300]
         return
-    windows, new = outcome.windows, _records(outcome) - _records(clean)
-    same = len(windows) == len(clean.windows) and np.allclose(
-        windows[NUMBERS].to_numpy(float), clean.windows[NUMBERS].to_numpy(float),
-        rtol=1e-9, atol=1e-12, equal_nan=True)
+    new = _records(outcome) - _records(clean)
+    same = all(
+        len(got) == len(want) and np.allclose(got, want, rtol=1e-9, atol=1e-12, equal_nan=True)
+        for got, want in zip(_numbers(outcome), _numbers(clean), strict=True))
     event("same numbers" if same else "changed, explained")
     if not same:
         about = {ticker for _, ticker, _ in new}
         assert about & (damaged | {""}), f"changed without a word; new records: {new}"
+
+
+def _numbers(results) -> tuple[np.ndarray, np.ndarray]:
+    return (results.windows[NUMBERS].to_numpy(float),
+            results.sessions[MOVES].to_numpy(float))
 
 
 def _records(results) -> set[tuple[str, str, str]]:

@@ -48,6 +48,7 @@ def test_case_reports_link_the_index_and_their_csv(report_build):
         page = (output / f"{case}.html").read_text(encoding="utf-8")
         nav = page[page.index("<nav"):page.index("</nav>")]
         assert 'href="index.html"' in nav and f'href="{case}.csv"' in nav, case
+        assert f'href="{case}-sessions.csv"' in nav, case
 
 
 def _cells(page: str) -> list[tuple[str, list[str]]]:
@@ -135,7 +136,12 @@ def test_csv_is_the_windows_table(report_build, raw_prices):
     row = table[(table.event_id == "xiaomi-joint-filing") & (table.window_start == 0)
                 & (table.window_end == 0)].iloc[0]
     assert row.raw_return == pytest.approx(26.10 / 24.60 - 1, abs=1e-12)
-    assert row.peak_move == pytest.approx(26.30 / 24.60 - 1, abs=1e-12)
+    assert "peak_move" not in table  # a session's figure, in the sessions CSV
+    sessions = pd.read_csv(output / "xiaomi-sessions.csv", parse_dates=["event_session"])
+    (joint,) = sessions[sessions.event_id == "xiaomi-joint-filing"].itertuples()
+    assert joint.peak_move == pytest.approx(26.30 / 24.60 - 1, abs=1e-12)
+    assert joint.trough_move == pytest.approx(24.65 / 24.60 - 1, abs=1e-12)
+    assert joint.event_session == pd.Timestamp("2021-05-12") and len(sessions) == 5
     luokung = pd.read_csv(output / "luokung.csv", keep_default_na=False)
     lawsuit = luokung[(luokung.event_id == "luokung-lawsuit") & (luokung.window_end == 0)
                       & (luokung.window_start == 0)]
@@ -147,6 +153,7 @@ def test_index_links_every_case_with_its_headline(report_build):
     page = (output / "index.html").read_text(encoding="utf-8")
     for case in bundled_cases().index:
         assert f"href='{case}.html'" in page and f"href='{case}.csv'" in page
+        assert f"href='{case}-sessions.csv'" in page
     assert "-11.11%" in page and "+6.10%" in page and "+6.91%" in page
     assert set(built.headline.case) == set(bundled_cases().index)
     assert (built.headline.window == "(0,0)").all()
@@ -164,6 +171,7 @@ def test_index_shows_the_trough_beside_the_peak_once_per_session(report_build, r
     row = page[page.index(">xiaomi-designation<"):]
     row = row[:row.index("</tr>")]
     assert row.endswith(f"<td class='num'>-6.58%</td><td class='num'>{trough}</td>")
+    assert ">2021-01-15<" in row and "00:00:00" not in page  # sessions are days
     # the session's figures under a header of their own, not the window's
     assert "window (0,0)</th><th colspan='2' class='group'>event session</th>" in page
     assert ">peak</th><th class='num'>trough</th>" in page
@@ -179,16 +187,18 @@ def test_two_builds_give_identical_files(report_build, tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     build_reports(first, cases=["smic"])
     build_reports(second, cases=["smic"])
-    names = ["smic.html", "smic.csv", "index.html"]
+    names = ["smic.html", "smic.csv", "smic-sessions.csv", "index.html"]
     match, mismatch, errors = filecmp.cmpfiles(first, second, names, shallow=False)
     assert match == names and not mismatch and not errors
     assert sorted(p.name for p in first.iterdir()) == sorted(names)
-    for name in ("smic.html", "smic.csv"):
+    for name in ("smic.html", "smic.csv", "smic-sessions.csv"):
         assert (first / name).read_bytes() == (output / name).read_bytes(), name
     for case in bundled_cases().index:
-        again = case_results(case, DEFAULT_PARAMETERS).windows.to_csv(
-            index=False, lineterminator="\n")
-        assert (output / f"{case}.csv").read_text(encoding="utf-8") == again, case
+        results = case_results(case, DEFAULT_PARAMETERS)
+        for name, table in ((f"{case}.csv", results.windows),
+                            (f"{case}-sessions.csv", results.sessions)):
+            again = table.to_csv(index=False, lineterminator="\n")
+            assert (output / name).read_text(encoding="utf-8") == again, name
 
 
 def test_command_line_parameters_reach_notebook_and_csv(tmp_path, capsys):

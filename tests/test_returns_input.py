@@ -46,7 +46,8 @@ def _same(results, reference, raw_tol=1e-14):
         np.testing.assert_array_equal(got[column], want[column], err_msg=column)
     for column in ("raw_return", "market_return"):
         np.testing.assert_allclose(got[column], want[column], rtol=0, atol=raw_tol, err_msg=column)
-    assert got.peak_move.isna().all() and got.trough_move.isna().all()
+    moves = results.sessions
+    assert moves.peak_move.isna().all() and moves.trough_move.isna().all()
 
 
 def test_a_long_table_gives_the_price_path_results(raw_prices, xiaomi_prices):

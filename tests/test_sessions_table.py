@@ -12,7 +12,7 @@ import pytest
 from eventstudy import EventStudy, bundled_events
 from eventstudy.analysis import session_moves
 from eventstudy.cli import main
-from eventstudy.core.results import LEGACY_WINDOW_COLUMNS, SESSION_COLUMNS, WINDOW_COLUMNS
+from eventstudy.core.results import SESSION_COLUMNS, WINDOW_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -48,14 +48,9 @@ def test_prices_and_moves_from_the_csv(raw_prices, luokung):
 def test_the_windows_table_no_longer_repeats_them(luokung):
     frame = luokung.to_frame()
     assert list(frame.columns) == list(WINDOW_COLUMNS)
-    assert not set(LEGACY_WINDOW_COLUMNS) & set(frame.columns)
-    # results.windows keeps them for the report build (code written against 0.1)
-    legacy = luokung.windows
-    sessions = luokung.sessions
-    repeated = np.repeat(np.arange(len(sessions)), len(luokung.design.windows))
-    for column in LEGACY_WINDOW_COLUMNS:
-        np.testing.assert_array_equal(legacy[column], sessions[column].to_numpy()[repeated])
-    assert legacy.drop(columns=list(LEGACY_WINDOW_COLUMNS)).equals(frame)
+    assert list(luokung.windows.columns) == list(WINDOW_COLUMNS)
+    assert not {"peak_move", "trough_move", "close_to_close"} & set(WINDOW_COLUMNS)
+    assert luokung.windows.equals(frame)
 
 
 def test_sessions_without_a_window_on_day_0(raw_prices):

@@ -78,9 +78,9 @@ def test_wide_table_of_closes(pair, raw_prices, bundled_windows):
     series = {t: f["adj_close"] for t, f in {**pair, "^IXIC": raw_prices("^IXIC")}.items()}
     closes = pd.concat(series, axis=1, sort=True)  # Nasdaq's calendar differs: NaN cells
     assert closes.isna().any().all()
-    windows = _same_results(closes.rename_axis("date"), bundled_windows)
-    assert windows.peak_move.isna().all()  # no intraday range in a table of closes
+    _same_results(closes.rename_axis("date"), bundled_windows)
     results = EventStudy(DATA_EVENTS, prices=closes).fit()
+    assert results.sessions.peak_move.isna().all()  # no intraday range in a table of closes
     notes = results.diagnostics[results.diagnostics.kind == "no_intraday"]
     assert sorted(notes.ticker) == ["1810.HK", "^HSI"]
     assert len(FramePrices(closes).get("^IXIC")) == 653

@@ -200,7 +200,7 @@ def test_incomplete_rows_are_reported_by_the_study(xiaomi_frames):
     results = _study(xiaomi_frames)
     (detail,) = _kinds(results, "incomplete_event_session").detail
     assert "2021-01-15" in detail
-    assert np.isnan(results.windows.peak_move).all()
+    assert np.isnan(results.sessions.peak_move).all()
     # The close still serves the close-to-close return of that day.
     raw = close / stock.loc["2021-01-14", "close"] - 1
     day0 = results.windows.query("window_start == 0 and window_end == 0").raw_return.iloc[0]

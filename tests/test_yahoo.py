@@ -281,10 +281,10 @@ def test_default_cache_folder(monkeypatch, tmp_path):
 def test_study_on_yahoo_matches_the_bundled_snapshot(yahoo, tmp_path):
     events = bundled_events("xiaomi")
     source = YahooPrices("2019-06-01", "2021-12-31", tmp_path / "cache")
-    yahoo_windows = EventStudy(events, prices=source).fit().windows
-    bundled_windows = EventStudy(events).fit().windows
-    for column in ("car", "se", "p_value", "raw_return", "peak_move"):
-        np.testing.assert_allclose(yahoo_windows[column], bundled_windows[column], rtol=1e-12)
+    online, bundled = EventStudy(events, prices=source).fit(), EventStudy(events).fit()
+    for column in ("car", "se", "p_value", "raw_return"):
+        np.testing.assert_allclose(online.windows[column], bundled.windows[column], rtol=1e-12)
+    np.testing.assert_allclose(online.sessions.peak_move, bundled.sessions.peak_move, rtol=1e-12)
     assert len(yahoo.calls) == 2
     # A second source over the same range is served from the cache.
     again = YahooPrices("2019-06-01", "2021-12-31", tmp_path / "cache")

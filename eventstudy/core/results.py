@@ -28,9 +28,6 @@ WINDOW_COLUMNS = (
     "model", "window_start", "window_end", "n_days", "car", "se", "t_stat", "df", "p_value",
     "ci_low", "ci_high", "bhar", "raw_return", "market_return", "n_estimation", "n_excluded",
 )
-# The event session's moves, which :attr:`EventStudyResults.windows` still repeats on
-# every window for code written against 0.1 (the report build reads them there).
-LEGACY_WINDOW_COLUMNS = ("peak_move", "trough_move")
 SESSION_COLUMNS = (
     "case", "event_id", "ticker", "event_type", "announced", "event_session", "candidate",
     "prev_close", "high", "low", "close", "close_to_close", "peak_move", "trough_move",
@@ -107,11 +104,9 @@ class EventStudyResults:
     def windows(self) -> pd.DataFrame:
         """One row per event and window: CAR, s.e., t, p, interval, raw return...
 
-        The columns of :data:`~eventstudy.core.results.WINDOW_COLUMNS` and, repeated
-        on every window of an event as in version 0.1, its session's ``peak_move``
-        and ``trough_move`` (:data:`~eventstudy.core.results.LEGACY_WINDOW_COLUMNS`),
-        which belong to the :attr:`sessions` table and are kept here only for code
-        that reads them from this table: ``to_frame()`` leaves them out.
+        The columns of :data:`~eventstudy.core.results.WINDOW_COLUMNS`. The event
+        session's peak and trough are not repeated here: they belong to the session,
+        not to a window (:attr:`sessions`).
         """
         n_windows = len(self.design.windows)
         # Event-major order: each event's windows together, in the design's order.
@@ -124,10 +119,8 @@ class EventStudyResults:
             columns[name] = values.ravel()
         for name, values in self._event_figures().items():
             columns[name] = np.repeat(values, n_windows)
-        at = WINDOW_COLUMNS.index("market_return") + 1
-        names = (*WINDOW_COLUMNS[:at], *LEGACY_WINDOW_COLUMNS, *WINDOW_COLUMNS[at:])
         # every column is a new array of its own: the table can hold it without a copy
-        return pd.DataFrame({name: columns[name] for name in names}, copy=False)
+        return pd.DataFrame({name: columns[name] for name in WINDOW_COLUMNS}, copy=False)
 
     @cached_property
     def _window_arrays(self) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
@@ -178,8 +171,6 @@ class EventStudyResults:
         """The windows table's numbers that are the same in every window of an event."""
         return {
             "df": self.fit.df,
-            "peak_move": self.panel.high / self.panel.prev_close - 1.0,
-            "trough_move": self.panel.low / self.panel.prev_close - 1.0,
             "n_estimation": self.fit.n_est,
             "n_excluded": self.panel.excluded.sum(axis=1),
         }
@@ -415,7 +406,7 @@ class EventStudyResults:
             raise SpecificationError(f"kind must be one of {TABLES}, not {kind!r}")
         level = self._level(level)
         if kind == "windows":
-            table = self.windows.loc[:, list(WINDOW_COLUMNS)].copy()
+            table = self.windows.copy()
             if level != self.level:
                 table["ci_low"], table["ci_high"] = stats.t_interval(
                     table["car"].to_numpy(), table["se"].to_numpy(), table["df"].to_numpy(),

@@ -5,9 +5,12 @@
 - ``<case>.html``: the case notebook executed with papermill on the bundled data,
   rendered by nbconvert without code (figures embedded as PNG data URIs, with the alt
   text of their cells), its tables tidied (:mod:`eventstudy.report.tables`), linking
-  the index and the case's CSV;
-- ``<case>.csv``: the case's windows table (one row per event and window), computed
-  by the library with the same parameters the notebook received;
+  the index and the case's CSVs;
+- ``<case>.csv``: the case's windows table (one row per event and window, the columns
+  of ``eventstudy run CASE --format csv``), computed by the library with the same
+  parameters the notebook received;
+- ``<case>-sessions.csv``: its event sessions (one row per event: close-to-close,
+  peak and trough moves), which belong to no window;
 - ``index.html``: a headline table (the first window, day 0 by default, of every
   event, beside the event session's peak and trough) linking the case reports, with
   the version, data checksum and parameters.
@@ -59,6 +62,7 @@ HEADLINE_COLUMNS = (
     "case", "event_id", "ticker", "candidate", "event_session", "window", "car", "se",
     "t_stat", "p_value", "raw_return", "peak_move", "trough_move",
 )
+EVENT_ROW = ["event_id", "ticker", "candidate"]  # one event row: one session
 # Cells with this tag speak to a reader of the notebook itself (about its code cells);
 # the reports, which hide the code, leave them out.
 NOTEBOOK_ONLY = "notebook-only"
@@ -195,7 +199,8 @@ def render_html(notebook, title: str, case: str | None = None) -> str:
         The page's title.
     case : str, optional
         The bundled case the notebook reports: the page then links the index
-        (``index.html``) and the case's CSV (``<case>.csv``) beside it.
+        (``index.html``) and the case's CSVs (``<case>.csv``,
+        ``<case>-sessions.csv``) beside it.
     """
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
@@ -211,6 +216,8 @@ def render_html(notebook, title: str, case: str | None = None) -> str:
     links = [] if case is None else [
         ("index.html", "All case reports"),
         (f"{case}.csv", f"This case's table of every event and window (CSV: {case}.csv)"),
+        (f"{case}-sessions.csv",
+         f"This case's event sessions: close-to-close, peak, trough (CSV: {case}-sessions.csv)"),
     ]
     resources = {"metadata": {"name": title}, "eventstudy": {"links": links, "css": CSS}}
     body, _ = exporter.from_notebook_node(prepare_notebook(notebook), resources=resources)
@@ -265,10 +272,13 @@ def case_results(case: str, parameters: dict) -> EventStudyResults:
 
 
 def headline(case: str, results: EventStudyResults) -> pd.DataFrame:
-    """The first window of every event row: the numbers the index page leads with."""
+    """The first window of every event row beside its session's peak and trough: the
+    numbers the index page leads with."""
     table = results.windows
     first = results.design.windows[0]
-    rows = table[(table.window_start == first[0]) & (table.window_end == first[1])].copy()
+    rows = table[(table.window_start == first[0]) & (table.window_end == first[1])]
+    moves = results.sessions.loc[:, [*EVENT_ROW, "peak_move", "trough_move"]]
+    rows = rows.merge(moves, on=EVENT_ROW, how="left", validate="one_to_one")
     rows["case"] = case
     rows["window"] = f"({first[0]},{first[1]})"
     return rows.loc[:, list(HEADLINE_COLUMNS)].reset_index(drop=True)
@@ -318,7 +328,9 @@ def build_reports(
         page = render_html(executed, title, case)
         result.files.append(_write(output / f"{case}.html", page))
         results = case_results(case, params)
-        result.files.append(_write(output / f"{case}.csv", _csv(results.windows)))
+        result.files.append(_write(output / f"{case}.csv", _csv(results.to_frame())))
+        result.files.append(_write(output / f"{case}-sessions.csv",
+                                   _csv(results.to_frame("sessions"))))
         frames.append(headline(case, results))
     result.headline = pd.concat(frames, ignore_index=True)
     page = index_html(result.headline, catalog.loc[chosen, "title"], provenance(**params))
@@ -354,7 +366,7 @@ def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
             "case": t["case"],
             "event": label,
             "ticker": t["ticker"],
-            "session": t["event_session"],
+            "session": pd.to_datetime(t["event_session"]).dt.strftime("%Y-%m-%d"),
             "window": t["window"],
             "CAR": t["car"].map(_pct),
             "s.e.": t["se"].map(lambda v: _pct(v).lstrip("+")),
@@ -415,7 +427,8 @@ def index_html(headline_table: pd.DataFrame, titles: pd.Series, stamp: Provenanc
     table = _headline_html(headline_table)
     cases = "".join(
         f"<li><a href='{html.escape(c)}.html'>{html.escape(str(t))}</a> "
-        f"(<a href='{html.escape(c)}.csv'>CSV</a>)</li>"
+        f"(<a href='{html.escape(c)}.csv'>CSV</a>, "
+        f"<a href='{html.escape(c)}-sessions.csv'>sessions CSV</a>)</li>"
         for c, t in titles.items()
     )
     return f"""<!DOCTYPE html>
