@@ -137,6 +137,7 @@ def test_revisions_unknown_tickers_and_failures_through_yfinance(yahoo_http, raw
     (down,) = fetch(["1810.HK"], "2019-06-01", "2020-12-31", root, session=yahoo_http)
     # yfinance hides the network error and returns an empty frame: an "empty" report.
     assert down.status == "empty" and path.read_bytes() == before
+    assert "no connection to Yahoo" in down.message  # the report does not guess which
     source = YahooPrices("2019-06-01", "2020-12-31", root, session=yahoo_http)
     with pytest.warns(PriceSourceWarning, match=r"1810.HK: Yahoo prices for 2019-06-01.."
                       r"2020-12-31 unavailable .*using the cached prices 2020-01-02..2020-12-31"):

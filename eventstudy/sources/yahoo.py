@@ -211,7 +211,9 @@ def _refresh(
     if new.empty:
         return FetchReport(
             ticker, path, "empty", *held,
-            message=f"Yahoo returned no prices for {start}..{end} (unknown or delisted ticker?)",
+            # yfinance logs and swallows its errors, a refused connection included
+            message=(f"Yahoo returned no prices for {start}..{end}: an unknown or delisted "
+                     "ticker, or no connection to Yahoo (yfinance answers both with nothing)"),
         )
     merge = merge_download(old, new)
     if merge.conflict:
