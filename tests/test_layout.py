@@ -132,3 +132,15 @@ def test_every_subpackage_says_what_it_holds_and_may_import():
             continue
         doc = ast.get_docstring(ast.parse(init.read_text())) or ""
         assert "import" in doc.lower() and len(doc.splitlines()) >= 2, init
+
+
+def test_install_hints_name_the_distribution():
+    """A message telling the user to pip install an extra names the distribution
+    (policy-eventstudy), not the import name, which on PyPI is another project."""
+    import re
+
+    from eventstudy.version import DISTRIBUTION
+
+    hints = [(path.name, hint) for path in PACKAGE.rglob("*.py")
+             for hint in re.findall(r"pip install '([^'\[]+)\[", path.read_text(encoding="utf-8"))]
+    assert hints and all(name == DISTRIBUTION for _, name in hints), hints

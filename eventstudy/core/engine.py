@@ -74,7 +74,7 @@ def _run_on_dask(work, groups, client, bar) -> list[tuple]:
         from distributed import as_completed, get_client
     except ImportError as exc:
         raise SpecificationError(
-            "engine='dask' needs dask.distributed: pip install 'eventstudy[dask]'"
+            "engine='dask' needs dask.distributed: pip install 'policy-eventstudy[dask]'"
         ) from exc
     if client is None:
         try:

@@ -100,7 +100,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         frame = pd.read_parquet(path)
     except ImportError as exc:
         raise CatalogError(
-            f"{path}: reading parquet files needs pyarrow: pip install 'eventstudy[parquet]'"
+            f"{path}: reading parquet files needs pyarrow: pip install 'policy-eventstudy[parquet]'"
         ) from exc
     # pyarrow's errors derive from these (ArrowInvalid is a ValueError, ArrowIOError an
     # OSError, ArrowTypeError a TypeError, ArrowNotImplementedError a NotImplementedError);

@@ -10,7 +10,7 @@ its checksum is checked.
 
 A folder holds one file per ticker, named after it (``^HSI.csv``, ``1810.HK.parquet``);
 only the files of the tickers a study asks for are read. Parquet needs ``pyarrow``
-(``pip install 'eventstudy[parquet]'``).
+(``pip install 'policy-eventstudy[parquet]'``).
 
 Reading never fails with a traceback: a file that is not UTF-8 text, not a table,
 empty, or not parquet is a :class:`~eventstudy.errors.PriceDataError` naming it.

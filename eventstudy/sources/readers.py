@@ -131,7 +131,7 @@ def read_parquet(path: Path, error: type[Exception] = PriceDataError) -> pd.Data
         import pyarrow  # noqa: F401  (pandas' parquet engine)
     except ImportError as exc:
         raise error(
-            f"{path}: reading parquet files needs pyarrow: pip install 'eventstudy[parquet]'"
+            f"{path}: reading parquet files needs pyarrow: pip install 'policy-eventstudy[parquet]'"
         ) from exc
     from pyarrow import ArrowException
 
