@@ -145,7 +145,7 @@ def test_markdown(xiaomi):
 
 def test_latex(telecoms):
     text = telecoms.pooled_summary(group_by="event_id").as_latex()
-    assert text.count("\\begin{tabular}") == 3 and text.count("\\end{tabular}") == 3
+    assert text.count("\\begin{tabular}") == 4 and text.count("\\end{tabular}") == 4
     assert "event\\_id & window & N & CAAR" in text  # underscores escaped
     assert "\\%" in text and re.search(r"(?<!\\)%", text) is None  # every % escaped
     assert "\\textless{}0.001" in text
@@ -159,7 +159,7 @@ def test_pooled_summary_is_a_summary(telecoms, capsys):
     print(summary)
     out = capsys.readouterr().out
     assert "Pooled CARs by event_id" in out and "telecoms-nyse-reversal" in out
-    cars, tests = summary.tables
+    cars, _, tests = summary.tables
     assert list(cars.data.columns) == ["event_id", "window", "N", "CAAR", "s.e.", "CI low",
                                        "CI high", "BHAR", "positive"]
     assert "bootstrap" in tests.data.columns and "<0.001" in out
