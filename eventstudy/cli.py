@@ -44,6 +44,7 @@ from .core.design import (
     StudyDesign,
     parse_window,
 )
+from .core.diagnostics import counted
 from .core.models import MODELS, LinearModel
 from .core.results import GROUPINGS
 from .core.study import EventStudy
@@ -435,8 +436,8 @@ def _diagnostics_text(diagnostics: pd.DataFrame) -> str:
     """The diagnostics table with a header line; every column has a heading."""
     if not len(diagnostics):
         return "Diagnostics: none (the study excluded and flagged nothing)"
-    title = (f"Diagnostics: {len(diagnostics)} records of what the study excluded or "
-             "flagged (kinds: see the documentation's Diagnostics page)")
+    title = (f"Diagnostics: {counted(len(diagnostics), 'record')} of what the study excluded "
+             "or flagged (kinds: see the documentation's Diagnostics page)")
     return title + "\n" + _left_aligned(diagnostics.astype(str))
 
 

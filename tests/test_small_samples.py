@@ -29,8 +29,9 @@ def telecoms():
 def test_thresholds():
     assert (SMALL_SAMPLE, GRANK_SMALL_SAMPLE) == (10, 15)
     for n in range(1, SMALL_SAMPLE):
-        assert small_sample_note(n, WINDOW_TESTS).startswith(f"{n} events, fewer than 10:")
-        assert small_sample_note(n, DAILY_TESTS).startswith(f"{n} events, fewer than 10:")
+        events = "1 event" if n == 1 else f"{n} events"
+        assert small_sample_note(n, WINDOW_TESTS).startswith(f"{events}, fewer than 10:")
+        assert small_sample_note(n, DAILY_TESTS).startswith(f"{events}, fewer than 10:")
     for n in range(SMALL_SAMPLE, GRANK_SMALL_SAMPLE):
         assert small_sample_note(n, DAILY_TESTS) == ""  # no grank among the daily tests
         assert small_sample_note(n, WINDOW_TESTS) == (

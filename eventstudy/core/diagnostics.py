@@ -215,5 +215,17 @@ class Diagnostics:
         if not skipped:
             return what
         event_id, ticker, _, detail = skipped[0]
+        if len(skipped) == 1:
+            return (f"{what}: the only one, {event_id} ({ticker}), was skipped "
+                    f"(on_error='skip') because: {detail}")
         return (f"{what}: all {len(skipped)} were skipped (on_error='skip'), the first, "
                 f"{event_id} ({ticker}), because: {detail}")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with ``noun`` in the number it takes: ``1 session``, ``2 sessions``.
+
+    >>> counted(1, "record"), counted(3, "security", "securities")
+    ('1 record', '3 securities')
+    """
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -18,7 +18,7 @@ from ..stats import car_t_test
 from ..stats.smallsample import small_sample_note, small_sample_notes
 from ..version import __version__
 from .design import StudyDesign, whole_number
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, counted
 from .models import ModelFit
 from .panel import EventPanel
 from .summary import Summary, SummaryTable
@@ -444,7 +444,7 @@ class EventStudyResults:
             ("Unknown timing", d.unknown_timing),
             ("Events", str(len(self.panel))),
             ("Confidence level", _percent_label(level)),
-            ("Diagnostics", f"{len(self.diagnostics)} records"),
+            ("Diagnostics", counted(len(self.diagnostics), "record")),
             ("eventstudy", __version__),
         ]
 
@@ -500,8 +500,8 @@ class EventStudyResults:
         ]
         if len(self.diagnostics):
             notes.append(
-                f"{len(self.diagnostics)} diagnostics records (data excluded or flagged): "
-                "results.diagnostics, or --diagnostics on the command line."
+                f"{counted(len(self.diagnostics), 'diagnostics record')} (data excluded or "
+                "flagged): results.diagnostics, or --diagnostics on the command line."
             )
         return Summary(
             "Event study results",
@@ -601,7 +601,7 @@ class EventStudyResults:
         return str(self.summary())
 
     def __repr__(self) -> str:
-        return f"<EventStudyResults: {len(self.panel)} events, model={self.model}>"
+        return f"<EventStudyResults: {counted(len(self.panel), 'event')}, model={self.model}>"
 
     def _repr_html_(self) -> str:
         notes = ""

@@ -23,7 +23,7 @@ from ..sources.returns import ReturnSource
 from ..sources.source import require_tickers
 from ..sources.table import NOTES
 from .design import RETURN_KINDS, StudyDesign, whole_number
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, counted
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
 from .models import EstimationCounts, NormalReturnModel, get_model
 from .panel import EventPanel, build_panel
@@ -342,13 +342,16 @@ def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnos
         if excluded:
             diagnostics.add(
                 event_id, ticker, "estimation_exclusion",
-                f"{excluded} estimation sessions removed: they lie in the event windows of "
-                f"{', '.join(panel.excluded_by[i])}; {used} returns remain",
+                f"{counted(excluded, 'estimation session')} removed: "
+                f"{'it lies' if excluded == 1 else 'they lie'} in the event windows of "
+                f"{', '.join(panel.excluded_by[i])}; {counted(used, 'return')} "
+                f"{'remains' if used == 1 else 'remain'}",
             )
         if missing:
             diagnostics.add(
                 event_id, ticker, "estimation_missing",
-                f"{missing} of {width} estimation sessions have no usable return",
+                f"{missing} of {width} estimation sessions {'has' if missing == 1 else 'have'} "
+                "no usable return",
             )
 
 

@@ -1,0 +1,51 @@
+"""Counts in messages take the number of their noun: 1 record, 2 records.
+
+The texts expected are written out here from the bundled cases' known contents (two
+Xiaomi events: the lawsuit's estimation window holds six sessions of the
+designation's windows; SMIC's two designation reports lie four sessions apart).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstudy import EventStudy, bundled_events
+from eventstudy.cli import _diagnostics_text
+from eventstudy.core.diagnostics import counted
+
+
+@pytest.fixture(scope="module")
+def two_xiaomi_events():
+    return EventStudy(bundled_events("xiaomi")[:2]).fit()
+
+
+def test_counted():
+    assert [counted(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]
+    assert counted(1, "security", "securities") == "1 security"
+    assert counted(4, "security", "securities") == "4 securities"
+
+
+def test_one_diagnostics_record(two_xiaomi_events):
+    results = two_xiaomi_events
+    assert results.diagnostics.detail.tolist() == [
+        "6 estimation sessions removed: they lie in the event windows of xiaomi-designation; "
+        "234 returns remain"]
+    text = str(results.summary())
+    header = next(line for line in text.splitlines() if "Diagnostics:" in line)
+    assert header.split("Diagnostics:")[1].strip() == "1 record"
+    assert "1 diagnostics record (data excluded or flagged)" in " ".join(text.split())
+    assert _diagnostics_text(results.diagnostics).startswith(
+        "Diagnostics: 1 record of what the study excluded or flagged")
+    assert repr(results) == "<EventStudyResults: 2 events, model=market>"
+    one = EventStudy(bundled_events("xiaomi")[:1]).fit()
+    assert repr(one) == "<EventStudyResults: 1 event, model=market>"
+    assert one.caar(group_by="event_id").small_sample.iloc[0].startswith(
+        "1 event, fewer than 10:")
+
+
+def test_one_other_session_in_the_span_is_singular():
+    notes = EventStudy(bundled_events("smic")).fit().diagnostics
+    overlaps = notes[notes.kind == "overlapping_event_windows"].detail.tolist()
+    assert overlaps[0] == (
+        "the event span [-5, 5] around 2020-11-30 contains the session of smic-designation; "
+        "CARs over windows that include it mix the announcements")
