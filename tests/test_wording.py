@@ -11,6 +11,7 @@ import pytest
 
 from eventstudy import EventStudy, bundled_events
 from eventstudy.cli import _diagnostics_text
+from eventstudy.core import MODELS
 from eventstudy.core.diagnostics import counted
 
 
@@ -49,3 +50,9 @@ def test_one_other_session_in_the_span_is_singular():
     assert overlaps[0] == (
         "the event span [-5, 5] around 2020-11-30 contains the session of smic-designation; "
         "CARs over windows that include it mix the announcements")
+
+
+def test_the_study_docstring_names_every_model():
+    text = " ".join(EventStudy.__doc__.split())
+    for name in MODELS:
+        assert f'``"{name}"``' in text, name

@@ -45,9 +45,31 @@ class EventStudy:
         parquet file or a folder of them (:class:`~eventstudy.sources.files.FilePrices`); see
         also :class:`~eventstudy.sources.yahoo.YahooPrices`.
     model : str or NormalReturnModel
-        A model's name (``"market"``, ``"market_adjusted"``, ``"constant_mean"``, the
-        others of :data:`eventstudy.core.MODELS`) or a model, e.g.
-        ``LinearModel(["^HSI", "^HSTECH"])``.
+        The normal-return model, by one of the names of :data:`eventstudy.core.MODELS`:
+
+        - ``"market"`` (the default): OLS on the event's market index
+          (:class:`~eventstudy.MarketModel`; MacKinlay 1997);
+        - ``"market_adjusted"``: the return minus the index's, nothing estimated
+          (:class:`~eventstudy.MarketAdjusted`; Brown & Warner 1980, 1985);
+        - ``"constant_mean"``: the return minus its estimation-window mean, no index
+          needed (:class:`~eventstudy.ConstantMean`);
+        - ``"scholes_williams"``: the market model with the Scholes & Williams (1977)
+          beta, for nonsynchronous trading (:class:`~eventstudy.ScholesWilliams`);
+        - ``"dimson"``: the market model with the index's return one session before
+          and after as well (Dimson 1979; :class:`~eventstudy.Dimson`, whose
+          ``lags=`` sets more);
+        - ``"ff3"``, ``"carhart"``, ``"ff5"``: the Fama & French (1993) three-factor,
+          Carhart (1997) four-factor and Fama & French (2015) five-factor models on
+          excess returns (:class:`~eventstudy.FactorModel`), which need ``factors=``;
+        - ``"volume_mean"``, ``"volume_market"``: abnormal log volume instead of
+          returns, against its own mean or the index's volume (Campbell & Wasley
+          1996; :class:`~eventstudy.core.VolumeMeanAdjusted`,
+          :class:`~eventstudy.core.VolumeMarketModel`);
+
+        or a model object: one of those classes, e.g. ``Dimson(lags=2)``, or a
+        :class:`~eventstudy.LinearModel` on regressors you name, e.g.
+        ``LinearModel(["^HSI", "^HSTECH"])`` for the index and a sector index of your
+        prices.
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
         ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])`` (other keyword
