@@ -56,3 +56,28 @@ def test_the_study_docstring_names_every_model():
     text = " ".join(EventStudy.__doc__.split())
     for name in MODELS:
         assert f'``"{name}"``' in text, name
+
+
+def test_records_of_each_candidate_session_say_which():
+    # Luokung's lawsuit and injunction were announced at unknown times: "both" studies each
+    # at two sessions, whose estimation windows hold the other events' spans [-5, 5]: the
+    # designation's 11 sessions; for the injunction also the lawsuit's at either of its
+    # two sessions, 12 more (11 with "earliest" alone). 240 sessions less those remain.
+    notes = EventStudy(bundled_events("luokung"), unknown_timing="both").fit().diagnostics
+    assert not notes.duplicated().any()
+    of_lawsuit = "they lie in the event windows of luokung-designation"
+    of_both = "they lie in the event windows of luokung-designation, luokung-lawsuit"
+    assert notes.detail.tolist() == [
+        f"session 2021-03-04 (earliest candidate): 11 estimation sessions removed: {of_lawsuit}; "
+        "229 returns remain",
+        f"session 2021-03-05 (latest candidate): 11 estimation sessions removed: {of_lawsuit}; "
+        "229 returns remain",
+        f"session 2021-05-05 (earliest candidate): 23 estimation sessions removed: {of_both}; "
+        "217 returns remain",
+        f"session 2021-05-06 (latest candidate): 23 estimation sessions removed: {of_both}; "
+        "217 returns remain",
+    ]
+    one = EventStudy(bundled_events("luokung")).fit().diagnostics  # one row per event
+    assert one.detail.tolist() == [
+        f"11 estimation sessions removed: {of_lawsuit}; 229 returns remain",
+        f"22 estimation sessions removed: {of_both}; 218 returns remain"]

@@ -111,6 +111,10 @@ Command line
 
 Kinds of record
 ---------------
+An event studied at two candidate sessions (``unknown_timing="both"``) has a record of
+each: those that would read alike start with the session they are about, ``session
+2021-03-04 (earliest candidate): 11 estimation sessions removed: ...``.
+
 missing_sessions
     The price file lacks some of the exchange's sessions; returns spanning them are missing.
 non_session_rows

@@ -357,14 +357,15 @@ def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnos
     """Per event: estimation sessions removed for other events, and those without a return."""
     rows, width = panel.rows, len(panel.est_tau)
     news = np.flatnonzero((n_excluded > 0) | (n_missing > 0))  # only events with news
-    for i, event_id, ticker, used, excluded, missing in zip(
+    for i, event_id, ticker, used, excluded, missing, head in zip(
         news.tolist(), rows.id[news].tolist(), rows.ticker[news].tolist(),
-        n_used[news].tolist(), n_excluded[news].tolist(), n_missing[news].tolist(), strict=True,
+        n_used[news].tolist(), n_excluded[news].tolist(), n_missing[news].tolist(),
+        _candidate_heads(panel, news), strict=True,
     ):
         if excluded:
             diagnostics.add(
                 event_id, ticker, "estimation_exclusion",
-                f"{counted(excluded, 'estimation session')} removed: "
+                f"{head}{counted(excluded, 'estimation session')} removed: "
                 f"{'it lies' if excluded == 1 else 'they lie'} in the event windows of "
                 f"{', '.join(panel.excluded_by[i])}; {counted(used, 'return')} "
                 f"{'remains' if used == 1 else 'remain'}",
@@ -372,22 +373,35 @@ def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnos
         if missing:
             diagnostics.add(
                 event_id, ticker, "estimation_missing",
-                f"{missing} of {width} estimation sessions {'has' if missing == 1 else 'have'} "
-                "no usable return",
+                f"{head}{missing} of {width} estimation sessions "
+                f"{'has' if missing == 1 else 'have'} no usable return",
             )
+
+
+def _candidate_heads(panel: EventPanel, which: np.ndarray) -> list[str]:
+    """What starts a record about each row of ``which``: for an event studied at several
+    candidate sessions (``unknown_timing="both"``) the session it is about, since the
+    records of both would otherwise read alike; else nothing."""
+    several = np.bincount(panel.event)[panel.event[which]] > 1
+    return [f"session {pd.Timestamp(day).date()} ({candidate} candidate): " if both else ""
+            for day, candidate, both in zip(panel.session[which].tolist(),
+                                            panel.candidate[which].tolist(), several.tolist(),
+                                            strict=True)]
 
 
 def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None:
     missing = np.isnan(fit.ar)
     rows = panel.rows
     no_range = _missing_range(panel, diagnostics)
-    for i in np.flatnonzero(missing.any(axis=1) | panel.incomplete | no_range.any(axis=1)):
+    news = np.flatnonzero(missing.any(axis=1) | panel.incomplete | no_range.any(axis=1))
+    for i, head in zip(news.tolist(), _candidate_heads(panel, news), strict=True):
         row = rows[i]  # only events with news
         gaps = panel.evt_tau[missing[i]]
         if len(gaps):
             diagnostics.add(
                 row.event.id, row.event.ticker, "event_window_missing",
-                f"no abnormal return on relative days {', '.join(map(str, gaps))}; "
+                f"{head}no abnormal return on relative days "
+                f"{', '.join(map(str, gaps))}; "
                 "CARs sum the days present (n_days)",
             )
         if panel.incomplete[i]:
