@@ -119,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"eventstudy {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser,
-                                     metavar="{cases,run,fetch}")
+                                     metavar="COMMAND")
     cases = commands.add_parser(
         "cases", help="list the bundled cases, or show one", description="List the bundled "
         "cases with their events and the sessions those reach; with CASE, show that case's "

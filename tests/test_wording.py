@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from eventstudy import EventStudy, bundled_events
-from eventstudy.cli import _diagnostics_text
+from eventstudy import EventStudy, __version__, bundled_events
+from eventstudy.cli import _diagnostics_text, main
 from eventstudy.core import MODELS
 from eventstudy.core.diagnostics import counted
+from eventstudy.errors import SpecificationError
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +82,35 @@ def test_records_of_each_candidate_session_say_which():
     assert one.detail.tolist() == [
         f"11 estimation sessions removed: {of_lawsuit}; 229 returns remain",
         f"22 estimation sessions removed: {of_both}; 218 returns remain"]
+
+
+def test_missing_factors_are_listed_as_words():
+    from eventstudy import LinearModel
+
+    events = bundled_events("xiaomi")
+    with pytest.raises(SpecificationError, match=r"the ff3 model needs the factors mkt_rf, "
+                       r"smb, hml and rf; pass factors="):
+        EventStudy(events, model="ff3")
+    with pytest.raises(SpecificationError, match=r"needs the factor mom; pass factors="):
+        EventStudy(events, model=LinearModel("ret ~ ^HSI + f:mom"))
+
+
+def test_the_command_names_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: eventstudy [-h] [--version] COMMAND ...")
+    assert all(f"\n    {name} " in out or f"\n    {name}\n" in out
+               for name in ("cases", "run", "fetch", "fetch-factors"))
+    with pytest.raises(SystemExit):
+        main(["bogus"])
+    assert "argument COMMAND: invalid choice: 'bogus'" in capsys.readouterr().err
+
+
+def test_python_m_eventstudy_runs_the_command():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "eventstudy", "--version"], capture_output=True,
+                         text=True, check=False, timeout=120)
+    assert (run.returncode, run.stdout.strip()) == (0, f"eventstudy {__version__}")

@@ -493,7 +493,7 @@ class EventStudyResults:
             "Sessions: moves from the previous session's close: close-to-close (adjusted "
             "closes), peak (the session's high) and trough (its low).",
             f"Windows: CAR, cumulative abnormal return; s.e., its prediction-error-corrected "
-            f"standard error; CI, its {_percent_label(level)} confidence interval and t, p its "
+            f"standard error; CI, its {_percent_label(level)} confidence interval; t and p, its "
             "test (Student-t with the model's residual df); raw, the close-to-close return "
             "over the window.",
             "Significance: *** p<0.01, ** p<0.05, * p<0.10.",
@@ -501,7 +501,7 @@ class EventStudyResults:
         if len(self.diagnostics):
             notes.append(
                 f"{counted(len(self.diagnostics), 'diagnostics record')} (data excluded or "
-                "flagged): results.diagnostics, or --diagnostics on the command line."
+                "flagged): results.diagnostics in Python, --diagnostics on the command line."
             )
         return Summary(
             "Event study results",

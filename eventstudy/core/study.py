@@ -159,8 +159,10 @@ class EventStudy:
             have = () if self.factors is None else tuple(self.factors.columns)
             missing = [f for f in self.model.factors if f not in have]
             if missing:
+                listed = " and ".join(filter(None, [", ".join(missing[:-1]), missing[-1]]))
                 raise SpecificationError(
-                    f"the {self.model.name} model needs the factors {missing}; pass "
+                    f"the {self.model.name} model needs the factor{'s' * (len(missing) > 1)} "
+                    f"{listed}; pass "
                     "factors=DataFrame (eventstudy.sources.french.french_factors downloads "
                     "them; --factors FILE on the command line)"
                 )
