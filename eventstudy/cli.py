@@ -44,6 +44,7 @@ from .core.design import (
     StudyDesign,
     parse_window,
 )
+from .core.diagnostics import counted
 from .core.models import MODELS, LinearModel
 from .core.results import GROUPINGS
 from .core.study import EventStudy
@@ -118,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"eventstudy {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser,
-                                     metavar="{cases,run,fetch}")
+                                     metavar="COMMAND")
     cases = commands.add_parser(
         "cases", help="list the bundled cases, or show one", description="List the bundled "
         "cases with their events and the sessions those reach; with CASE, show that case's "
@@ -435,8 +436,8 @@ def _diagnostics_text(diagnostics: pd.DataFrame) -> str:
     """The diagnostics table with a header line; every column has a heading."""
     if not len(diagnostics):
         return "Diagnostics: none (the study excluded and flagged nothing)"
-    title = (f"Diagnostics: {len(diagnostics)} records of what the study excluded or "
-             "flagged (kinds: see the documentation's Diagnostics page)")
+    title = (f"Diagnostics: {counted(len(diagnostics), 'record')} of what the study excluded "
+             "or flagged (kinds: see the documentation's Diagnostics page)")
     return title + "\n" + _left_aligned(diagnostics.astype(str))
 
 

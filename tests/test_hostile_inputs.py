@@ -171,7 +171,8 @@ def test_a_study_left_without_events_says_why_the_first_was_skipped():
     copy = _prices("^HSI")
     event = Event("COPY", "2021-01-14", timing="during", market="^HSI", exchange="XHKG")
     prices = FramePrices({"^HSI": _prices("^HSI"), "COPY": copy})
-    with pytest.raises(EventStudyError, match=r"all 1 were skipped .* because: event COPY@") as e:
+    with pytest.raises(EventStudyError, match=r"the only one, COPY@\S+ \(COPY\), was skipped "
+                       r"\(on_error='skip'\) because: event COPY@") as e:
         EventStudy([event], prices=prices, on_error="skip").fit()
     _one_line(str(e.value))
 

@@ -41,7 +41,7 @@ def _module(path: Path) -> str:
 
 def _part(module: str) -> str:
     parts = module.split(".")
-    if len(parts) == 1 or parts[1] in ("__init__", "cli"):
+    if len(parts) == 1 or parts[1] in ("__init__", "__main__", "cli"):
         return "top"
     head = parts[1]
     if head in FOUNDATION:

@@ -240,7 +240,7 @@ def test_refusals():
         EventStudy(events, model=LinearModel(["^HSI", "1810.HK"]))
     with pytest.raises(UnknownTickerError, match=r"'\^HSTECH'"):
         EventStudy(events, model=LinearModel(["^HSI", "^HSTECH"]))
-    with pytest.raises(SpecificationError, match=r"needs the factors \['mom', 'rf'\]"):
+    with pytest.raises(SpecificationError, match=r"needs the factors mom and rf;"):
         EventStudy(events, model=LinearModel("ret - f:rf ~ ^HSI + f:mom"))
 
 

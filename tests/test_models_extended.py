@@ -171,7 +171,7 @@ def test_factor_study_end_to_end(raw_prices):
     day0 = stock.iloc[pos] - 0.0001 - ols.predict(sm.add_constant(x).iloc[[pos]]).iloc[0]
     row = results.windows.query("window_start == 0 and window_end == 0").iloc[0]
     assert row.car == pytest.approx(day0, abs=TOL)
-    with pytest.raises(SpecificationError, match=r"needs the factors \['rmw', 'cma'\]"):
+    with pytest.raises(SpecificationError, match=r"needs the factors rmw and cma;"):
         EventStudy(bundled_events("xiaomi"), model="ff5", factors=factors)
 
 

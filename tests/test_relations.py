@@ -90,9 +90,9 @@ def test_overlap_notes_name_each_announcement_once_in_session_order():
     notes = results.diagnostics
     overlap = notes[(notes.kind == "overlapping_event_windows") & (notes.event_id == "A")]
     assert overlap.detail.tolist() == [
-        f"the event span [-5, 5] around {days[150].date()} contains the session(s) of B, C; "
+        f"the event span [-5, 5] around {days[150].date()} contains the sessions of B, C; "
         "CARs over windows that include them mix the announcements"
     ]
     assert len(notes[notes.kind == "overlapping_event_windows"]) == 4  # A, B twice, C
     c_note = notes[(notes.kind == "overlapping_event_windows") & (notes.event_id == "C")]
-    assert "contains the session(s) of A, B;" in c_note.detail.iloc[0]
+    assert "contains the sessions of A, B;" in c_note.detail.iloc[0]

@@ -74,9 +74,19 @@ def test_a_session_without_a_row_has_no_return_and_the_next_is_kept(raw_prices):
     ret = pd.Series(store.piece("ret", 0), index=store.sessions[0])
     assert np.isnan(ret[day]) and ret[after] == given
     (missing,) = results.diagnostics.query("kind == 'estimation_missing'").detail
-    assert missing.startswith("1 of 240")
+    assert missing == "1 of 240 estimation sessions has no usable return"
     (gap,) = results.diagnostics.query("kind == 'missing_sessions'").detail
-    assert gap == "1 exchange sessions have no row (2020-09-03); they have no return"
+    assert gap == "1 exchange session has no row (2020-09-03); it has no return"
+
+
+def test_a_gap_of_one_session_of_returns_is_singular(raw_prices):
+    long = _long(raw_prices)
+    cut = long[~((long.ticker == "1810.HK") & (long.date == pd.Timestamp("2020-09-03")))]
+    results = EventStudy(XIAOMI[:1], returns=cut, estimation=(-250, -11), max_gap=0).fit()
+    (gap,) = results.diagnostics.query("kind == 'trading_gap'").detail
+    assert gap.startswith("no return on the session 2020-09-03 (relative day -")
+    assert gap.endswith("in the estimation window): a halt or suspension? That session has no "
+                        "return")
 
 
 def test_log_returns_in_and_out(raw_prices, xiaomi_prices):

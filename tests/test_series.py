@@ -165,7 +165,7 @@ def test_diagnostics_kinds_texts_and_order(prices):
          "2 price rows fall on days that are not sessions of the exchange (first 2021-01-18); "
          "they are not used"),
         ("", "M", "market_non_session_rows",
-         "1 prices of the index fall on days that are not XNYS sessions (2021-01-18); they are "
+         "1 price of the index falls on a day that is not a session of XNYS (2021-01-18); it is "
          "not used"),
         ("", "M", "market_missing_sessions",
          "the market index has no price on 2 of the stock's sessions 2021-01-04..2021-03-31; "

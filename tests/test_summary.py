@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import itertools
 import re
 
 import numpy as np
@@ -145,7 +146,7 @@ def test_markdown(xiaomi):
 
 def test_latex(telecoms):
     text = telecoms.pooled_summary(group_by="event_id").as_latex()
-    assert text.count("\\begin{tabular}") == 3 and text.count("\\end{tabular}") == 3
+    assert text.count("\\begin{tabular}") == 4 and text.count("\\end{tabular}") == 4
     assert "event\\_id & window & N & CAAR" in text  # underscores escaped
     assert "\\%" in text and re.search(r"(?<!\\)%", text) is None  # every % escaped
     assert "\\textless{}0.001" in text
@@ -159,7 +160,7 @@ def test_pooled_summary_is_a_summary(telecoms, capsys):
     print(summary)
     out = capsys.readouterr().out
     assert "Pooled CARs by event_id" in out and "telecoms-nyse-reversal" in out
-    cars, tests = summary.tables
+    cars, _, tests = summary.tables
     assert list(cars.data.columns) == ["event_id", "window", "N", "CAAR", "s.e.", "CI low",
                                        "CI high", "BHAR", "positive"]
     assert "bootstrap" in tests.data.columns and "<0.001" in out
@@ -228,3 +229,43 @@ def test_header_and_notes_wrap_to_the_table():
     assert max(len(line) for line in lines) == 78
     assert "+50.00%" in text and "<0.001" in text
     assert lines[2].startswith("a:") and "c:" in lines[2] and lines[3].startswith("b:")
+
+
+def _header(text: str) -> list[str]:
+    lines = text.splitlines()
+    return lines[2 : next(i for i, line in enumerate(lines) if line.startswith("---"))]
+
+
+@pytest.mark.parametrize("regressors", [
+    ["^HSI", "0941.HK", "0981.HK"],  # too long to share a line
+    ["^HSI", "0941.HK", "0981.HK", "0728.HK", "0762.HK"],  # too long for one line
+])
+def test_a_long_model_name_keeps_the_header_in_its_columns(regressors):
+    from eventstudy import LinearModel
+
+    results = EventStudy(bundled_events("xiaomi"), model=LinearModel(regressors)).fit()
+    name = f"linear(ret ~ {' + '.join(regressors)})"
+    for text in (str(results.summary()), str(results.pooled_summary())):
+        lines = text.splitlines()
+        width = len(lines[1])  # the tables' width
+        assert lines[1] == "=" * width and all(len(line) <= width for line in lines)
+        header = _header(text)
+        # the model first, on lines of its own, its value in the values' column, whole
+        n_model = 1 + sum(1 for _ in itertools.takewhile(
+            lambda line: line.startswith(" " * 26), header[1:]))
+        assert header[0].startswith(f"{'Model:':<26}linear(")
+        assert " ".join(line[26:] for line in header[:n_model]) == name
+        # the rest two to a line: labels at 0 and 42, values at 26 and 68
+        rest = header[n_model:]
+        assert len(rest) >= 2 and "linear" not in "".join(rest)
+        for line in rest:
+            assert re.match(r"\w[\w. ]*: +\S", line) and line[25] == " " != line[26]
+            if len(line) > 40:
+                assert line[40:42] == "  " and re.match(r"\w[\w. ]*: +\S", line[42:])
+                assert line[67] == " " != line[68]
+
+
+def test_short_header_values_stay_two_to_a_line(xiaomi):
+    header = _header(str(xiaomi.summary()))
+    assert len(header) == 5
+    assert header[0] == (f"{'Model:':<26}{'market':<14}  {'Unknown timing:':<26}earliest")

@@ -279,6 +279,40 @@ def test_a_halt_inside_the_estimation_window_is_reported(xiaomi_frames):
     assert missing.startswith("9 of 240 estimation sessions")
 
 
+def test_records_of_one_session_speak_in_the_singular(xiaomi_frames):
+    stock = xiaomi_frames["1810.HK"]
+    xiaomi_frames["1810.HK"] = stock.drop(pd.Timestamp("2020-09-02"))
+    results = _study(xiaomi_frames, max_gap=0)  # one session is a gap
+    (gap,) = _kinds(results, "trading_gap").detail
+    assert gap == (
+        f"no price on the session 2020-09-02 (relative day {_tau('2020-09-02')}, in the "
+        "estimation window): a halt or suspension? Returns across the gap are missing and the "
+        "move over it is attributed to no day"
+    )
+    assert _kinds(results, "missing_sessions").detail.tolist() == [
+        "1 exchange session has no price (2020-09-02); its return and the next session's are "
+        "missing"]
+    # the return into 2020-09-02 and the one out of it: two, still plural
+    assert _kinds(results, "estimation_missing").detail.tolist() == [
+        "2 of 240 estimation sessions have no usable return"]
+    doubled = validate_prices(pd.concat([_tiny(), _tiny().iloc[[1]]]).sort_index(), "T")
+    assert price_notes(doubled) == [
+        ("duplicate_rows", "1 repeated row with identical values was kept once (2021-01-05)")]
+
+
+def test_one_session_in_another_events_window_is_singular(xiaomi_frames):
+    # an earlier event 105 sessions before the designation: its span [-5, 5] ends on the
+    # designation's relative day -100, the first of its estimation window (-100, -11)
+    day = XHKG.sessions[XHKG.sessions.get_loc(pd.Timestamp("2021-01-15")) - 105].date()
+    earlier = Event("1810.HK", day, id="earlier", exchange="XHKG", market="^HSI",
+                    timing="before_open")
+    results = _study(xiaomi_frames, events=[earlier, DESIGNATION], estimation=(-100, -11),
+                     min_estimation=50)
+    assert _kinds(results, "estimation_exclusion").detail.tolist() == [
+        "1 estimation session removed: it lies in the event windows of earlier; 89 returns "
+        "remain"]
+
+
 def test_short_gaps_are_not_halts_but_max_gap_is_adjustable(xiaomi_frames):
     stock = xiaomi_frames["1810.HK"]
     xiaomi_frames["1810.HK"] = stock.drop(stock.loc["2020-09-01":"2020-09-03"].index)
@@ -330,7 +364,8 @@ def test_a_stray_index_row_is_reported_not_refused(xiaomi_frames):
     xiaomi_frames["^HSI"] = pd.concat([index, stray]).sort_index()
     results = _study(xiaomi_frames)
     (detail,) = _kinds(results, "market_non_session_rows").detail
-    assert "1 prices of the index fall on days that are not XHKG sessions (2020-10-01)" in detail
+    assert detail == ("1 price of the index falls on a day that is not a session of XHKG "
+                      "(2020-10-01); it is not used")
 
 
 def test_stock_rows_off_the_calendar_and_index_gaps_are_reported(xiaomi_frames):
@@ -339,7 +374,9 @@ def test_stock_rows_off_the_calendar_and_index_gaps_are_reported(xiaomi_frames):
     xiaomi_frames["1810.HK"] = pd.concat([stock, extra]).sort_index()
     xiaomi_frames["^HSI"] = index.drop(pd.Timestamp("2020-06-02"))
     results = _study(xiaomi_frames)
-    assert "first 2020-10-01" in _kinds(results, "non_session_rows").detail.iloc[0]
+    assert _kinds(results, "non_session_rows").detail.iloc[0] == (
+        "1 price row falls on a day that is not a session of the exchange (2020-10-01); it is "
+        "not used")
     assert "no price on 1 of the stock's sessions" in (
         _kinds(results, "market_missing_sessions").detail.iloc[0]
     )

@@ -111,6 +111,10 @@ Command line
 
 Kinds of record
 ---------------
+An event studied at two candidate sessions (``unknown_timing="both"``) has a record of
+each: those that would read alike start with the session they are about, ``session
+2021-03-04 (earliest candidate): 11 estimation sessions removed: ...``.
+
 missing_sessions
     The price file lacks some of the exchange's sessions; returns spanning them are missing.
 non_session_rows
@@ -215,5 +219,17 @@ class Diagnostics:
         if not skipped:
             return what
         event_id, ticker, _, detail = skipped[0]
+        if len(skipped) == 1:
+            return (f"{what}: the only one, {event_id} ({ticker}), was skipped "
+                    f"(on_error='skip') because: {detail}")
         return (f"{what}: all {len(skipped)} were skipped (on_error='skip'), the first, "
                 f"{event_id} ({ticker}), because: {detail}")
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with ``noun`` in the number it takes: ``1 session``, ``2 sessions``.
+
+    >>> counted(1, "record"), counted(3, "security", "securities")
+    ('1 record', '3 securities')
+    """
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

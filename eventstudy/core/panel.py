@@ -425,8 +425,9 @@ def _report_overlapping_windows(rows, relations: EventRelations, diagnostics) ->
     days = _iso_sessions(rows.session[flagged])
     diagnostics.extend(
         rows.id[flagged].tolist(), rows.ticker[flagged].tolist(), "overlapping_event_windows",
-        [f"the event span [{lo}, {hi}] around {day} contains the session(s) of "
-         f"{', '.join(names)}; CARs over windows that include them mix the announcements"
+        [f"the event span [{lo}, {hi}] around {day} contains the "
+         f"{'session' if len(names) == 1 else 'sessions'} of {', '.join(names)}; CARs over "
+         f"windows that include {'it' if len(names) == 1 else 'them'} mix the announcements"
          for day, names in zip(days.tolist(), others, strict=True)],
     )
 
@@ -452,19 +453,28 @@ def _report_trading_gaps(rows, pos, store, design, diagnostics) -> None:
     covered = np.concatenate([[0], np.cumsum(np.cumsum(in_run)[:-1])])
     begin, end = pos + first - store.lead, pos + hi  # the span of prices the windows use
     series = np.searchsorted(store.offsets, pos, side="right") - 1
-    what, after = ("price", "Returns across the gap are missing and the move over it is "
-                   "attributed to no day") if store.lead else (
-        "return", "Those sessions have no return")
     for i in np.flatnonzero(covered[end + 1] - covered[begin] > 0):
         for a, b in runs[(runs[:, 0] <= end[i]) & (runs[:, 1] > begin[i])]:
             ta, tb = a - pos[i], b - 1 - pos[i]
-            day_a, day_b = store.dates_at(np.array([[a, b - 1]]), series[i : i + 1])[0]
-            diagnostics.add(
-                rows.id[i], rows.ticker[i], "trading_gap",
-                f"no {what} on {b - a} consecutive sessions {pd.Timestamp(day_a).date()}.."
-                f"{pd.Timestamp(day_b).date()} (relative days {ta} to {tb}, "
-                f"{_gap_place(ta, tb, last, lo)}): a halt or suspension? {after}",
-            )
+            days = store.dates_at(np.array([[a, b - 1]]), series[i : i + 1])[0]
+            diagnostics.add(rows.id[i], rows.ticker[i], "trading_gap", _gap_detail(
+                days, ta, tb, _gap_place(ta, tb, last, lo), bool(store.lead)))
+
+
+def _gap_detail(days: np.ndarray, first: int, last: int, place: str, prices: bool) -> str:
+    """The trading_gap record of relative days ``first`` to ``last`` (dated ``days``)."""
+    day_a, day_b = (pd.Timestamp(day).date() for day in days)
+    one = first == last  # one session (with max_gap=0)
+    span = (f"the session {day_a} (relative day {first}" if one else
+            f"{last - first + 1} consecutive sessions {day_a}..{day_b} (relative days {first} "
+            f"to {last}")
+    if prices:
+        what = "price"
+        after = "Returns across the gap are missing and the move over it is attributed to no day"
+    else:
+        what = "return"
+        after = "That session has no return" if one else "Those sessions have no return"
+    return f"no {what} on {span}, {place}): a halt or suspension? {after}"
 
 
 def _gap_place(a: int, b: int, last_estimation: int, first_event: int) -> str:

@@ -18,7 +18,7 @@ from ..stats import car_t_test
 from ..stats.smallsample import small_sample_note, small_sample_notes
 from ..version import __version__
 from .design import StudyDesign, whole_number
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, counted
 from .models import ModelFit
 from .panel import EventPanel
 from .summary import Summary, SummaryTable
@@ -345,7 +345,12 @@ class EventStudyResults:
         ``ci_low`` and ``ci_high``, the CAAR's standard error ``sd / sqrt(n)`` and
         its interval, Student-t with ``n - 1`` df: the inversion of the
         cross-sectional t test ``csect_t`` (Brown & Warner 1985; Boehmer, Musumeci &
-        Poulsen 1991; see :func:`eventstudy.stats.mean_interval`);
+        Poulsen 1991; see :func:`eventstudy.stats.mean_interval`); the distribution of
+        the CARs (:data:`~eventstudy.stats.battery.DISTRIBUTION_FIGURES`): ``min``, the
+        quartiles ``q1``, ``median`` and ``q3`` (linear interpolation, Hyndman & Fan
+        1996 type 7), ``max``, ``skewness`` (the adjusted Fisher-Pearson G1, from 3
+        events) and ``kurtosis`` (the bias-corrected excess kurtosis G2, from 4 events;
+        Joanes & Gill 1998; see :func:`eventstudy.stats.descriptives.car_distribution`);
         ``share_positive``, ``mean_bhar``, ``n_bhar``; for each test of
         :data:`eventstudy.stats.WINDOW_TESTS`, ``<name>_stat`` and ``<name>_p``; and
         ``small_sample``, the note of :meth:`aar` for the window's ``n``. The
@@ -439,7 +444,7 @@ class EventStudyResults:
             ("Unknown timing", d.unknown_timing),
             ("Events", str(len(self.panel))),
             ("Confidence level", _percent_label(level)),
-            ("Diagnostics", f"{len(self.diagnostics)} records"),
+            ("Diagnostics", counted(len(self.diagnostics), "record")),
             ("eventstudy", __version__),
         ]
 
@@ -488,15 +493,15 @@ class EventStudyResults:
             "Sessions: moves from the previous session's close: close-to-close (adjusted "
             "closes), peak (the session's high) and trough (its low).",
             f"Windows: CAR, cumulative abnormal return; s.e., its prediction-error-corrected "
-            f"standard error; CI, its {_percent_label(level)} confidence interval and t, p its "
+            f"standard error; CI, its {_percent_label(level)} confidence interval; t and p, its "
             "test (Student-t with the model's residual df); raw, the close-to-close return "
             "over the window.",
             "Significance: *** p<0.01, ** p<0.05, * p<0.10.",
         ]
         if len(self.diagnostics):
             notes.append(
-                f"{len(self.diagnostics)} diagnostics records (data excluded or flagged): "
-                "results.diagnostics, or --diagnostics on the command line."
+                f"{counted(len(self.diagnostics), 'diagnostics record')} (data excluded or "
+                "flagged): results.diagnostics in Python, --diagnostics on the command line."
             )
         return Summary(
             "Event study results",
@@ -519,10 +524,11 @@ class EventStudyResults:
     ) -> Summary:
         """The pooled CARs per window and their tests, as a summary for reading.
 
-        A :class:`~eventstudy.core.summary.Summary` of two tables: the CAAR with its
+        A :class:`~eventstudy.core.summary.Summary` of three tables: the CAAR with its
         standard error and interval (the cross-sectional t's, see :meth:`caar`), the
-        mean BHAR and the share of positive CARs; and the two-sided p-value of every
-        window test. Groups of fewer than
+        mean BHAR and the share of positive CARs; the distribution of the CARs
+        (extremes, quartiles, skewness and excess kurtosis); and the two-sided p-value
+        of every window test. Groups of fewer than
         :data:`~eventstudy.stats.smallsample.SMALL_SAMPLE` events are flagged (``*``
         beside N), with a note on the tests that have little power or an unreliable
         size at that size.
@@ -549,6 +555,8 @@ class EventStudyResults:
             "CI high": table["ci_high"], "BHAR": table["mean_bhar"],
             "positive": table["share_positive"],
         })
+        spread = pd.DataFrame({**keys, "window": window,
+                               **{name: table[name] for name in pooled.DISTRIBUTION_FIGURES}})
         tests = pd.DataFrame({**keys, "window": window,
                               **{name: table[f"{name}_p"] for name in pooled.WINDOW_TESTS}})
         left = [group_by] if group_by else []
@@ -558,6 +566,10 @@ class EventStudyResults:
             f"CAAR: mean CAR over the N events; s.e. = sd / sqrt(N) and the "
             f"{_percent_label(level)} CI, Student-t with N - 1 df (the cross-sectional t); "
             "BHAR: mean buy-and-hold abnormal return; positive: share of positive CARs.",
+            "Distribution: the smallest CAR, the quartiles q1, median and q3 (linear "
+            "interpolation, Hyndman-Fan type 7) and the largest; skewness, the adjusted "
+            "Fisher-Pearson G1, and excess kurtosis, the bias-corrected G2 (Joanes-Gill 1998), "
+            "from 3 and 4 events on and blank when the CARs are all equal.",
             "Test columns are two-sided p-values: csect_t cross-sectional t; patell Patell "
             "(1976); bmp Boehmer-Musumeci-Poulsen (1991); kp_* Kolari-Pynnonen (2010); grank "
             "Kolari-Pynnonen (2011); gen_sign Cowan (1992); sign and wilcoxon exact tests; "
@@ -575,6 +587,9 @@ class EventStudyResults:
                     **group_kind, CAAR="return", **{"s.e.": "spread", "CI low": "return",
                                                     "CI high": "return"},
                     BHAR="return", positive="share"), align_left=left, align_right=["N"]),
+                SummaryTable("Distribution of the CARs", spread, {
+                    **group_kind, **dict.fromkeys(pooled.DISTRIBUTION_FIGURES[:5], "return"),
+                    "skewness": "stat", "kurtosis": "stat"}, align_left=left),
                 SummaryTable("Tests (two-sided p-values)", tests,
                              {**group_kind, **{name: "p" for name in pooled.WINDOW_TESTS}},
                              align_left=left),
@@ -586,7 +601,7 @@ class EventStudyResults:
         return str(self.summary())
 
     def __repr__(self) -> str:
-        return f"<EventStudyResults: {len(self.panel)} events, model={self.model}>"
+        return f"<EventStudyResults: {counted(len(self.panel), 'event')}, model={self.model}>"
 
     def _repr_html_(self) -> str:
         notes = ""

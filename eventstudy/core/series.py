@@ -35,7 +35,7 @@ from ..errors import CalendarError, PriceDataError
 from ..sources.source import PriceSource
 from ..sources.table import PriceTable, segments
 from .design import check_return_kind
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, counted
 
 STOCK_COLUMNS = {"adj": "adj_close", "close": "close", "high": "high", "low": "low",
                  "vol": "volume", "incomplete": "incomplete"}
@@ -667,9 +667,11 @@ class _Builder:
         days = self.calendars[self.exchange[j]][self.begin[j] + np.flatnonzero(~have)]
         shown = ", ".join(_day(d) for d in days[:5])
         more = f" and {count - 5} more" if count > 5 else ""
-        detail = (f"{count} exchange sessions have no price ({shown}{more}); their returns and "
-                  "the next session's are missing") if self.lead else (
-            f"{count} exchange sessions have no row ({shown}{more}); they have no return")
+        one = count == 1
+        sessions = f"{counted(count, 'exchange session')} {'has' if one else 'have'}"
+        detail = (f"{sessions} no price ({shown}{more}); {'its return' if one else 'their returns'}"
+                  " and the next session's are missing") if self.lead else (
+            f"{sessions} no row ({shown}{more}); {'it has' if one else 'they have'} no return")
         self._add(self.keys[j][0], "missing_sessions", detail)
 
     def _extra_rows(self, j: int, count: int) -> None:
@@ -677,9 +679,12 @@ class _Builder:
         rows = slice(int(self.table.offsets[k]), int(self.table.offsets[k + 1]))
         off = np.flatnonzero(self.row_session[rows] < 0)
         first = self.table.days[rows][off[0]].view(np.int64)
-        self._add(self.keys[j][0], "non_session_rows",
-                  f"{count} {'price' if self.lead else 'return'} rows fall on days that are "
-                  f"not sessions of the exchange (first {_day(first)}); they are not used")
+        rows = counted(count, f"{'price' if self.lead else 'return'} row")
+        self._add(self.keys[j][0], "non_session_rows", (
+            f"{rows} falls on a day that is not a session of the exchange ({_day(first)}); "
+            "it is not used") if count == 1 else (
+            f"{rows} fall on days that are not sessions of the exchange (first {_day(first)}); "
+            "they are not used"))
 
     def _market_checks(
         self, markets: _Markets, what: str = "market index"
@@ -734,9 +739,11 @@ class _Builder:
         a, b = np.searchsorted(index_days, [lo, hi + 1])
         shown = ", ".join(_day(d) for d in index_days[a:b][off[a:b]][:3])
         what = "the index" if ticker is None else f"the regressor {ticker}"
-        self._add(market, "market_non_session_rows",
-                  f"{count} prices of {what} fall on days that are not {self.names[g]} "
-                  f"sessions ({shown}); they are not used")
+        self._add(market, "market_non_session_rows", (
+            f"1 price of {what} falls on a day that is not a session of {self.names[g]} "
+            f"({shown}); it is not used") if count == 1 else (
+            f"{count} prices of {what} fall on days that are not {self.names[g]} sessions "
+            f"({shown}); they are not used"))
 
 
 @dataclass(frozen=True)

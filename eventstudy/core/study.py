@@ -23,7 +23,7 @@ from ..sources.returns import ReturnSource
 from ..sources.source import require_tickers
 from ..sources.table import NOTES
 from .design import RETURN_KINDS, StudyDesign, whole_number
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, counted
 from .engine import ENGINES, detach_events, merge, partition_events, run_partitions
 from .models import EstimationCounts, NormalReturnModel, get_model
 from .panel import EventPanel, build_panel
@@ -45,9 +45,31 @@ class EventStudy:
         parquet file or a folder of them (:class:`~eventstudy.sources.files.FilePrices`); see
         also :class:`~eventstudy.sources.yahoo.YahooPrices`.
     model : str or NormalReturnModel
-        A model's name (``"market"``, ``"market_adjusted"``, ``"constant_mean"``, the
-        others of :data:`eventstudy.core.MODELS`) or a model, e.g.
-        ``LinearModel(["^HSI", "^HSTECH"])``.
+        The normal-return model, by one of the names of :data:`eventstudy.core.MODELS`:
+
+        - ``"market"`` (the default): OLS on the event's market index
+          (:class:`~eventstudy.MarketModel`; MacKinlay 1997);
+        - ``"market_adjusted"``: the return minus the index's, nothing estimated
+          (:class:`~eventstudy.MarketAdjusted`; Brown & Warner 1980, 1985);
+        - ``"constant_mean"``: the return minus its estimation-window mean, no index
+          needed (:class:`~eventstudy.ConstantMean`);
+        - ``"scholes_williams"``: the market model with the Scholes & Williams (1977)
+          beta, for nonsynchronous trading (:class:`~eventstudy.ScholesWilliams`);
+        - ``"dimson"``: the market model with the index's return one session before
+          and after as well (Dimson 1979; :class:`~eventstudy.Dimson`, whose
+          ``lags=`` sets more);
+        - ``"ff3"``, ``"carhart"``, ``"ff5"``: the Fama & French (1993) three-factor,
+          Carhart (1997) four-factor and Fama & French (2015) five-factor models on
+          excess returns (:class:`~eventstudy.FactorModel`), which need ``factors=``;
+        - ``"volume_mean"``, ``"volume_market"``: abnormal log volume instead of
+          returns, against its own mean or the index's volume (Campbell & Wasley
+          1996; :class:`~eventstudy.core.VolumeMeanAdjusted`,
+          :class:`~eventstudy.core.VolumeMarketModel`);
+
+        or a model object: one of those classes, e.g. ``Dimson(lags=2)``, or a
+        :class:`~eventstudy.LinearModel` on regressors you name, e.g.
+        ``LinearModel(["^HSI", "^HSTECH"])`` for the index and a sector index of your
+        prices.
     design : StudyDesign, optional
         Windows and options; keyword arguments override its fields, e.g.
         ``EventStudy(events, estimation=(-200, -11), windows=[(0, 1)])`` (other keyword
@@ -137,8 +159,10 @@ class EventStudy:
             have = () if self.factors is None else tuple(self.factors.columns)
             missing = [f for f in self.model.factors if f not in have]
             if missing:
+                listed = " and ".join(filter(None, [", ".join(missing[:-1]), missing[-1]]))
                 raise SpecificationError(
-                    f"the {self.model.name} model needs the factors {missing}; pass "
+                    f"the {self.model.name} model needs the factor{'s' * (len(missing) > 1)} "
+                    f"{listed}; pass "
                     "factors=DataFrame (eventstudy.sources.french.french_factors downloads "
                     "them; --factors FILE on the command line)"
                 )
@@ -335,34 +359,51 @@ def _report_estimation(panel: EventPanel, n_used, n_excluded, n_missing, diagnos
     """Per event: estimation sessions removed for other events, and those without a return."""
     rows, width = panel.rows, len(panel.est_tau)
     news = np.flatnonzero((n_excluded > 0) | (n_missing > 0))  # only events with news
-    for i, event_id, ticker, used, excluded, missing in zip(
+    for i, event_id, ticker, used, excluded, missing, head in zip(
         news.tolist(), rows.id[news].tolist(), rows.ticker[news].tolist(),
-        n_used[news].tolist(), n_excluded[news].tolist(), n_missing[news].tolist(), strict=True,
+        n_used[news].tolist(), n_excluded[news].tolist(), n_missing[news].tolist(),
+        _candidate_heads(panel, news), strict=True,
     ):
         if excluded:
             diagnostics.add(
                 event_id, ticker, "estimation_exclusion",
-                f"{excluded} estimation sessions removed: they lie in the event windows of "
-                f"{', '.join(panel.excluded_by[i])}; {used} returns remain",
+                f"{head}{counted(excluded, 'estimation session')} removed: "
+                f"{'it lies' if excluded == 1 else 'they lie'} in the event windows of "
+                f"{', '.join(panel.excluded_by[i])}; {counted(used, 'return')} "
+                f"{'remains' if used == 1 else 'remain'}",
             )
         if missing:
             diagnostics.add(
                 event_id, ticker, "estimation_missing",
-                f"{missing} of {width} estimation sessions have no usable return",
+                f"{head}{missing} of {width} estimation sessions "
+                f"{'has' if missing == 1 else 'have'} no usable return",
             )
+
+
+def _candidate_heads(panel: EventPanel, which: np.ndarray) -> list[str]:
+    """What starts a record about each row of ``which``: for an event studied at several
+    candidate sessions (``unknown_timing="both"``) the session it is about, since the
+    records of both would otherwise read alike; else nothing."""
+    several = np.bincount(panel.event)[panel.event[which]] > 1
+    return [f"session {pd.Timestamp(day).date()} ({candidate} candidate): " if both else ""
+            for day, candidate, both in zip(panel.session[which].tolist(),
+                                            panel.candidate[which].tolist(), several.tolist(),
+                                            strict=True)]
 
 
 def _report_event_gaps(panel: EventPanel, fit, diagnostics: Diagnostics) -> None:
     missing = np.isnan(fit.ar)
     rows = panel.rows
     no_range = _missing_range(panel, diagnostics)
-    for i in np.flatnonzero(missing.any(axis=1) | panel.incomplete | no_range.any(axis=1)):
+    news = np.flatnonzero(missing.any(axis=1) | panel.incomplete | no_range.any(axis=1))
+    for i, head in zip(news.tolist(), _candidate_heads(panel, news), strict=True):
         row = rows[i]  # only events with news
         gaps = panel.evt_tau[missing[i]]
         if len(gaps):
             diagnostics.add(
                 row.event.id, row.event.ticker, "event_window_missing",
-                f"no abnormal return on relative days {', '.join(map(str, gaps))}; "
+                f"{head}no abnormal return on relative days "
+                f"{', '.join(map(str, gaps))}; "
                 "CARs sum the days present (n_days)",
             )
         if panel.incomplete[i]:

@@ -56,6 +56,8 @@ EXCEL_FORMATS = {
 _EXCEL_DIGITS = {"return": 4, "spread": 4, "share": 2, "stat": 2, "price": 2}
 _NUMERIC_KINDS = frozenset(KINDS) - {"text", "date", "p", "p_stars"}
 MIN_WIDTH = 78  # the text is at least this wide
+HEADER_LABEL = 26  # header columns: labels this wide (or the longest label's, plus 2)...
+HEADER_VALUE = 14  # ... and the left column's values at least this wide
 MAX_NOTE_WIDTH = 96  # notes wrap at the tables' width, up to this
 
 
@@ -169,7 +171,8 @@ class Summary:
     ----------
     title : str
     header : sequence of (str, str)
-        Label and value pairs shown above the tables, two to a line in text.
+        Label and value pairs shown above the tables, two to a line in text (a value
+        too long for that, such as a long model name, on lines of its own).
     tables : sequence of SummaryTable
     notes : sequence of str
         Lines shown under the last table.
@@ -208,7 +211,7 @@ class Summary:
         note_width = max(MIN_WIDTH, min(width, MAX_NOTE_WIDTH))
         lines = [self.title.center(width).rstrip(), "=" * width]
         if self.header:
-            lines += _header_lines(self.header)
+            lines += _header_lines(self.header, width)
         for table, body in zip(self._tables, bodies, strict=True):
             lines.append("-" * width)
             if table.title:
@@ -378,16 +381,40 @@ class Summary:
 
 
 # ----- helpers --------------------------------------------------------------------------------
-def _header_lines(pairs: list[tuple[str, str]]) -> list[str]:
-    half = (len(pairs) + 1) // 2
-    left, right = pairs[:half], pairs[half:]
+def _header_lines(pairs: list[tuple[str, str]], width: int) -> list[str]:
+    """The header within ``width``: two pairs to a line, in columns as wide as they need.
+
+    Values too long for two columns to fit come first, each on lines of its own,
+    wrapped under its label.
+    """
+    label = max([HEADER_LABEL, *(len(k) + 2 for k, _ in pairs)])
+    paired = list(pairs)
+    while paired and _paired_width(paired, label) > width:
+        paired.remove(max(paired, key=lambda pair: len(pair[1])))
     lines = []
+    for k, v in pairs:
+        if (k, v) not in paired:
+            chunks = textwrap.wrap(v, width - label, break_on_hyphens=False) or [""]
+            lines += [f"{k + ':':<{label}}{chunks[0]}", *(" " * label + c for c in chunks[1:])]
+    half = (len(paired) + 1) // 2
+    left, right = paired[:half], paired[half:]
+    value = max([HEADER_VALUE, *(len(v) for _, v in left)])
     for i, (k, v) in enumerate(left):
-        cell = f"{k + ':':<26}{v:<14}"
+        cell = f"{k + ':':<{label}}{v:<{value}}"
         if i < len(right):
-            cell += f"  {right[i][0] + ':':<26}{right[i][1]}"
+            cell += f"  {right[i][0] + ':':<{label}}{right[i][1]}"
         lines.append(cell.rstrip())
     return lines
+
+
+def _paired_width(pairs: list[tuple[str, str]], label: int) -> int:
+    """The width of ``pairs`` laid out two to a line (see :func:`_header_lines`)."""
+    half = (len(pairs) + 1) // 2
+    left, right = pairs[:half], pairs[half:]
+    if not right:
+        return label + len(left[0][1])
+    value = max([HEADER_VALUE, *(len(v) for _, v in left)])
+    return label + value + 2 + label + max(len(v) for _, v in right)
 
 
 def _text_table(table: SummaryTable) -> str:

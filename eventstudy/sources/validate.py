@@ -393,7 +393,8 @@ def base_notes(rows: Rows, dropped: dict[int, list[str]]) -> dict[str, list[tupl
         shown = ", ".join(days[:5]) + (" ..." if len(days) > 5 else "")
         notes.setdefault(names[k], []).append((
             "duplicate_rows",
-            f"{len(days)} repeated rows with identical values were kept once ({shown})",
+            f"1 repeated row with identical values was kept once ({shown})" if len(days) == 1
+            else f"{len(days)} repeated rows with identical values were kept once ({shown})",
         ))
     return notes
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, fields
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from eventstudy import blocks as _blocks
 from ._arrays import _ar_pair, _column_stats, _matrix, _residual_matrix, _standardize, _vector
 from .bootstrap import _bootstrap_tests, _check_n_boot
 from .buyhold import mean_bhar
-from .descriptives import daily_descriptives
+from .descriptives import CarDistribution, car_distribution, daily_descriptives
 from .outcome import DailyTestResult, TestResult
 from .parametric import _bmp, _bw_portfolio_t, _csect_t, _kp_bmp, _kp_patell, _patell
 from .rank import _corrado_rank, _grank_tests
@@ -36,7 +37,10 @@ DAILY_TESTS = ("csect_t", "bw_portfolio_t", "patell", "kp_patell", "bmp", "kp_bm
                "corrado_rank", "gen_sign", "sign", "wilcoxon")
 WINDOW_TESTS = ("csect_t", "patell", "kp_patell", "bmp", "kp_bmp", "grank", "gen_sign",
                 "sign", "wilcoxon", "bootstrap")
-WINDOW_FIGURES = ("n", "caar", "sd", "share_positive", "mean_bhar", "n_bhar")
+# the CARs' distribution beside their mean: min, q1, median, q3, max, skewness, kurtosis
+DISTRIBUTION_FIGURES = tuple(field.name for field in fields(CarDistribution))
+WINDOW_FIGURES = ("n", "caar", "sd", *DISTRIBUTION_FIGURES, "share_positive", "mean_bhar",
+                  "n_bhar")
 
 
 # ---------------------------------------------------------------------------
@@ -242,10 +246,14 @@ def window_row(
     n_boot: int = 999,
     seed: int | None = 0,
 ) -> dict[str, float]:
-    """Pooled figures of one window: n, caar, sd, share_positive, BHAR mean, tests.
+    """Pooled figures of one window: n, caar, sd, the CARs' distribution, BHAR mean, tests.
 
     ``caar`` is the mean of the per-event CARs (events with a CAR); ``sd`` their
-    cross-sectional standard deviation (n - 1 df).
+    cross-sectional standard deviation (n - 1 df); ``min``, ``q1``, ``median``,
+    ``q3``, ``max``, ``skewness`` and ``kurtosis`` (excess) their distribution, as
+    :func:`~eventstudy.stats.descriptives.car_distribution` computes it (quartiles
+    of Hyndman & Fan 1996 type 7; G1 and G2 of Joanes & Gill 1998); ``share_positive``
+    the share of CARs above zero.
     """
     row = _window_figures(car, bhar)
     if tests:
@@ -300,6 +308,7 @@ def _window_figures(car: np.ndarray, bhar: np.ndarray) -> dict[str, float]:
         "n": int(present.sum()),
         "caar": float(values.mean()) if values.size else np.nan,
         "sd": float(values.std(ddof=1)) if values.size > 1 else np.nan,
+        **asdict(car_distribution(values)),
         "share_positive": float((values > 0).mean()) if values.size else np.nan,
         "mean_bhar": bhar_mean,
         "n_bhar": n_bhar,

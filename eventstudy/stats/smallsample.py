@@ -98,7 +98,8 @@ def small_sample_note(n: int, tests: Iterable[str]) -> str:
         if grank:
             return f"{n} events: grank over-rejects below {GRANK_SMALL_SAMPLE} events (8% at 10)"
         return ""
-    parts = [f"{n} events, fewer than {SMALL_SAMPLE}: every test has little power"]
+    events = "1 event" if n == 1 else f"{n} events"
+    parts = [f"{events}, fewer than {SMALL_SAMPLE}: every test has little power"]
     exact = [t for t in _EXACT_TESTS if t in tests]
     smallest = 2.0 ** (1 - n)
     if exact and smallest > 0.05:
