@@ -253,6 +253,8 @@ def fit_cross_section(
     _check_design(model, cov_type, frame.index)
     kwds = None if codes is None else {"groups": codes}
     result = model.fit(cov_type=cov_type, cov_kwds=kwds, use_t=True)
+    if codes is not None:
+        _check_cluster_variance(result, codes.max() + 1)
     result.small_sample = _note(int(model.nobs), None if codes is None else codes.max() + 1)
     return result
 
@@ -316,6 +318,19 @@ def _check_design(model, cov_type: str, rows: pd.Index) -> None:
             raise SpecificationError(
                 f"{rows[int(np.argmax(leverage))]} has leverage one (a regressor singles it "
                 "out): HC3 is undefined; use cov_type='HC1'")
+
+
+def _check_cluster_variance(result, clusters: int) -> None:
+    """A regressor constant within clusters that singles out one of them leaves its
+    coefficients no cluster-robust variance: a standard error of zero, not a result."""
+    classical = np.diag(result.normalized_cov_params) * result.scale
+    degenerate = np.diag(result.cov_params()) <= 1e-12 * classical
+    if degenerate.any():
+        names = ", ".join(np.asarray(result.model.exog_names)[degenerate])
+        raise SpecificationError(
+            f"the cluster-robust variance of {names} is zero with these {clusters} clusters "
+            "(a regressor constant within clusters singles out one of them): cluster by "
+            "another column, or use cov_type='HC1'")
 
 
 def _note(n: int, clusters: int | None) -> str:
