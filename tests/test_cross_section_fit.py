@@ -169,6 +169,16 @@ def test_fit_refuses_what_it_cannot_fit(frame):
         fit_cross_section("car ~ share", frame, cov_type="cluster", groups=np.zeros(40))
 
 
+def test_a_cluster_singled_out_leaves_no_variance_and_is_refused(frame):
+    # a dummy of every session but the first, clustered by session: the intercept is the
+    # first session's mean, whose residuals sum to zero: no cluster-robust variance left
+    rest = frame.assign(rest=(frame["session"] > 0).astype(float))
+    with pytest.raises(SpecificationError, match=r"the cluster-robust variance of Intercept "
+                                                 r"is zero with these 8 clusters"):
+        fit_cross_section("car ~ rest", rest, cov_type="cluster", groups=rest["session"])
+    assert fit_cross_section("car ~ rest", rest).bse.min() > 1e-4
+
+
 def test_hc3_refuses_an_event_of_leverage_one(frame):
     alone = frame.assign(one=np.r_[1.0, np.zeros(39)]).set_axis(
         [f"event {i}" for i in range(40)])

@@ -241,8 +241,10 @@ def fit_cross_section(
     SpecificationError
         An unknown ``cov_type``, clusters without ``cluster`` (or the reverse), fewer
         than two clusters, a formula statsmodels cannot evaluate, a regressor that
-        does not vary, collinear regressors, no more events than parameters, or
-        HC3 with an event of leverage one.
+        does not vary, collinear regressors, no more events than parameters, HC3
+        with an event of leverage one, or clusters that leave a coefficient no
+        cluster-robust variance (a regressor constant within clusters that singles
+        one out).
     """
     if cov_type not in COV_TYPES:
         raise SpecificationError(f"cov_type must be one of {COV_TYPES}, not {cov_type!r}")
