@@ -32,11 +32,13 @@ import os
 import re
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from .calendar.align import UNKNOWN_TIMING_RULES, candidate_sessions
+from .core.characteristics import CANDIDATES, KEYS
 from .core.design import (
     DEFAULT_ESTIMATION,
     DEFAULT_WINDOWS,
@@ -46,19 +48,22 @@ from .core.design import (
 )
 from .core.diagnostics import counted
 from .core.models import MODELS, LinearModel
-from .core.results import GROUPINGS
+from .core.results import GROUPINGS, WINDOW_COLUMNS
+from .core.secondstage import comparison_summary
 from .core.study import EventStudy
-from .errors import DataIntegrityError, EventStudyError, SpecificationError
+from .errors import DataIntegrityError, EventStudyError, ExcludedEventsWarning, SpecificationError
 from .events import Event, as_events, bundled_cases, bundled_events, read_catalog
 from .events.event import announced_labels
 from .sources import BundledPrices, FilePrices, PriceSource, ReturnSource
 from .sources.bundled import data_dir
 from .sources.cache import atomic_write
 from .sources.factors import read_factors
+from .sources.readers import read_csv_text, read_parquet, read_text
+from .stats.crosssection import DEPENDENT
 from .stats.intervals import DEFAULT_LEVEL, check_level
 from .version import __version__
 
-WINDOW_OPTIONS = ("--estimation", "--window")
+WINDOW_OPTIONS = ("--estimation", "--window", "--compare-window")
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -261,6 +266,7 @@ def _parser() -> argparse.ArgumentParser:
         "--diagnostics-output", type=Path, metavar="FILE",
         help="write the diagnostics table as CSV to FILE (default: none)",
     )
+    _add_compare_options(run)
     parser.set_defaults(run_parser=run)
     fetch = commands.add_parser(
         "fetch", help="download daily prices from Yahoo into the cache",
@@ -305,6 +311,123 @@ def _add_fetch_factors(commands) -> None:
         "--cache", type=Path, metavar="DIR",
         help="cache folder (default: $EVENTSTUDY_CACHE or the user cache folder)",
     )
+
+
+# ----- run --compare: the CARs of groups of events -----------------------------------------
+COMPARE_KEYS = ("event_id", "ticker", "event_id,ticker")
+
+
+def _add_compare_options(run: argparse.ArgumentParser) -> None:
+    """The options of ``run --compare`` (:meth:`EventStudyResults.compare`)."""
+    group = run.add_argument_group("group comparison")
+    group.add_argument(
+        "--compare", metavar="COLUMN",
+        help="compare the groups of COLUMN per window: Welch's t and the Mann-Whitney U for "
+        "two groups, the Kruskal-Wallis H for more; a column of the results (event_type, "
+        "event_id, ticker, case, event_session, candidate) or of --characteristics "
+        "(CSV: one row per window and group) (default: none)",
+    )
+    group.add_argument(
+        "--compare-window", type=_window, metavar="A,B",
+        help="the one window --compare compares, one of the run's windows (default: every "
+        "window)",
+    )
+    group.add_argument(
+        "--measure", choices=DEPENDENT, default="car", metavar="NAME",
+        help="what --compare compares: car, bhar or scar, the CAR over its standard error "
+        "(default: car)",
+    )
+    group.add_argument(
+        "--characteristics", type=Path, metavar="FILE",
+        help="event or firm characteristics for --compare: a CSV or parquet file with an "
+        "event_id or a ticker column, or both (default: none)",
+    )
+    group.add_argument(
+        "--on", choices=COMPARE_KEYS, metavar="KEYS",
+        help="the column(s) --characteristics joins on: event_id, ticker or event_id,ticker "
+        "(default: those of the two that the file has)",
+    )
+    group.add_argument(
+        "--candidate", choices=CANDIDATES, default="earliest", metavar="NAME",
+        help="with --unknown-timing both, the candidate session whose CARs --compare uses, "
+        "earliest or latest (never both) (default: earliest)",
+    )
+
+
+def _check_compare_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors of ``run --compare`` and its options."""
+    given = {"--compare-window": args.compare_window, "--characteristics": args.characteristics,
+             "--on": args.on}
+    for option, value in given.items():
+        if value is not None and args.compare is None:
+            parser.error(f"{option} goes with --compare COLUMN, which is not given")
+    if args.compare is None:
+        return
+    if args.tests == "all" or args.by_day:
+        parser.error("--compare and --tests all or --by-day each choose the pooled table; "
+                     "give one of them")
+    if args.on is not None and args.characteristics is None:
+        parser.error("--on names the key of --characteristics FILE, which is not given")
+    windows = args.window or DEFAULT_WINDOWS
+    if args.compare_window is not None and args.compare_window not in windows:
+        shown = " ".join(f"{a},{b}" for a, b in windows)
+        parser.error(f"--compare-window {args.compare_window[0]},{args.compare_window[1]} is "
+                     f"not one of the run's windows ({shown}); add it with --window")
+    if args.characteristics is None and not _comparable(args.compare, ()):
+        parser.error(f"--compare {args.compare}: not a column of the results; give one of "
+                     f"{', '.join(_COMPARABLE)}, or a column of --characteristics FILE")
+
+
+_COMPARABLE = (*GROUPINGS, "candidate")  # (what the messages suggest; any column will do)
+
+
+def _comparable(column: str, characteristics) -> bool:
+    return column in (*WINDOW_COLUMNS, *characteristics) and column not in DEPENDENT
+
+
+def _read_characteristics(args: argparse.Namespace) -> pd.DataFrame | None:
+    """``--characteristics FILE`` (keys read as text), its columns checked against
+    ``--compare`` and ``--on``."""
+    path = args.characteristics
+    if path is None:
+        return None
+    if path.suffix.lower() == ".parquet":
+        table = read_parquet(path, DataIntegrityError)
+    else:
+        table = read_csv_text(read_text(path, DataIntegrityError), path, DataIntegrityError,
+                              dtype=dict.fromkeys(KEYS, str))
+    if not _comparable(args.compare, table.columns):
+        raise SpecificationError(
+            f"--compare {args.compare}: not a column of the results ({', '.join(_COMPARABLE)}"
+            f"...) nor of --characteristics {path}")
+    keys = args.on.split(",") if args.on else [k for k in KEYS if k in table.columns]
+    if not keys:
+        raise SpecificationError(
+            f"--characteristics {path} has neither an event_id nor a ticker column to join on")
+    absent = [key for key in keys if key not in table.columns]
+    if absent:
+        raise SpecificationError(
+            f"--on {args.on}: --characteristics {path} has no {absent[0]} column")
+    return table
+
+
+def _comparison(args: argparse.Namespace, results, characteristics) -> pd.DataFrame:
+    """The ``--compare`` table; the rows left out are shown with it, not as a warning."""
+    on = tuple(args.on.split(",")) if args.on else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExcludedEventsWarning)
+        return results.compare(args.compare, window=args.compare_window, data=characteristics,
+                               on=on, measure=args.measure, candidate=args.candidate)
+
+
+def _left_out_text(table: pd.DataFrame) -> str:
+    """The event rows ``--compare`` left out, one line each, with a header line."""
+    excluded = pd.DataFrame(table.attrs["excluded"])
+    if not len(excluded):
+        return ""
+    lines = [f"{r.event_id} {r.ticker} ({r.window_start},{r.window_end}): {r.reason}"
+             for r in excluded.itertuples()]
+    return "\n".join([f"Left out of --compare: {len(lines)} event rows", *lines])
 
 
 def _fetch_factors(args: argparse.Namespace) -> int:
@@ -402,6 +525,7 @@ def _run(args: argparse.Namespace) -> tuple[str, str]:
         unknown_timing=args.unknown_timing,
         level=args.level,
     )
+    characteristics = _read_characteristics(args)  # (before the study: a bad file fails fast)
     factors = read_factors(args.factors) if args.factors else None
     events, prices = _study_inputs(args)
     results = EventStudy(
@@ -411,6 +535,8 @@ def _run(args: argparse.Namespace) -> tuple[str, str]:
         table = results.aar(group_by=args.group_by)
     elif args.tests == "all":
         table = results.caar(group_by=args.group_by, seed=args.seed)
+    elif args.compare:
+        table = _comparison(args, results, characteristics)
     else:
         table = results.to_frame()
     if args.output is not None:
@@ -421,12 +547,17 @@ def _run(args: argparse.Namespace) -> tuple[str, str]:
         _write_csv(results.to_frame("diagnostics"), args.diagnostics_output)
     diagnostics = _diagnostics_text(results.diagnostics) if args.diagnostics else ""
     if args.format == "csv":
+        left_out = _left_out_text(table) if args.compare else ""
         if args.output is not None:
-            return diagnostics, ""
-        return _csv_text(table), diagnostics  # stdout holds the CSV: diagnostics on stderr
+            return diagnostics, left_out
+        # stdout holds the CSV: diagnostics (and rows left out) on stderr
+        return _csv_text(table), "\n\n".join(filter(None, [diagnostics, left_out]))
     text = str(results.summary())
     if args.tests == "all" or args.by_day:
         text += "\n\n" + str(results.pooled_summary(group_by=args.group_by, seed=args.seed))
+    if args.compare:
+        text += "\n\n" + str(comparison_summary(table, args.compare, results.model,
+                                                 results.level))
     if diagnostics:
         text += "\n\n" + diagnostics
     return text, ""
@@ -484,7 +615,8 @@ def _fetch(args: argparse.Namespace) -> int:
 def _inputs(args: argparse.Namespace) -> list[Path]:
     """Files and folders the run reads: its catalog, prices, returns and factors, and
     the bundled data (catalogs and snapshot), which no output belongs in."""
-    given = [args.events, args.prices, args.return_data, *(args.factors or [])]
+    given = [args.events, args.prices, args.return_data, args.characteristics,
+             *(args.factors or [])]
     inputs = [Path(p) for p in given if p is not None]
     try:
         bundled = data_dir()
@@ -630,6 +762,7 @@ def _check_run_arguments(parser: argparse.ArgumentParser, args: argparse.Namespa
                      "name their own")
     if args.id_column is not None and args.return_data is None:
         parser.error("--id-column names a column of --return-data FILE, which is not given")
+    _check_compare_arguments(parser, args)
 
 
 # Python keywords in the library's messages, and the options that set them here: a

@@ -78,3 +78,13 @@ class PriceSourceWarning(UserWarning):
 
 class FactorSourceWarning(UserWarning):
     """Factors came from the cache because a download was needed but failed (or offline)."""
+
+
+class ExcludedEventsWarning(UserWarning):
+    """Events were left out of a cross-sectional regression or a group comparison.
+
+    A row of the results without a match in the characteristics, or with a missing
+    value the analysis needs (its CAR, a characteristic, its group), is not used;
+    the warning says which and why, and the returned object lists them
+    (``result.excluded``, ``table.attrs["excluded"]``).
+    """

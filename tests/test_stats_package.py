@@ -35,7 +35,13 @@ ORIGINAL_POOLED_NAMES = ("DAILY_TESTS", "WINDOW_TESTS", "WINDOW_FIGURES", "group
                          "daily_table", "window_row", "window_rows")
 # what a module of the package may import besides the standard library
 ALLOWED = {"numpy", "scipy", "eventstudy.blocks", "eventstudy.errors"}
-ALLOWED_IN = {"battery.py": {"pandas"}}  # the battery's tables
+# the battery's, the groups' and the cross-section's tables; statsmodels fits the last
+ALLOWED_IN = {"battery.py": {"pandas"}, "groups.py": {"pandas"},
+              "crosssection.py": {"pandas", "statsmodels"}}
+# the second stage's public names, added with the groups and crosssection modules
+SECOND_STAGE_NAMES = ("compare_groups", "fit_cross_section", "formula_variables",
+                      "kruskal_wallis_test", "mann_whitney_test", "standardized_car",
+                      "welch_t_test")
 
 
 @pytest.mark.parametrize("name", ORIGINAL_STATS_NAMES)
@@ -57,7 +63,7 @@ def test_names_import_from_the_package_and_from_their_modules():
     assert all(hasattr(battery, name) for name in ORIGINAL_POOLED_NAMES)
     assert set(stats.__all__) == {*ORIGINAL_STATS_NAMES, "t_interval", "DAILY_TESTS",
                                   "WINDOW_TESTS", "DEFAULT_LEVEL", "check_level",
-                                  "mean_interval"}
+                                  "mean_interval", *SECOND_STAGE_NAMES}
 
 
 def test_the_single_modules_are_gone():

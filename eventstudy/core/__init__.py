@@ -4,8 +4,11 @@
 arrays) -> ``panel`` (event-time arrays) -> ``models`` (normal returns, fitted for all
 events at once) -> ``study`` (:class:`EventStudy`, with ``engine`` for partitions and
 Dask) -> ``results`` (tables at full precision) and ``summary`` (the same rounded for
-reading: text, HTML, LaTeX, Markdown, Excel); ``diagnostics`` travel with them. May
-import ``eventstudy.stats``, ``eventstudy.events``, ``eventstudy.calendar``,
+reading: text, HTML, LaTeX, Markdown, Excel); ``diagnostics`` travel with them; the
+second stage, ``secondstage`` (cross-sectional regressions of CARs, comparisons of
+groups of events) on the rows of ``characteristics`` (one window's rows joined to
+event and firm characteristics, and the rows left out).
+May import ``eventstudy.stats``, ``eventstudy.events``, ``eventstudy.calendar``,
 ``eventstudy.sources`` and the foundation modules (``errors``, ``blocks``,
 ``collector``, ``progress``). One exception, named in ``tests/test_layout.py``:
 the ``results.plot`` property imports ``eventstudy.plot`` when it is first called, so

@@ -17,6 +17,7 @@ from ..stats import battery as pooled
 from ..stats import car_t_test
 from ..stats.smallsample import small_sample_note, small_sample_notes
 from ..version import __version__
+from . import secondstage
 from .design import StudyDesign, whole_number
 from .diagnostics import Diagnostics, counted
 from .models import ModelFit
@@ -609,6 +610,159 @@ class EventStudyResults:
             notes = "<details><summary>Diagnostics</summary>" + self.diagnostics.to_html(
                 index=False, escape=True) + "</details>"
         return self.summary().as_html().removesuffix("</div>") + notes + "</div>"
+
+    # ----- second stage: cross-sections and group comparisons ------------------------------
+    def cross_section(
+        self,
+        formula: str,
+        data: pd.DataFrame | None = None,
+        window: tuple[int, int] | None = None,
+        on: str | tuple[str, ...] | None = None,
+        cov_type: str = "HC1",
+        cluster_by: str | None = None,
+        weights: str | None = None,
+        candidate: str = "earliest",
+    ):
+        """Regress one window's CARs on event and firm characteristics (statsmodels).
+
+        ``results.cross_section("car ~ us_revenue_share + state_owned",
+        data=characteristics, window=(0, 1))``: one observation per event, the
+        regressors from ``data`` (joined on ``event_id`` and/or ``ticker``) or from
+        the windows table itself (``event_type``, ``ticker``, ``case``...). See
+        :mod:`eventstudy.stats.crosssection` for the estimators and their references,
+        :mod:`eventstudy.core.characteristics` for the join.
+
+        Parameters
+        ----------
+        formula : str
+            statsmodels formula whose left side is ``car``, ``bhar`` or ``scar``
+            (the standardized CAR, CAR / se, of Boehmer, Musumeci & Poulsen 1991);
+            e.g. ``"car ~ C(event_type) + state_owned"``.
+        data : DataFrame, optional
+            Characteristics, one row per ``event_id``, ``ticker`` or pair of them.
+        window : (int, int), optional
+            The window of the CARs: one of the design's; needed when it has several.
+        on : {"event_id", "ticker"} or ("event_id", "ticker"), optional
+            The keys of the join; by default those of the two that ``data`` has.
+        cov_type : {"HC1", "nonrobust", "HC3", "cluster"}
+            Covariance of the coefficients. HC1 (default): heteroskedasticity-robust,
+            because CARs of different securities have different variances; HC3 is
+            less biased in small samples; ``cluster`` with ``cluster_by``.
+        cluster_by : str, optional
+            With ``cov_type="cluster"``: ``"event_session"`` (events sharing a date),
+            ``"ticker"`` (one firm's events), ``"event_id"`` or a column of ``data``.
+        weights : {None, "inverse_variance"}
+            None: OLS; ``"inverse_variance"``: WLS with weights ``1 / se**2`` of each
+            CAR (``car`` only).
+        candidate : {"earliest", "latest"}
+            With ``unknown_timing="both"``, the candidate session whose rows are
+            used (with every row of known timing); never both, which would count an
+            announcement twice.
+
+        Returns
+        -------
+        statsmodels.regression.linear_model.RegressionResultsWrapper
+            statsmodels' results (``.summary()``, ``.params``, ``.bse``,
+            ``.pvalues``, ``.conf_int()``), Student-t inference, indexed by
+            ``"<event_id> <ticker>"``, with three attributes added: ``excluded``, a
+            DataFrame of the event rows left out (``window_start, window_end,
+            event_id, ticker, candidate, event_session, reason``); ``window``; and
+            ``small_sample``, a note on few events or few clusters (``""`` if none).
+
+        Warns
+        -----
+        ExcludedEventsWarning
+            When rows are left out: no match in ``data``, or a missing value of the
+            dependent variable, a regressor, the cluster or the weight.
+
+        Raises
+        ------
+        SpecificationError
+            A window not in the design, a formula naming an unknown column or
+            another left side, a bad ``cov_type``/``cluster_by``/``weights``/``on``,
+            a characteristic named like a column of the results, a constant or
+            collinear regressor, no more events than parameters.
+        DataIntegrityError
+            ``data`` with a key repeated or missing, a column mixing numbers and text,
+            an infinite value.
+        """
+        return secondstage.cross_section(self, formula, data, window, on, cov_type,
+                                         cluster_by, weights, candidate)
+
+    def compare(
+        self,
+        group_by: str,
+        window: tuple[int, int] | None = None,
+        data: pd.DataFrame | None = None,
+        on: str | tuple[str, ...] | None = None,
+        measure: str = "car",
+        candidate: str = "earliest",
+        level: float | None = None,
+    ) -> pd.DataFrame:
+        """Compare the CARs of groups of events, per window: Welch, Mann-Whitney, Kruskal.
+
+        One row per window and group (groups in the order they first appear among
+        the events): ``window_start, window_end, measure``, the group's label (column
+        ``group_by``), ``n``, ``mean``, ``median``, ``sd``; then the window's tests,
+        the same on each of its rows (:data:`eventstudy.stats.groups.GROUP_COLUMNS`):
+        ``test`` says which apply, Welch's t and the Mann-Whitney U for two groups
+        (with the ``difference`` in means, first minus second, and its interval),
+        the Kruskal-Wallis H for more; ``note`` names groups of fewer than two events
+        (shown, left out of the tests) and small-sample caveats. See
+        :mod:`eventstudy.stats.groups`.
+
+        Parameters
+        ----------
+        group_by : str
+            A column of the windows table (``event_type``, ``event_id``, ``ticker``,
+            ``case``, ``event_session``, ``candidate``...) or of ``data``.
+        window : (int, int), optional
+            One window of the design; all of them by default.
+        data : DataFrame, optional
+            Characteristics joined as in :meth:`cross_section`.
+        on : {"event_id", "ticker"} or ("event_id", "ticker"), optional
+            The keys of the join; by default those of the two that ``data`` has.
+        measure : {"car", "bhar", "scar"}
+            What is compared.
+        candidate : {"earliest", "latest"}
+            As for :meth:`cross_section`.
+        level : float, optional
+            Confidence level of the difference's interval; :attr:`level` by default.
+
+        Returns
+        -------
+        DataFrame
+            ``attrs["excluded"]`` lists the event rows left out (no match in
+            ``data``, no group, a missing measure) as records:
+            ``pd.DataFrame(table.attrs["excluded"])``.
+
+        Warns
+        -----
+        ExcludedEventsWarning
+            When rows are left out.
+        """
+        return secondstage.compare(self, group_by, window, data, on, measure, candidate,
+                                   self._level(level))
+
+    def compare_summary(
+        self,
+        group_by: str,
+        window: tuple[int, int] | None = None,
+        data: pd.DataFrame | None = None,
+        on: str | tuple[str, ...] | None = None,
+        measure: str = "car",
+        candidate: str = "earliest",
+        level: float | None = None,
+    ) -> Summary:
+        """:meth:`compare` as a :class:`~eventstudy.core.summary.Summary`, for reading.
+
+        Two tables, the groups (N, mean, median, s.d.) and the tests per window, and
+        notes: what the tests are, each window's caveats, the rows left out. The
+        parameters are those of :meth:`compare`.
+        """
+        level = self._level(level)
+        table = self.compare(group_by, window, data, on, measure, candidate, level)
+        return secondstage.comparison_summary(table, group_by, self.model, level)
 
 
 def _kinds(**kinds: str) -> dict[str, str]:

@@ -1,7 +1,10 @@
-"""Tests of abnormal returns: one module per family of tests, the batteries, the intervals.
+"""Tests of abnormal returns: one module per family of tests, the batteries, the intervals;
+and the second stage: comparisons of groups of events (``groups``) and cross-sectional
+regressions of CARs (``crosssection``).
 
 Each test is a pure function of arrays that cites its paper. Imports numpy, scipy
-(inside functions), pandas (the battery's tables only) and, from eventstudy, only
+(inside functions), pandas (the battery's, the groups' and the cross-section's
+tables), statsmodels (inside the cross-section's fit) and, from eventstudy, only
 ``eventstudy.blocks`` and ``eventstudy.errors``: never results, study or another
 higher layer. Speed machinery lives in the private ``_ranks``, ``_resample``,
 ``_pvalues`` and ``_arrays``, called by the definitions.
@@ -40,7 +43,9 @@ from .battery import (
 )
 from .bootstrap import window_bootstrap
 from .buyhold import bhar, mean_bhar
+from .crosssection import fit_cross_section, formula_variables, standardized_car
 from .descriptives import DailyDescriptives, daily_descriptives
+from .groups import compare_groups, kruskal_wallis_test, mann_whitney_test, welch_t_test
 from .intervals import DEFAULT_LEVEL, check_level, mean_interval, t_interval
 from .outcome import DailyTestResult, TestResult
 from .parametric import (
@@ -80,6 +85,7 @@ __all__ = [
     "bhar",
     "car_t_test",
     "check_level",
+    "compare_groups",
     "daily_bmp",
     "daily_bw_portfolio_t",
     "daily_corrado_rank",
@@ -91,13 +97,19 @@ __all__ = [
     "daily_patell",
     "daily_sign",
     "daily_wilcoxon",
+    "fit_cross_section",
+    "formula_variables",
+    "kruskal_wallis_test",
+    "mann_whitney_test",
     "mean_bhar",
     "mean_interval",
     "run_daily_battery",
     "run_window_batteries",
     "run_window_battery",
+    "standardized_car",
     "summarize_residuals",
     "t_interval",
+    "welch_t_test",
     "window_bmp",
     "window_bootstrap",
     "window_csect_t",
