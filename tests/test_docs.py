@@ -68,5 +68,7 @@ def test_notebooks_are_rendered_with_their_outputs(site):
         page = (site / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
         assert "cell_output" in page, name
         assert page.count("<img") >= 2, f"{name}: figures missing"
+    second_stage = (site / "notebooks" / "second_stage.html").read_text(encoding="utf-8")
+    assert "CAR by direction" in second_stage and "OLS Regression Results" in second_stage
     xiaomi = (site / "notebooks" / "xiaomi.html").read_text(encoding="utf-8")
     assert "-11.11%" in xiaomi  # the designation's day-0 abnormal return

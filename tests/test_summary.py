@@ -269,3 +269,12 @@ def test_short_header_values_stay_two_to_a_line(xiaomi):
     header = _header(str(xiaomi.summary()))
     assert len(header) == 5
     assert header[0] == (f"{'Model:':<26}{'market':<14}  {'Unknown timing:':<26}earliest")
+
+
+def test_event_labels_name_the_ticker_once():
+    # Default ids (TICKER@DATE) already name the security; catalog ids do not.
+    frame = pd.DataFrame({"ticker": ["1810.HK", "0981.HK"], "date": ["2021-01-14", "2020-12-03"]})
+    text = str(EventStudy(frame, market="^HSI").fit().summary())
+    assert "1810.HK@2021-01-14 " in text and "1810.HK@2021-01-14 1810.HK" not in text
+    telecoms = str(EventStudy(bundled_events("telecoms")).fit().summary())
+    assert "telecoms-eo13959 0941.HK" in telecoms

@@ -450,11 +450,14 @@ class EventStudyResults:
         ]
 
     def _event_labels(self, labels: pd.DataFrame) -> pd.Series:
-        """``event_id`` with ``[candidate]`` and, when several securities, the ticker."""
+        """``event_id`` with ``[candidate]`` and, when several securities, the ticker
+        (unless the id already starts with it, as the default ``TICKER@DATE`` ids do)."""
         label = labels["event_id"] + np.where(
             labels["candidate"] != "", " [" + labels["candidate"] + "]", "")
         if self.panel.labels["ticker"].nunique() > 1:
-            label = label + " " + labels["ticker"]
+            named = [i.startswith(t + "@")
+                     for i, t in zip(labels["event_id"], labels["ticker"], strict=True)]
+            label = label + np.where(named, "", " " + labels["ticker"])
         return pd.Series(label, index=labels.index)
 
     def summary(self, level: float | None = None) -> Summary:
