@@ -86,6 +86,16 @@ def test_pooled_table_stars_the_p_values(telecoms):
     assert "<caption>" in pooled_table(telecoms).to_html()  # all events in one pool
 
 
+def test_pooled_table_shows_the_median_and_share_of_positive_cars(telecoms):
+    page = pooled_table(telecoms, group_by="event_id").to_html()
+    rows = telecoms.to_frame().query("window_start == 0 and window_end == 0")
+    order = rows[rows["event_id"] == "telecoms-eo13959"]["car"].to_numpy()
+    reversal = rows[rows["event_id"] == "telecoms-nyse-reversal"]["car"].to_numpy()
+    assert f">{100 * np.median(order):+.2f}%<" in page and ">0%<" in page  # three falls
+    assert (reversal > 0).all() and ">100%<" in page  # three rises
+    assert "positive: share of CARs above zero" in page
+
+
 def test_announcements_and_sessions_split_the_event_table():
     events = bundled_events("telecoms")
     said = announcements(events)

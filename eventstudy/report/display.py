@@ -43,7 +43,8 @@ SESSION_COLUMNS = (
     "session_weekday",
 )
 POOLED_NOTE = (
-    "CAAR: mean CAR; BHAR: mean buy-and-hold abnormal return. The test columns are "
+    "CAAR: mean CAR; median: median CAR; positive: share of CARs above zero; "
+    "BHAR: mean buy-and-hold abnormal return. The test columns are "
     "two-sided p-values (*** p<0.01, ** p<0.05, * p<0.10): csect_t cross-sectional t; "
     "patell Patell (1976); bmp Boehmer-Musumeci-Poulsen (1991); kp_* Kolari-Pynnönen (2010), "
     "allowing for cross-correlation; grank Kolari-Pynnönen (2011); gen_sign Cowan (1992); "
@@ -96,8 +97,8 @@ def pooled_table(
     """The pooled CARs per window with the p-values of the window tests, starred.
 
     The HTML counterpart of :meth:`~eventstudy.EventStudyResults.pooled_summary`:
-    one row per (group and) window with the number of events, the CAAR and the mean
-    BHAR in percent, and each test of :data:`eventstudy.stats.WINDOW_TESTS` as a
+    one row per (group and) window with the number of events, the CAAR, the median
+    CAR, the share of positive CARs and the mean BHAR in percent, and each test of :data:`eventstudy.stats.WINDOW_TESTS` as a
     two-sided p-value with stars (``***`` p < 0.01, ``**`` p < 0.05, ``*`` p < 0.10).
 
     Parameters
@@ -114,6 +115,8 @@ def pooled_table(
         "window": _window_labels(table),
         "N": table["n"],
         "CAAR": table["caar"],
+        "median": table["median"],
+        "positive": table["share_positive"],
         "BHAR": table["mean_bhar"],
     })
     if group_by is not None:
@@ -121,7 +124,7 @@ def pooled_table(
     tests = [name for name in WINDOW_TESTS if f"{name}_p" in table.columns]
     for name in tests:
         shown[name] = table[f"{name}_p"]
-    style = styled(shown, percent=["CAAR", "BHAR"])
+    style = styled(shown, percent=["CAAR", "median", "BHAR"]).format("{:.0%}", subset=["positive"])
     style = style.format(_starred, subset=[t for t in tests if t in style.data.columns])
     return style.set_caption(POOLED_NOTE).set_table_styles(
         [{"selector": "caption",
