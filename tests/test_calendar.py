@@ -123,3 +123,30 @@ def test_news_reaches_a_session_until_the_calendars_last_close():
         "1990-01-02")
     with pytest.raises(CalendarError, match="cannot place"):
         event_sessions(_event("1990-01-02", time=dt.time(9, 0)))
+
+
+@pytest.mark.parametrize(
+    ("date", "time", "timing", "expected"),
+    [
+        # London trades 08:00-16:30: "after the close" in its own zone is after 16:30,
+        # so the news reaches the next session, while 16:15 is still trading time.
+        ("2021-05-11", None, "after_close", "2021-05-12"),
+        ("2021-05-11", dt.time(16, 15), None, "2021-05-11"),
+        ("2021-05-11", dt.time(16, 30), None, "2021-05-12"),
+        ("2021-05-11", None, "during", "2021-05-11"),
+        ("2021-05-08", None, "after_close", "2021-05-10"),  # Saturday: Monday
+        ("2021-12-24", None, "after_close", "2021-12-29"),  # 12:30 half day; 27-28 holidays
+    ],
+)
+def test_after_close_means_after_the_exchanges_own_close(date, time, timing, expected):
+    event = _event(date, exchange="XLON", time=time, timing=timing, tz="Europe/London")
+    assert event_sessions(event)[0] == pd.Timestamp(expected)
+
+
+def test_after_close_in_another_zone_keeps_the_conventional_1600():
+    # 16:00 New York is 21:00 London, after its close: the next London session;
+    # 16:00 London for a New York stock is 11:00 there, during that day's session.
+    assert event_sessions(_event("2021-05-11", exchange="XLON", timing="after_close"))[0] == (
+        pd.Timestamp("2021-05-12"))
+    event = _event("2021-05-11", exchange="XNYS", timing="after_close", tz="Europe/London")
+    assert event_sessions(event)[0] == pd.Timestamp("2021-05-11")

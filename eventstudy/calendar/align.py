@@ -26,12 +26,12 @@ unknown         00:00 local (earliest) or   any time that day: two
                 24:00 local (latest)        candidate sessions
 ==============  ==========================  ============================
 
-Using the start of the interval gives the first session that *could* react. On an
-exchange in the announcement's own time zone that trades 09:30-16:00 (New York, Hong
-Kong), ``before_open`` and ``during`` reach that day's session and ``after_close`` the
-next. An exchange that closes after 16:00 local (London 16:30, Paris and Frankfurt
-17:30) still trades at 16:00, so ``after_close`` in its own zone reaches that day's
-session: give the ``time`` of news released after such a close. Across time zones
+Using the start of the interval gives the first session that *could* react. In the
+exchange's own time zone ``before_open`` and ``during`` reach that day's session and
+``after_close`` the next: there ``after_close`` means after *that exchange's* close,
+so on a session day it is placed at the session's close when that is later than
+16:00 (London 16:30, Paris and Frankfurt 17:30), and the news reaches the next
+session, not the last half hour of the one it followed. Across time zones
 the placed moment is what counts: news of the US day (09:30-16:00 New York) comes
 after Hong Kong's 16:00 close and reaches the next Hong Kong session; a US evening
 announcement (16:00-24:00 New York, 05:00-13:00 in Hong Kong in winter) reaches that
@@ -205,6 +205,7 @@ def align(events: Sequence[Announcement], unknown_timing: str = "earliest") -> p
     last = np.empty(len(events), dtype="datetime64[ns]")
     for exchange in dict.fromkeys(exchanges):
         rows = np.flatnonzero(exchanges == exchange)
+        _after_own_close(events, rows, exchange, earliest, latest)
         for moments, out in ((earliest, first), (latest, last)):
             _check_reach(events, rows, exchange, moments[rows])
             out[rows] = first_sessions_closing_after(exchange, moments[rows]).to_numpy()
@@ -220,6 +221,28 @@ def align(events: Sequence[Announcement], unknown_timing: str = "earliest") -> p
     labels = np.concatenate([np.where(unknown, "earliest", ""), np.full(two.sum(), "latest")])
     order = np.argsort(index, kind="stable")
     return _aligned(index[order], sessions[order], labels[order])
+
+
+def _after_own_close(events, rows: np.ndarray, exchange: str, *moments: np.ndarray) -> None:
+    """Move ``after_close`` announcements made in ``exchange``'s own time zone on one of
+    its session days to that session's close, when it is later than 16:00 (in place).
+
+    The conventional 16:00 is still trading time on exchanges that close later;
+    "after the close" in the exchange's own zone means after its real close.
+    """
+    table = exchange_sessions(exchange)
+    own = np.array([events[i].timing == "after_close" and events[i].time is None
+                    and events[i].timezone == table.tz for i in rows], dtype=bool)
+    if not own.any():
+        return
+    picked = rows[own]
+    days = day_numbers([events[i] for i in picked])
+    session_days = table.sessions.asi8 // _DAY_NS
+    where = np.minimum(np.searchsorted(session_days, days), len(session_days) - 1)
+    on_session = session_days[where] == days
+    for values in moments:
+        at = picked[on_session]
+        values[at] = np.maximum(values[at], table.closes[where[on_session]])
 
 
 def _aligned(index: np.ndarray, sessions: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
