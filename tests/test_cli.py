@@ -88,16 +88,17 @@ def _run_csv(argv, capsys):
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_events_file_with_only_ticker_date_and_timing(tmp_path, capsys, suffix):
     # Xiaomi's joint filing as a minimal catalog: the time zone is the exchange's own
-    # (Hong Kong), and news "during" its session 2021-05-11 reaches the next one.
+    # (Hong Kong), and news "during" its session 2021-05-11 (placed at 09:30 HKT, before
+    # the 16:00 close) reaches that session, whose close-to-close return is day 0.
     frame = pd.DataFrame({"Ticker": ["1810.HK"], "Date": ["2021-05-11"], "timing": ["during"]})
     path = tmp_path / f"mine{suffix}"
     frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
     table = _run_csv(["run", "--events", str(path), "--market", "^HSI"], capsys)
     (row,) = table.itertuples()
     assert (row.event_id, row.ticker, row.event_type) == ("1810.HK@2021-05-11", "1810.HK", "other")
-    assert row.event_session == "2021-05-12" and row.announced == (
+    assert row.event_session == "2021-05-11" and row.announced == (
         "2021-05-11 during (Asia/Hong_Kong)")
-    assert row.raw_return == pytest.approx(26.10 / 24.60 - 1, abs=1e-12)  # closes of 05-11, 05-12
+    assert row.raw_return == pytest.approx(24.60 / 25.20 - 1, abs=1e-12)  # closes of 05-10, 05-11
 
 
 def test_exchange_option_names_the_exchange_of_rows_without_one(tmp_path, capsys):

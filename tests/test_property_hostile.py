@@ -44,7 +44,7 @@ from eventstudy.sources.factors import read_factors
 DATA = Path(__file__).resolve().parent.parent / "data" / "prices"
 PAIR = ("1810.HK", "^HSI")
 PRICES = ["open", "high", "low", "close", "adj_close"]
-EVENT = bundled_events("xiaomi")[0]  # 2021-01-14 during -> session 2021-01-15
+EVENT = bundled_events("xiaomi")[0]  # 2021-01-14 after the US close -> session 2021-01-15
 OPTIONS = {"estimation": (-120, -11), "windows": [(0, 0), (-1, 1), (-5, 5)],
            "min_estimation": 60}
 NUMBERS = ["n_days", "car", "se", "t_stat", "p_value", "bhar", "raw_return", "market_return",
@@ -294,8 +294,11 @@ def test_damaged_return_tables_are_refused_or_explained(clean_returns, damages, 
 
 
 # ----- event catalogs --------------------------------------------------------------------------
+# Without a time zone the catalog's timing is Hong Kong's: after its 16:00 close on 01-14
+# the news reaches the session of 01-15, as the clean event does (and so does 17:00).
 CATALOG = {"id": "xiaomi-designation", "case": "xiaomi", "ticker": "1810.HK",
-           "market": "^HSI", "type": "designation", "date": "2021-01-14", "timing": "during"}
+           "market": "^HSI", "type": "designation", "date": "2021-01-14",
+           "timing": "after_close"}
 FIELD_VALUES = {
     "id": ["=HYPERLINK(\"x\")", "@SUM(1)", "+1", "-x", " xiaomi-designation "],
     "case": ["=1+1", "xiaomi "],
@@ -304,8 +307,8 @@ FIELD_VALUES = {
     "type": ["+designation", "Designation"],
     "date": ["2021-02-30", "9999-12-31", "0001-01-01", "21-01-14", "2021-01-14T10:00", "",
              "20210114", " 2021-01-14 ", "2099-01-04", "1900-01-02"],
-    "timing": ["soon", "exact", "DURING", " during"],
-    "time": ["25:61", "10:00", "x"],
+    "timing": ["soon", "exact", "AFTER_CLOSE", " after_close"],
+    "time": ["25:61", "17:00", "x"],
     "timezone": ["Mars/Base", "Asia/Hong_Kong", "../etc"],
     "exchange": ["XXXX", "XHKG", "../x", "xhkg"],
 }

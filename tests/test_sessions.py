@@ -57,10 +57,12 @@ def _fresh(exchange: str) -> sessions.ExchangeSessions:
 def test_table_equals_exchange_calendars_built_and_stored(folder, exchange):
     calendar = _reference(exchange)
     expected_opens = calendar.opens.dt.tz_convert(None).to_numpy().astype("datetime64[ns]")
+    expected_closes = calendar.closes.dt.tz_convert(None).to_numpy().astype("datetime64[ns]")
     for table in (_fresh(exchange), _fresh(exchange)):  # built and stored, then read
         assert table.exchange == exchange
         np.testing.assert_array_equal(table.sessions.to_numpy(), calendar.sessions.to_numpy())
         np.testing.assert_array_equal(table.opens.view("datetime64[ns]"), expected_opens)
+        np.testing.assert_array_equal(table.closes.view("datetime64[ns]"), expected_closes)
         assert table.tz == str(calendar.tz)
         assert (folder / f"{exchange}.npz").is_file()
 
@@ -72,12 +74,13 @@ def test_stored_table_is_used_without_building(folder, builds):
     assert builds["n"] == 1
     pd.testing.assert_index_equal(second.sessions, first.sessions)
     np.testing.assert_array_equal(second.opens, first.opens)
+    np.testing.assert_array_equal(second.closes, first.closes)
 
 
 @pytest.mark.parametrize(
     "key, stale",
     [("built", "2000-01-01"), ("exchange_calendars", "0.0"), ("pandas", "0.0"),
-     ("start", "2000-01-01")],
+     ("start", "2000-01-01"), ("format", "1")],
 )
 def test_a_table_built_from_something_else_is_rebuilt(folder, builds, key, stale):
     _fresh("XHKG")
@@ -91,6 +94,23 @@ def test_a_table_built_from_something_else_is_rebuilt(folder, builds, key, stale
     assert builds["n"] == 2
     with np.load(path) as stored:  # replaced by today's build
         assert str(stored[key]) == sessions._build_stamp()[key]
+
+
+def test_a_file_of_the_layout_without_closes_is_rebuilt(folder, builds):
+    # What the library wrote before closes were kept: today's versions and day, but no
+    # "format" entry and no closes. Read as it is, it would give no closes to align on.
+    table = _fresh("XHKG")
+    old = {"built", "exchange_calendars", "pandas", "start"}
+    with open(folder / "XHKG.npz", "wb") as out:
+        np.savez(out, sessions=table.sessions.asi8, opens=table.opens, tz=np.str_(table.tz),
+                 exchange=np.str_("XHKG"),
+                 **{k: np.str_(v) for k, v in sessions._build_stamp().items() if k in old})
+    rebuilt = _fresh("XHKG")
+    assert builds["n"] == 2
+    np.testing.assert_array_equal(rebuilt.closes, table.closes)
+    with np.load(folder / "XHKG.npz") as stored:  # replaced in the current layout
+        assert str(stored["format"]) == sessions.TABLE_FORMAT
+        np.testing.assert_array_equal(stored["closes"], table.closes)
 
 
 def test_an_unreadable_file_is_rebuilt_and_replaced(folder, builds):

@@ -254,7 +254,7 @@ def test_market_and_exchange_keywords():
     assert (event.exchange, event.market, event.timezone) == ("XNAS", "^IXIC",
                                                               "America/New_York")
     row = study.fit().windows.iloc[0]
-    assert row.event_session == pd.Timestamp("2021-05-06")  # news during 05-05: next session
+    assert row.event_session == pd.Timestamp("2021-05-05")  # during 05-05: closes after it
     with pytest.raises(SpecificationError, match="no market index"):
         EventStudy(frame, exchange="XNAS")
 

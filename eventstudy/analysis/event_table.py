@@ -40,7 +40,7 @@ def event_table(events: Iterable[Event]) -> pd.DataFrame:
         (``earliest``/``latest`` for unknown timing, else ''); ``placed_at``, the
         announcement moment the calendar rule uses, in the exchange's time zone
         (``YYYY-MM-DD HH:MM TZ``); ``event_session``, the first session of the
-        exchange opening strictly after it, and its weekday.
+        exchange closing strictly after it, and its weekday.
     """
     events = tuple(events)
     aligned = align(events, "both")

@@ -1,6 +1,6 @@
 """Exchange calendars: which session an announcement reaches.
 
-``sessions`` keeps each exchange's sessions, opens and time zone (stored on disk);
+``sessions`` keeps each exchange's sessions, opens, closes and time zone (on disk);
 ``align`` places announcements on the first session that could react; ``days`` turns
 dates into day numbers. May import ``eventstudy.errors`` and ``eventstudy.sources``
 (the cache folder) only.
@@ -13,7 +13,7 @@ from .align import (
     announcement_moments,
     candidate_sessions,
     event_sessions,
-    first_sessions_after,
+    first_sessions_closing_after,
 )
 from .sessions import ExchangeSessions, exchange_sessions
 
@@ -26,5 +26,5 @@ __all__ = [
     "candidate_sessions",
     "event_sessions",
     "exchange_sessions",
-    "first_sessions_after",
+    "first_sessions_closing_after",
 ]

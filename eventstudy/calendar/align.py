@@ -1,9 +1,17 @@
 """From an announcement to its event session on the security's own exchange calendar.
 
 Rule: the event session is the first session of the security's exchange that
-*opens strictly after* the announcement. News before the open counts for that
-day's session; news during a session (or its lunch break) or after the close
-counts for the next session; weekends and holidays roll forward.
+*closes strictly after* the announcement, the first whose trading could reflect the
+news. News before the open counts for that day's session; news during a session,
+its lunch break included, for that same session, whose close already reflects it;
+news at or after the close (a half day's early close included) for the next
+session; weekends and holidays roll forward. Day 0 is thus the announcement day for
+news released before the close and the next trading day for news after it, the
+convention of daily-return event studies (MacKinlay 1997, sec. 3) and of studies
+that separate announcements made during trading from those after hours (Berkman &
+Truong 2009, *J. Accounting Research*; Michaely, Rubin & Vedrashko 2014). A rule on
+opens would put news made during a session on the next one, and its day-0 reaction
+(the close-to-close return of the session in progress) on day -1.
 
 When only a ``timing`` is known, the announcement is placed at the start of that
 part of the local day in its own time zone, a conventional 09:30-16:00 trading day:
@@ -18,12 +26,23 @@ unknown         00:00 local (earliest) or   any time that day: two
                 24:00 local (latest)        candidate sessions
 ==============  ==========================  ============================
 
-Using the start of the interval gives the first session that *could* react: an
-evening announcement in New York (16:00-24:00 ET) is 05:00-13:00 in Hong Kong,
-and the Hong Kong session opening at 09:30 that morning is the first that could
-trade on it. For ``unknown`` timing the default is the earlier candidate (the
-announcement day's own session when it is one), as in studies that take the
-public date as day 0; ``unknown_timing="latest"`` or ``"both"`` changes that.
+Using the start of the interval gives the first session that *could* react. In the
+exchange's own time zone ``before_open`` and ``during`` reach that day's session and
+``after_close`` the next: there ``after_close`` means after *that exchange's* close,
+so on a session day it is placed at the session's close when that is later than
+16:00 (London 16:30, Paris and Frankfurt 17:30), and the news reaches the next
+session, not the last half hour of the one it followed. Across time zones
+the placed moment is what counts: news of the US day (09:30-16:00 New York) comes
+after Hong Kong's 16:00 close and reaches the next Hong Kong session; a US evening
+announcement (16:00-24:00 New York, 05:00-13:00 in Hong Kong in winter) reaches that
+Hong Kong morning's session, before its open or while it trades.
+
+For ``unknown`` timing the default is the earlier candidate (the announcement day's
+own session when it is one), as in studies that take the public date as day 0;
+``unknown_timing="latest"`` or ``"both"`` changes that. 00:00 New York is 13:00 in
+Hong Kong (winter), so the earlier candidate of a New York announcement for a Hong
+Kong stock is the Hong Kong session then in progress: news just after midnight in
+New York could reach its afternoon.
 """
 
 from __future__ import annotations
@@ -100,18 +119,19 @@ def _to_utc(local_ns: np.ndarray, zone: str) -> np.ndarray:
     return stamps.tz_convert("UTC").as_unit("ns").asi8
 
 
-def first_sessions_after(exchange: str, moments: np.ndarray) -> pd.DatetimeIndex:
-    """For each UTC moment (int64 ns), the first session of ``exchange`` opening after it.
+def first_sessions_closing_after(exchange: str, moments: np.ndarray) -> pd.DatetimeIndex:
+    """For each UTC moment (int64 ns), the first session of ``exchange`` that closes
+    strictly after it: the session in progress, or else the next to open.
 
     Raises
     ------
     CalendarError
-        If a moment is before the calendar's first session or after its last open.
+        If a moment is before the calendar's first open or at or after its last close.
     """
     table = exchange_sessions(exchange)
-    opens, sessions = table.opens, table.sessions
-    where = np.searchsorted(opens, moments, side="right")
-    outside = (moments < opens[0]) | (where >= len(opens))
+    opens, closes, sessions = table.opens, table.closes, table.sessions
+    where = np.searchsorted(closes, moments, side="right")
+    outside = (moments < opens[0]) | (where >= len(closes))
     if outside.any():
         moment = pd.Timestamp(moments[np.argmax(outside)], tz="UTC")
         raise CalendarError(
@@ -143,10 +163,11 @@ def check_dates(events: Sequence[Announcement], exchanges: np.ndarray) -> None:
 
 
 def _check_reach(events, rows: np.ndarray, exchange: str, moments: np.ndarray) -> None:
-    """An announcement after the calendar's last open (or before its first, which the
-    calendar cannot tell from one after a session it lacks) reaches no session."""
-    opens = exchange_sessions(exchange).opens
-    late = (moments >= opens[-1]) | (moments < opens[0])
+    """An announcement at or after the calendar's last close (or before its first open,
+    which the calendar cannot tell from one after a session it lacks) reaches no
+    session."""
+    table = exchange_sessions(exchange)
+    late = (moments >= table.closes[-1]) | (moments < table.opens[0])
     if late.any():
         raise _outside_error(events[int(rows[np.argmax(late)])], exchange)
 
@@ -184,9 +205,10 @@ def align(events: Sequence[Announcement], unknown_timing: str = "earliest") -> p
     last = np.empty(len(events), dtype="datetime64[ns]")
     for exchange in dict.fromkeys(exchanges):
         rows = np.flatnonzero(exchanges == exchange)
+        _after_own_close(events, rows, exchange, earliest, latest)
         for moments, out in ((earliest, first), (latest, last)):
             _check_reach(events, rows, exchange, moments[rows])
-            out[rows] = first_sessions_after(exchange, moments[rows]).to_numpy()
+            out[rows] = first_sessions_closing_after(exchange, moments[rows]).to_numpy()
     unknown = np.array([e.timing == "unknown" for e in events], dtype=bool)
     label = np.where(unknown, unknown_timing, "")
     if unknown_timing == "earliest":
@@ -199,6 +221,28 @@ def align(events: Sequence[Announcement], unknown_timing: str = "earliest") -> p
     labels = np.concatenate([np.where(unknown, "earliest", ""), np.full(two.sum(), "latest")])
     order = np.argsort(index, kind="stable")
     return _aligned(index[order], sessions[order], labels[order])
+
+
+def _after_own_close(events, rows: np.ndarray, exchange: str, *moments: np.ndarray) -> None:
+    """Move ``after_close`` announcements made in ``exchange``'s own time zone on one of
+    its session days to that session's close, when it is later than 16:00 (in place).
+
+    The conventional 16:00 is still trading time on exchanges that close later;
+    "after the close" in the exchange's own zone means after its real close.
+    """
+    table = exchange_sessions(exchange)
+    own = np.array([events[i].timing == "after_close" and events[i].time is None
+                    and events[i].timezone == table.tz for i in rows], dtype=bool)
+    if not own.any():
+        return
+    picked = rows[own]
+    days = day_numbers([events[i] for i in picked])
+    session_days = table.sessions.asi8 // _DAY_NS
+    where = np.minimum(np.searchsorted(session_days, days), len(session_days) - 1)
+    on_session = session_days[where] == days
+    for values in moments:
+        at = picked[on_session]
+        values[at] = np.maximum(values[at], table.closes[where[on_session]])
 
 
 def _aligned(index: np.ndarray, sessions: np.ndarray, labels: np.ndarray) -> pd.DataFrame:

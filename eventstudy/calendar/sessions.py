@@ -1,15 +1,16 @@
-"""The sessions of an exchange and their opens, kept on disk between processes.
+"""The sessions of an exchange, their opens and closes, kept on disk between processes.
 
-The library uses three things of an exchange_calendars calendar: its sessions, the
-UTC moment each opens and its time zone. Building a calendar evaluates its holiday
-rules over three decades and takes 0.2-0.7 s, most of a small study's run in a new
-process, so the table is stored as ``<cache>/calendars/<EXCHANGE>.npz`` (the cache
-folder of :func:`eventstudy.sources.cache.default_cache_dir`) together with what it was
-built from: the exchange_calendars and pandas versions, the first session asked
-for and the UTC day of the build. A file is used only if all four match; the
-calendar ends a year after the day it is built, so it is rebuilt each day it is
-used. A file that cannot be read is rebuilt and replaced; a folder that cannot be
-written leaves the table in memory for this process only. Writes are atomic.
+The library uses four things of an exchange_calendars calendar: its sessions, the
+UTC moments each opens and closes, and its time zone. Building a calendar evaluates
+its holiday rules over three decades and takes 0.2-0.7 s, most of a small study's run
+in a new process, so the table is stored as ``<cache>/calendars/<EXCHANGE>.npz`` (the
+cache folder of :func:`eventstudy.sources.cache.default_cache_dir`) together with what
+it was built from: the file layout (:data:`TABLE_FORMAT`), the exchange_calendars and
+pandas versions, the first session asked for and the UTC day of the build. A file is
+used only if all five match; the calendar ends a year after the day it is built, so
+it is rebuilt each day it is used. A file that cannot be read, or of an older layout
+(one without closes), is rebuilt and replaced; a folder that cannot be written leaves
+the table in memory for this process only. Writes are atomic.
 exchange_calendars itself (about 0.1 s to import) is imported only to build a
 table; its version for the check is read from the installed package's metadata.
 """
@@ -32,6 +33,9 @@ from ..errors import CalendarError
 from ..sources.cache import atomic_write, default_cache_dir
 
 CALENDAR_START = "1990-01-01"
+# The layout of a stored table. Raise it when the arrays change: "2" added the closes,
+# which a file of layout 1 (no "format" entry) lacks, so such a file is rebuilt.
+TABLE_FORMAT = "2"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class ExchangeSessions:
         Session labels (tz-naive midnight), ascending.
     opens : ndarray of int64
         UTC nanoseconds of each session's open.
+    closes : ndarray of int64
+        UTC nanoseconds of each session's close (the early close of a half day).
     tz : str
         The exchange's time zone (IANA name).
     """
@@ -53,6 +59,7 @@ class ExchangeSessions:
     exchange: str
     sessions: pd.DatetimeIndex
     opens: np.ndarray
+    closes: np.ndarray
     tz: str
 
     def between(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
@@ -105,6 +112,7 @@ def exchange_sessions(exchange: str) -> ExchangeSessions:
 def _build_stamp() -> dict[str, str]:
     """What a stored table must have been built from to be used today."""
     return {
+        "format": TABLE_FORMAT,
         "exchange_calendars": _calendars_version(),
         "pandas": pd.__version__,
         "start": CALENDAR_START,
@@ -132,8 +140,10 @@ def _build(exchange: str) -> ExchangeSessions:
             raise CalendarError(f"unknown exchange calendar {exchange!r}") from exc
         except (ValueError, NotImplementedError):
             calendar = _from_its_first_day(xcals, exchange)
-    opens = calendar.opens.dt.tz_convert("UTC").array.as_unit("ns").asi8
-    return ExchangeSessions(exchange, _sessions(_ns(calendar.sessions)), opens, str(calendar.tz))
+    opens, closes = (moments.dt.tz_convert("UTC").array.as_unit("ns").asi8
+                     for moments in (calendar.opens, calendar.closes))
+    return ExchangeSessions(exchange, _sessions(_ns(calendar.sessions)), opens, closes,
+                            str(calendar.tz))
 
 
 def _from_its_first_day(xcals, exchange: str):
@@ -151,8 +161,9 @@ def _from_its_first_day(xcals, exchange: str):
 
 def _encode(table: ExchangeSessions, stamp: dict[str, str]) -> bytes:
     out = io.BytesIO()
-    np.savez(out, sessions=_ns(table.sessions), opens=table.opens, tz=np.str_(table.tz),
-             exchange=np.str_(table.exchange), **{k: np.str_(v) for k, v in stamp.items()})
+    np.savez(out, sessions=_ns(table.sessions), opens=table.opens, closes=table.closes,
+             tz=np.str_(table.tz), exchange=np.str_(table.exchange),
+             **{k: np.str_(v) for k, v in stamp.items()})
     return out.getvalue()
 
 
@@ -164,12 +175,13 @@ def _read(path: Path, exchange: str, stamp: dict[str, str]) -> ExchangeSessions 
                 str(stored[k]) != v for k, v in stamp.items()
             ):
                 return None
-            sessions, opens, tz = stored["sessions"], stored["opens"], str(stored["tz"])
+            sessions, tz = stored["sessions"], str(stored["tz"])
+            opens, closes = stored["opens"], stored["closes"]
     except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile):
         return None  # missing, unreadable or from another layout: build it again
-    if sessions.dtype != np.int64 or opens.dtype != np.int64 or sessions.shape != opens.shape:
+    if any(a.dtype != np.int64 or a.shape != sessions.shape for a in (sessions, opens, closes)):
         return None
-    return ExchangeSessions(exchange, _sessions(sessions), opens, tz)
+    return ExchangeSessions(exchange, _sessions(sessions), opens, closes, tz)
 
 
 def _ns(index: pd.DatetimeIndex) -> np.ndarray:
