@@ -98,8 +98,9 @@ def pooled_table(
 
     The HTML counterpart of :meth:`~eventstudy.EventStudyResults.pooled_summary`:
     one row per (group and) window with the number of events, the CAAR, the median
-    CAR, the share of positive CARs and the mean BHAR in percent, and each test of :data:`eventstudy.stats.WINDOW_TESTS` as a
-    two-sided p-value with stars (``***`` p < 0.01, ``**`` p < 0.05, ``*`` p < 0.10).
+    CAR, the share of positive CARs and the mean BHAR in percent, and each test of
+    :data:`eventstudy.stats.WINDOW_TESTS` as a two-sided p-value with stars (``***``
+    p < 0.01, ``**`` p < 0.05, ``*`` p < 0.10).
 
     Parameters
     ----------
