@@ -273,6 +273,26 @@ def test_car_path_starts_at_zero_and_marks_the_headline(studies, figures):
     assert high < 0 and headline.p_value < 0.001
 
 
+def test_car_path_of_a_volume_model_shows_log_volumes():
+    # The volume models' abnormal values are log-volume deviations: drawn as they are,
+    # under their own names, never as percent returns.
+    results = EventStudy(bundled_events("xiaomi"), model="volume_mean").fit()
+    fig = results.plot.car_path()
+    check_figure(fig)
+    ax = _panel(fig, "designation, 14 Jan")
+    assert ax.get_ylabel() == "CAV (log volume)"
+    assert fig.get_suptitle().startswith("Cumulative abnormal log volume")
+    line = next(a for a in ax.get_lines() if a.get_gid() == "series:CAV with its 95% band"
+                and len(a.get_xdata()) > 1)
+    headline = results.windows.query("event_id == 'xiaomi-designation' and window_start == 0 "
+                                     "and window_end == 0").iloc[0]
+    assert line.get_ydata()[list(line.get_xdata()).index(0)] == pytest.approx(headline.car)
+    assert any(t.get_text() == f"AV(0) {headline.car:+.2f}" for t in ax.texts)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["CAV with its 95% band", "day-0 abnormal log volume with its 95% interval"]
+    plt.close(fig)
+
+
 def test_car_path_band_and_candidates(studies):
     _, results = studies["luokung"]
     path = car_path(results)

@@ -278,3 +278,18 @@ def test_event_labels_name_the_ticker_once():
     assert "1810.HK@2021-01-14 " in text and "1810.HK@2021-01-14 1810.HK" not in text
     telecoms = str(EventStudy(bundled_events("telecoms")).fit().summary())
     assert "telecoms-eo13959 0941.HK" in telecoms
+
+
+def test_volume_models_show_log_volumes_not_percent_returns():
+    # volume_mean's CAV of a window is a sum of log-volume deviations: 1.83 is about
+    # six times the normal volume, not +183%; the summaries say what it is.
+    results = EventStudy(bundled_events("xiaomi"), model="volume_mean").fit()
+    first = results.to_frame().iloc[0]
+    windows = results.summary().tables[1]
+    assert "CAV" in windows.data.columns and "CAR" not in windows.data.columns
+    text = str(results.summary())
+    assert f" {first.car:.2f} " in text and f"{100 * first.car:+.2f}%" not in text
+    assert "CAV, cumulative abnormal log volume" in text
+    pooled = str(results.pooled_summary())
+    assert "Pooled CAVs" in pooled and "mean CAV" in pooled and "CAAR" not in pooled
+    assert "CAR," in str(EventStudy(bundled_events("xiaomi")).fit().summary())

@@ -75,8 +75,9 @@ def car_path(
         until the first day with a return. ``ar`` is that day's abnormal return and
         ``ar_se``, ``ar_lower``, ``ar_upper`` its prediction-error standard error
         and interval (NaN when missing). ``event_type`` and ``announced`` come
-        from the events, for labels. ``attrs`` records ``level``, ``start`` and
-        the model.
+        from the events, for labels. ``attrs`` records ``level``, ``start``,
+        the model and its ``measure`` (``"return"``, or ``"volume"`` for the
+        volume models, whose figure shows log volumes).
     """
     tau = results.panel.evt_tau
     first = default_start(results) if start is None else int(start)
@@ -92,7 +93,8 @@ def car_path(
     path = pd.concat(frames, ignore_index=True)
     path = path.sort_values(["row", "tau"], kind="stable").drop(columns="row")
     path = path.reset_index(drop=True).loc[:, list(PATH_COLUMNS)]
-    path.attrs = {"level": level, "start": first, "model": results.model}
+    path.attrs = {"level": level, "start": first, "model": results.model,
+                  "measure": results.measure}
     return path
 
 
@@ -228,7 +230,8 @@ def caar_path(
             "event_type": rows["event_type"].iloc[0], "announced": rows["announced"].iloc[0],
         }))
     table = pd.concat(frames, ignore_index=True).loc[:, list(CAAR_COLUMNS)]
-    table.attrs = {"level": level, "start": first, "model": results.model}
+    table.attrs = {"level": level, "start": first, "model": results.model,
+                   "measure": results.measure}
     return table
 
 

@@ -486,17 +486,18 @@ class EventStudyResults:
             "trough": s["trough_move"],
         })
         w = self.to_frame("windows", level=level)
+        car, value, spread = self._measure_shown()
         windows = pd.DataFrame({
             "event": self._event_labels(w),
             "window": "(" + w["window_start"].astype(str) + "," + w["window_end"].astype(str)
             + ")",
-            "CAR": w["car"], "s.e.": w["se"], "CI low": w["ci_low"], "CI high": w["ci_high"],
+            car: w["car"], "s.e.": w["se"], "CI low": w["ci_low"], "CI high": w["ci_high"],
             "t": w["t_stat"], "p": w["p_value"], "raw": w["raw_return"],
         })
         notes = [
             "Sessions: moves from the previous session's close: close-to-close (adjusted "
             "closes), peak (the session's high) and trough (its low).",
-            f"Windows: CAR, cumulative abnormal return; s.e., its prediction-error-corrected "
+            f"Windows: {car}, {self._measure_words()}; s.e., its prediction-error-corrected "
             f"standard error; CI, its {_percent_label(level)} confidence interval; t and p, its "
             "test (Student-t with the model's residual df); raw, the close-to-close return "
             "over the window.",
@@ -516,9 +517,8 @@ class EventStudyResults:
                                        "close-to-close": "return", "peak": "return",
                                        "trough": "return"})),
                 SummaryTable("Windows", windows, _kinds(
-                    CAR="return", **{"s.e.": "spread", "CI low": "return",
-                                     "CI high": "return"}, t="stat", p="p_stars",
-                    raw="return")),
+                    **{car: value, "s.e.": spread, "CI low": value, "CI high": value},
+                    t="stat", p="p_stars", raw="return")),
             ],
             notes,
         )
@@ -553,9 +553,11 @@ class EventStudyResults:
         small = table["small_sample"] != ""
         marks = np.where(small, "*", "")
         keys = {} if group_by is None else {group_by: table[group_by]}
+        car, value, spread_kind = self._measure_shown()
+        mean = "CAAR" if car == "CAR" else f"mean {car}"
         cars = pd.DataFrame({
             **keys, "window": window, "N": table["n"].astype(str) + marks,
-            "CAAR": table["caar"], "s.e.": table["se"], "CI low": table["ci_low"],
+            mean: table["caar"], "s.e.": table["se"], "CI low": table["ci_low"],
             "CI high": table["ci_high"], "BHAR": table["mean_bhar"],
             "positive": table["share_positive"],
         })
@@ -565,20 +567,22 @@ class EventStudyResults:
                               **{name: table[f"{name}_p"] for name in pooled.WINDOW_TESTS}})
         left = [group_by] if group_by else []
         group_kind = {group_by: "date"} if group_by == "event_session" else {}
-        title = "Pooled CARs" + (f" by {group_by}" if group_by else " over all events")
+        title = f"Pooled {car}s" + (f" by {group_by}" if group_by else " over all events")
         notes = [
-            f"CAAR: mean CAR over the N events; s.e. = sd / sqrt(N) and the "
+            f"{mean}: mean {car} over the N events; s.e. = sd / sqrt(N) and the "
             f"{_percent_label(level)} CI, Student-t with N - 1 df (the cross-sectional t); "
-            "BHAR: mean buy-and-hold abnormal return; positive: share of positive CARs.",
-            "Distribution: the smallest CAR, the quartiles q1, median and q3 (linear "
+            f"BHAR: mean buy-and-hold abnormal return; positive: share of positive {car}s.",
+            f"Distribution: the smallest {car}, the quartiles q1, median and q3 (linear "
             "interpolation, Hyndman-Fan type 7) and the largest; skewness, the adjusted "
             "Fisher-Pearson G1, and excess kurtosis, the bias-corrected G2 (Joanes-Gill 1998), "
-            "from 3 and 4 events on and blank when the CARs are all equal.",
+            f"from 3 and 4 events on and blank when the {car}s are all equal.",
             "Test columns are two-sided p-values: csect_t cross-sectional t; patell Patell "
             "(1976); bmp Boehmer-Musumeci-Poulsen (1991); kp_* Kolari-Pynnonen (2010); grank "
             "Kolari-Pynnonen (2011); gen_sign Cowan (1992); sign and wilcoxon exact tests; "
-            "bootstrap: seeded bootstrap-t of the CAAR.",
+            f"bootstrap: seeded bootstrap-t of the {mean}.",
         ]
+        if car != "CAR":
+            notes.insert(0, f"{car}: {self._measure_words()}.")
         for n in sorted(set(table.loc[small, "n"].tolist())):
             notes.append(f"* {small_sample_note(int(n), pooled.WINDOW_TESTS)}")
         return Summary(
@@ -587,12 +591,12 @@ class EventStudyResults:
              ("Confidence level", _percent_label(level)),
              ("Bootstrap seed", "none" if seed is None else str(seed))],
             [
-                SummaryTable("Pooled CARs", cars, _kinds(
-                    **group_kind, CAAR="return", **{"s.e.": "spread", "CI low": "return",
-                                                    "CI high": "return"},
+                SummaryTable(f"Pooled {car}s", cars, _kinds(
+                    **group_kind, **{mean: value, "s.e.": spread_kind, "CI low": value,
+                                     "CI high": value},
                     BHAR="return", positive="share"), align_left=left, align_right=["N"]),
-                SummaryTable("Distribution of the CARs", spread, {
-                    **group_kind, **dict.fromkeys(pooled.DISTRIBUTION_FIGURES[:5], "return"),
+                SummaryTable(f"Distribution of the {car}s", spread, {
+                    **group_kind, **dict.fromkeys(pooled.DISTRIBUTION_FIGURES[:5], value),
                     "skewness": "stat", "kurtosis": "stat"}, align_left=left),
                 SummaryTable("Tests (two-sided p-values)", tests,
                              {**group_kind, **{name: "p" for name in pooled.WINDOW_TESTS}},
@@ -600,6 +604,21 @@ class EventStudyResults:
             ],
             notes,
         )
+
+    def _measure_shown(self) -> tuple[str, str, str]:
+        """Name of the cumulated measure and the summary kinds of its values and spreads:
+        returns in percent; abnormal log volumes (the volume models) as plain numbers,
+        since a log difference of 1.0 is not 100% more volume (it is 172% more)."""
+        if self.measure == "volume":
+            return "CAV", "stat", "stat"
+        return "CAR", "return", "spread"
+
+    def _measure_words(self) -> str:
+        if self.measure == "volume":
+            return ("cumulative abnormal log volume, the sum over the window of ln(1 + volume) "
+                    "less its normal level (Campbell & Wasley 1996); 0.69 is twice the normal "
+                    "volume on one day")
+        return "cumulative abnormal return"
 
     def __str__(self) -> str:
         return str(self.summary())

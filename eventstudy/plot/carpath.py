@@ -75,30 +75,37 @@ def plot_car_path(
     banded = False  # whether any panel draws a band
     both = path["candidate"].eq("latest").any()  # two candidate sessions somewhere
     n = len(ids)
+    # Abnormal returns in percent; abnormal log volumes (volume models) as they are.
+    volume = path.attrs.get("measure") == "volume"
+    scale = 1.0 if volume else 100.0
     fig = new_figure(0.9 + 3.0 * int(np.ceil(n / columns_for(n))))
     for ax, event_id in zip(grid(fig, n), ids, strict=True):
         rows = path[path["event_id"] == event_id]
         several = rows.groupby("candidate", sort=False)["ticker"].nunique().max() > 1
         if several:
-            _securities(ax, rows, tickers, legend)
+            _securities(ax, rows, tickers, legend, scale)
             if pooled is not None:
-                marks = _pooled(ax, pooled[pooled["event_id"] == event_id], band, legend)
+                marks = _pooled(ax, pooled[pooled["event_id"] == event_id], band, legend,
+                                scale)
                 banded = True
             else:
-                marks = _mean_only(ax, rows, legend)
+                marks = _mean_only(ax, rows, legend, scale)
         else:
             banded = True
-            marks = _alone(ax, rows, len(tickers) > 1, band, tickers, legend, both)
-        _day0(ax, marks, interval, pooled is not None and several, legend)
+            marks = _alone(ax, rows, len(tickers) > 1, band, tickers, legend, both, scale)
+        _day0(ax, marks, interval, pooled is not None and several, legend, scale)
         ax.axhline(0, color="black", linewidth=0.6, gid=REFERENCE)
         ax.axvline(0, color=EVENT_COLOR, linewidth=1, linestyle=":", gid=REFERENCE)
         ax.set_xlim(rows["tau"].min() - 0.4, rows["tau"].max() + 0.4)
         ax.set_title(names[event_id])
         ax.set_xlabel(_sessions(rows), fontsize=9)
-        ax.set_ylabel("CAR (%)")
+        ax.set_ylabel("CAV (log volume)" if volume else "CAR (%)")
         ax.xaxis.get_major_locator().set_params(integer=True)
+    if volume:
+        legend = _volume_names(fig, legend)
     start = path.attrs.get("start", int(path["tau"].min()) + 1)
-    fig.suptitle(f"Cumulative abnormal return from τ = {start} (zero at τ = {start - 1})"
+    what = "Cumulative abnormal log volume" if volume else "Cumulative abnormal return"
+    fig.suptitle(f"{what} from τ = {start} (zero at τ = {start - 1})"
                  + (f", with its {band}" if banded else ""))
     wide = max(map(len, legend)) > 45  # three long entries overflow one row
     fig.legend(list(legend.values()), list(legend), loc="outside lower center",
@@ -124,7 +131,7 @@ def _alone_name(ticker: str, candidate: str, many_tickers: bool, band: str, both
     return f"{head}: CAR with its {band}" if head else f"CAR with its {band}"
 
 
-def _alone(ax, rows, many_tickers, band, tickers, legend, both) -> list[tuple]:
+def _alone(ax, rows, many_tickers, band, tickers, legend, both, scale) -> list[tuple]:
     """One security (per candidate): its CAR line over its band; the day-0 marks to draw.
 
     With one security, an event's only session and an earliest candidate share the
@@ -137,9 +144,9 @@ def _alone(ax, rows, many_tickers, band, tickers, legend, both) -> list[tuple]:
         line = rows[(rows["ticker"] == ticker) & (rows["candidate"] == candidate)]
         shade = color(tickers.index(ticker) if many_tickers and not candidate else i)
         name = _alone_name(ticker, candidate, many_tickers, band, both)
-        ax.fill_between(line["tau"], 100 * line["lower"], 100 * line["upper"], color=shade,
+        ax.fill_between(line["tau"], scale * line["lower"], scale * line["upper"], color=shade,
                         alpha=BAND_ALPHA, linewidth=0, gid=series_gid(name))
-        ax.plot(line["tau"], 100 * line["car"], color=shade, marker="o", markersize=3,
+        ax.plot(line["tau"], scale * line["car"], color=shade, marker="o", markersize=3,
                 gid=series_gid(name))
         legend.setdefault(name, (Patch(color=shade, alpha=BAND_ALPHA),
                                  Line2D([], [], color=shade, marker="o", markersize=3)))
@@ -150,19 +157,19 @@ def _alone(ax, rows, many_tickers, band, tickers, legend, both) -> list[tuple]:
     return marks
 
 
-def _securities(ax, rows, tickers, legend) -> None:
+def _securities(ax, rows, tickers, legend, scale) -> None:
     """Several securities of one announcement: a thin line each, in the security's colour."""
     for ticker, candidate in dict.fromkeys(zip(rows["ticker"], rows["candidate"], strict=True)):
         line = rows[(rows["ticker"] == ticker) & (rows["candidate"] == candidate)]
         shade = color(tickers.index(ticker))
         style = "--" if candidate == "latest" else "-"
         name = _line_name(ticker, candidate, True)
-        ax.plot(line["tau"], 100 * line["car"], color=shade, linewidth=1.0, linestyle=style,
+        ax.plot(line["tau"], scale * line["car"], color=shade, linewidth=1.0, linestyle=style,
                 alpha=0.9, gid=series_gid(name))
         legend.setdefault(name, Line2D([], [], color=shade, linewidth=1.0, linestyle=style))
 
 
-def _mean_only(ax, rows, legend) -> list[tuple]:
+def _mean_only(ax, rows, legend, scale) -> list[tuple]:
     """Without the pooled table: the securities' mean CAR per candidate, with no band.
 
     Its band needs the study's residuals (:func:`eventstudy.analysis.caar_path`).
@@ -171,24 +178,24 @@ def _mean_only(ax, rows, legend) -> list[tuple]:
         style = "--" if candidate == "latest" else "-"
         name = "mean CAR (CAAR)" + (f", {candidate} session" if candidate else "")
         mean = part.groupby("tau", sort=True)["car"].mean()
-        ax.plot(mean.index, 100 * mean.to_numpy(), color=POOLED_COLOR, linewidth=2.2,
+        ax.plot(mean.index, scale * mean.to_numpy(), color=POOLED_COLOR, linewidth=2.2,
                 linestyle=style, marker="o", markersize=3, gid=series_gid(name))
         legend.setdefault(name, Line2D([], [], color=POOLED_COLOR, linewidth=2.2,
                                        linestyle=style, marker="o", markersize=3))
     return []
 
 
-def _pooled(ax, pools, band, legend) -> list[tuple]:
+def _pooled(ax, pools, band, legend, scale) -> list[tuple]:
     """The announcement's CAAR over its band (one per candidate); the day-0 marks to draw."""
     marks = []
     for candidate, pool in pools.groupby("candidate", sort=False):
         style = "--" if candidate == "latest" else "-"
         name = f"mean CAR (CAAR) with its {band}" + (f", {candidate} session" if candidate
                                                        else "")
-        ax.fill_between(pool["tau"], 100 * pool["lower"], 100 * pool["upper"],
+        ax.fill_between(pool["tau"], scale * pool["lower"], scale * pool["upper"],
                         color=POOLED_COLOR, alpha=BAND_ALPHA, linewidth=0,
                         gid=series_gid(name))
-        ax.plot(pool["tau"], 100 * pool["caar"], color=POOLED_COLOR, linewidth=2.2,
+        ax.plot(pool["tau"], scale * pool["caar"], color=POOLED_COLOR, linewidth=2.2,
                 linestyle=style, marker="o", markersize=3, gid=series_gid(name))
         legend.setdefault(name, (Patch(color=POOLED_COLOR, alpha=BAND_ALPHA),
                                  Line2D([], [], color=POOLED_COLOR, linewidth=2.2,
@@ -201,13 +208,32 @@ def _pooled(ax, pools, band, legend) -> list[tuple]:
     return marks
 
 
+VOLUME_WORDS = (("mean CAR (CAAR)", "mean CAV"), ("CAR", "CAV"),
+                ("abnormal return", "abnormal log volume"))
+
+
+def _volume_names(fig, legend: dict) -> dict:
+    """The legend and series of a volume model's figure, named for log volume."""
+    def renamed(name: str) -> str:
+        for old, new in VOLUME_WORDS:
+            name = name.replace(old, new)
+        return name
+
+    for ax in fig.axes:
+        for artist in [*ax.lines, *ax.collections]:
+            gid = artist.get_gid() or ""
+            if gid.startswith(series_gid("")):
+                artist.set_gid(series_gid(renamed(gid.removeprefix(series_gid("")))))
+    return {renamed(name): handle for name, handle in legend.items()}
+
+
 def _rising(line: pd.DataFrame, column: str) -> bool:
     """Whether the path goes up from day 0 to day 1 (its value label then goes below)."""
     values = line.set_index("tau")[column]
     return bool(values.get(1, np.nan) > values.get(0, np.nan))
 
 
-def _day0(ax, marks, interval, pooled, legend) -> None:
+def _day0(ax, marks, interval, pooled, legend, scale) -> None:
     """The day-0 abnormal return(s) with their interval and value, side by side.
 
     ``marks`` holds (colour, name, value, lower, upper, rising) per line.
@@ -219,12 +245,14 @@ def _day0(ax, marks, interval, pooled, legend) -> None:
     for x, (shade, what, value, lower, upper, rising) in zip(offsets, marks, strict=False):
         if not np.isfinite(value):
             continue
-        err = [[100 * (value - lower)], [100 * (upper - value)]]
-        ax.errorbar([x], [100 * value], yerr=err, fmt="D", color=shade, markersize=6,
+        err = [[scale * (value - lower)], [scale * (upper - value)]]
+        ax.errorbar([x], [scale * value], yerr=err, fmt="D", color=shade, markersize=6,
                     markeredgecolor="white", elinewidth=2.2, capsize=4, zorder=4,
                     gid=series_gid(name))
         # Beside the mark, on the side of the path's next segment it does not cover.
-        ax.annotate(f"{what} {percent(100 * value, 2)}", (right, 100 * value),
+        shown = percent(scale * value, 2) if scale == 100 else f"{value:+.2f}"
+        what = what if scale == 100 else what.replace("AR(", "AV(")
+        ax.annotate(f"{what} {shown}", (right, scale * value),
                     xytext=(8, -4 if rising else 4), textcoords="offset points",
                     va="top" if rising else "bottom", fontsize=8, color=shade,
                     gid="value label", bbox={"boxstyle": "round,pad=0.15", "fc": "white",
