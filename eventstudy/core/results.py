@@ -229,7 +229,14 @@ class EventStudyResults:
     @cached_property
     def daily(self) -> pd.DataFrame:
         """One row per event and relative day: returns, AR with its s.e., t, p and
-        interval, and the running CAR (columns :data:`~eventstudy.core.results.DAILY_COLUMNS`)."""
+        interval, and the running CAR (columns :data:`~eventstudy.core.results.DAILY_COLUMNS`).
+
+        The days span every window of the design (the earliest start to the latest
+        end), and ``car`` cumulates the ARs from the first of them: with windows
+        (0, 1) and (-5, 5) it starts at tau = -5. The CAR of a window is in the
+        windows table; :func:`eventstudy.analysis.car_path` gives the path from any
+        start with its interval (the figure's, from tau = 0).
+        """
         return self._daily(self.level)
 
     def _daily(self, level: float) -> pd.DataFrame:
