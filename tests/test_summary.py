@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import EventStudy, bundled_events
+from eventstudy.calendar import exchange_sessions
 from eventstudy.core import Summary, SummaryTable
 from eventstudy.core.summary import format_value
 from eventstudy.errors import EventStudyError, MissingDependencyError, SpecificationError
@@ -293,3 +294,22 @@ def test_volume_models_show_log_volumes_not_percent_returns():
     pooled = str(results.pooled_summary())
     assert "Pooled CAVs" in pooled and "mean CAV" in pooled and "CAAR" not in pooled
     assert "CAR," in str(EventStudy(bundled_events("xiaomi")).fit().summary())
+
+
+def test_a_study_of_returns_shows_no_empty_price_columns():
+    # Returns only (a wide table): closes and intraday moves do not exist; the
+    # summary leaves their columns out and says why, instead of empty cells.
+    dates = exchange_sessions("XNYS").between(pd.Timestamp("2020-01-02"),
+                                              pd.Timestamp("2021-06-30"))
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame({"date": dates, "A": rng.normal(0, 0.01, len(dates)),
+                          "M": rng.normal(0, 0.01, len(dates))})
+    events = pd.DataFrame({"ticker": ["A"], "date": ["2021-03-12"], "timing": ["before_open"]})
+    results = EventStudy(events, returns=table, market="M", exchange="XNYS").fit()
+    sessions = results.summary().tables[0].data
+    assert list(sessions.columns) == ["event", "session", "close-to-close"]
+    assert sessions["close-to-close"].iloc[0] == pytest.approx(
+        table.loc[dates == "2021-03-12", "A"].item(), rel=1e-12)
+    assert "returns only, no prices: no closes" in results.summary().notes[0]
+    with_prices = EventStudy(bundled_events("xiaomi")).fit().summary().tables[0].data
+    assert {"prev. close", "close", "peak", "trough"} <= set(with_prices.columns)

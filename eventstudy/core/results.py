@@ -492,6 +492,10 @@ class EventStudyResults:
             "peak": s["peak_move"],
             "trough": s["trough_move"],
         })
+        # A study of returns has no prices: no closes, no intraday moves to show.
+        priceless = bool(s["close"].isna().all())
+        if priceless:
+            sessions = sessions.drop(columns=["prev. close", "close", "peak", "trough"])
         w = self.to_frame("windows", level=level)
         car, value, spread = self._measure_shown()
         windows = pd.DataFrame({
@@ -503,7 +507,9 @@ class EventStudyResults:
         })
         notes = [
             "Sessions: moves from the previous session's close: close-to-close (adjusted "
-            "closes), peak (the session's high) and trough (its low).",
+            "closes), peak (the session's high) and trough (its low)." if not priceless else
+            "Sessions: close-to-close, the session's return; returns only, no prices: no "
+            "closes and no peak or trough moves.",
             f"Windows: {car}, {self._measure_words()}; s.e., its prediction-error-corrected "
             f"standard error; CI, its {_percent_label(level)} confidence interval; t and p, its "
             "test (Student-t with the model's residual df); raw, the close-to-close return "
