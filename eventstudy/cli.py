@@ -568,7 +568,7 @@ def _diagnostics_text(diagnostics: pd.DataFrame) -> str:
     if not len(diagnostics):
         return "Diagnostics: none (the study excluded and flagged nothing)"
     title = (f"Diagnostics: {counted(len(diagnostics), 'record')} of what the study excluded "
-             "or flagged (kinds: see the documentation's Diagnostics page)")
+             "or flagged\n(the kinds are explained on the documentation's Diagnostics page)")
     return title + "\n" + _left_aligned(diagnostics.astype(str))
 
 

@@ -154,9 +154,10 @@ def test_diagnostics_table(capsys):
     out = capsys.readouterr().out
     start = out.index("Diagnostics: 4 records")
     lines = out[start:].splitlines()
-    assert lines[1].split() == ["event_id", "ticker", "kind", "detail"]  # every column headed
-    assert len(lines) == 2 + len(results.diagnostics)
-    for line, record in zip(lines[2:], results.diagnostics.itertuples(), strict=True):
+    assert max(map(len, lines[:2])) <= 80  # the title on two lines of the text's width
+    assert lines[2].split() == ["event_id", "ticker", "kind", "detail"]  # every column headed
+    assert len(lines) == 3 + len(results.diagnostics)
+    for line, record in zip(lines[3:], results.diagnostics.itertuples(), strict=True):
         assert line.startswith(record.event_id) and line.rstrip().endswith(record.detail)
     assert main(["run", "xiaomi", "--keep-other-events", "--diagnostics"]) == 0
     assert "Diagnostics: none" in capsys.readouterr().out
