@@ -524,3 +524,18 @@ def test_extreme_case_shows_its_extremes(extreme):
     assert "exchange action, " in text and "A very long description of…, " in text
     pooled = caar_path(results)
     assert set(pooled.query("event_id == 'shared'").n) == {3}
+
+
+def test_placebo_of_a_volume_model_shows_log_volumes():
+    study = EventStudy(bundled_events("xiaomi"), model="volume_mean")
+    results = study.fit()
+    fig = results.plot.placebo(study)
+    check_figure(fig)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Abnormal log volume"
+    event_ar = placebo_test(study, results).table["event_ar"].iloc[0]
+    line = next(a for a in ax.get_lines() if a.get_gid() == "series:event day (τ = 0)")
+    assert line.get_xdata()[0] == pytest.approx(event_ar)  # not x100
+    assert any(t.get_text().startswith(f"event {event_ar:+.2f}\n") for t in ax.texts)
+    assert "abnormal log volume" in fig.get_suptitle()
+    plt.close(fig)

@@ -62,10 +62,13 @@ class PlaceboResult:
         and sample s.d.
     ars : DataFrame
         The placebo ARs themselves: ``event_id, ticker, candidate, date, ar``.
+    measure : {"return", "volume"}
+        What the abnormal values are: returns, or log volumes (the volume models).
     """
 
     table: pd.DataFrame
     ars: pd.DataFrame
+    measure: str = "return"
 
     def _repr_html_(self) -> str:
         shown = self.table.drop(columns=["n_below", "n_above"]).to_html(index=False)
@@ -96,7 +99,8 @@ def placebo_test(study: EventStudy, results: EventStudyResults | None = None) ->
                           "candidate": row.candidate, "date": dates, "ar": values})
         )
     return PlaceboResult(
-        pd.DataFrame(tables, columns=list(TABLE_COLUMNS)), pd.concat(ars, ignore_index=True)
+        pd.DataFrame(tables, columns=list(TABLE_COLUMNS)), pd.concat(ars, ignore_index=True),
+        results.measure,
     )
 
 

@@ -44,13 +44,17 @@ def plot_placebo(
     many_tickers = table["ticker"].nunique() > 1
     n = len(table)
     fig = new_figure(0.9 + 2.8 * math.ceil(n / columns_for(n)))
+    # Abnormal returns in percent; abnormal log volumes (volume models) as they are.
+    volume = placebo.measure == "volume"
+    scale, unit = (1.0, "") if volume else (100.0, "%")
+    what = "abnormal log volume" if volume else "abnormal return"
     notes = []
     for ax, row in zip(grid(fig, n), table.itertuples(index=False), strict=True):
         ars = placebo.ars
         pick = ((ars["event_id"] == row.event_id) & (ars["ticker"] == row.ticker)
                 & (ars["candidate"] == row.candidate))
-        values = 100 * ars.loc[pick, "ar"].to_numpy()
-        event = 100 * row.event_ar
+        values = scale * ars.loc[pick, "ar"].to_numpy()
+        event = scale * row.event_ar
         ax.hist(values, bins=bins, color=BAR_COLOR, edgecolor=COLORS[0], linewidth=0.5,
                 gid=series_gid(HISTOGRAM))
         ax.axvline(event, color=COLORS[1], linewidth=2, gid=series_gid(EVENT_DAY))
@@ -61,19 +65,19 @@ def plot_placebo(
         ax.set_xlim(low - pad, high + pad)
         ax.set_ylim(0, 1.45 * ax.get_ylim()[1])  # head room for the figures' box
         notes.append((ax, event, ax.annotate(
-            f"event {event:+.2f}%\npercentile {row.percentile:.1f}\n"
+            f"event {event:+.2f}{unit}\npercentile {row.percentile:.1f}\n"
             f"p = {row.p_value:.3f}, n = {row.n_placebo}",
             xy=(0.98, 0.97), xycoords="axes fraction", ha="right", va="top", fontsize=8,
             bbox=TEXT_BOX, gid="placebo figures",
         )))
         ax.set_title(row_label(names[row.event_id], row.ticker, row.candidate, many_tickers,
                                sep="\n"))
-        ax.set_xlabel("Abnormal return (%)")
+        ax.set_xlabel(what.capitalize() + (" (%)" if unit else ""))
         ax.set_ylabel("Sessions")
     handles = [Patch(facecolor=BAR_COLOR, edgecolor=COLORS[0], label=HISTOGRAM),
                Line2D([], [], color=COLORS[1], linewidth=2, label=EVENT_DAY)]
     fig.legend(handles=handles, loc="outside lower center", ncol=2)
-    fig.suptitle("Placebo: the event-day abnormal return among the stock's non-event days")
+    fig.suptitle(f"Placebo: the event-day {what} among the stock's non-event days")
     _away_from_the_event(notes)
     return fig
 
