@@ -240,9 +240,9 @@ def _after_own_close(events, rows: np.ndarray, exchange: str, *moments: np.ndarr
     session_days = table.sessions.asi8 // _DAY_NS
     where = np.minimum(np.searchsorted(session_days, days), len(session_days) - 1)
     on_session = session_days[where] == days
+    at, closes = picked[on_session], table.closes[where[on_session]]
     for values in moments:
-        at = picked[on_session]
-        values[at] = np.maximum(values[at], table.closes[where[on_session]])
+        values[at] = np.maximum(values[at], closes)
 
 
 def _aligned(index: np.ndarray, sessions: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
