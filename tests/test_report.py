@@ -157,6 +157,11 @@ def test_index_links_every_case_with_its_headline(report_build):
     assert "-11.11%" in page and "+6.10%" in page and "+6.91%" in page
     assert set(built.headline.case) == set(bundled_cases().index)
     assert (built.headline.window == "(0,0)").all()
+    # Rounded as in the summaries: Xiaomi's lawsuit session never went below the
+    # previous close (low 29.20 = close 29.20), a trough of 0.00%, unsigned; no "-0.00".
+    lawsuit = page[page.index(">xiaomi-lawsuit<"):]
+    assert lawsuit[:lawsuit.index("</tr>")].endswith("<td class='num'>0.00%</td>")
+    assert "+0.00%" not in page and ">-0.00<" not in page and ">0.000***<" not in page
 
 
 def test_index_shows_the_trough_beside_the_peak_once_per_session(report_build, raw_prices):

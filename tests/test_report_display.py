@@ -179,3 +179,11 @@ def test_render_html_links_index_and_csv():
     assert 'href="index.html"' in nav and 'href="smic.csv"' in nav
     assert 'alt="A line chart of the stock."' in page
     assert "next cell" not in page and "<nav" not in render_html(_notebook(), "A case")
+
+
+def test_styled_rounds_as_the_summaries_do():
+    # a value that rounds to zero is shown without a sign, as in results.summary()
+    frame = pd.DataFrame({"car": [-1e-7, 0.0123], "t_stat": [-0.001, 2.5]})
+    page = styled(frame).to_html()
+    assert ">0.00%<" in page and ">+1.23%<" in page and ">0.00<" in page and ">2.50<" in page
+    assert "-0.00" not in page

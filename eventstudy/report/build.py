@@ -40,6 +40,7 @@ from ..core.design import DEFAULT_WINDOWS, RETURN_KINDS, parse_window
 from ..core.models import MODELS
 from ..core.results import EventStudyResults
 from ..core.study import EventStudy
+from ..core.summary import format_value
 from ..errors import EventStudyError, ReportError
 from ..events import bundled_cases, bundled_events
 from .provenance import Provenance, provenance
@@ -349,10 +350,6 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _pct(value: float) -> str:
-    return "" if pd.isna(value) else f"{100 * value:+.2f}%"
-
-
 def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
     """The headline table with percent and rounded statistics, for pages and consoles.
 
@@ -368,21 +365,20 @@ def _display(headline_table: pd.DataFrame) -> pd.DataFrame:
             "ticker": t["ticker"],
             "session": pd.to_datetime(t["event_session"]).dt.strftime("%Y-%m-%d"),
             "window": t["window"],
-            "CAR": t["car"].map(_pct),
-            "s.e.": t["se"].map(lambda v: _pct(v).lstrip("+")),
-            "t": t["t_stat"].map(lambda v: f"{v:.2f}"),
-            "p": t["p_value"].map(lambda v: f"{v:.3f}") + t["p_value"].map(_stars),
-            "raw": t["raw_return"].map(_pct),
-            "peak": t["peak_move"].map(_pct),
-            "trough": t["trough_move"].map(_pct),
+            # rounded as in the summaries: no "-0.00", "<0.001" for the smallest p
+            "CAR": _shown(t["car"], "return"),
+            "s.e.": _shown(t["se"], "spread"),
+            "t": _shown(t["t_stat"], "stat"),
+            "p": _shown(t["p_value"], "p_stars"),
+            "raw": _shown(t["raw_return"], "return"),
+            "peak": _shown(t["peak_move"], "return"),
+            "trough": _shown(t["trough_move"], "return"),
         }
     )
 
 
-def _stars(p: float) -> str:
-    if pd.isna(p):
-        return ""
-    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
+def _shown(values: pd.Series, kind: str) -> pd.Series:
+    return values.map(lambda value: format_value(value, kind))
 
 
 def headline_text(headline_table: pd.DataFrame) -> str:

@@ -19,6 +19,7 @@ from pandas.io.formats.style import Styler
 
 from ..analysis.event_table import event_table
 from ..core.results import EventStudyResults
+from ..core.summary import format_value
 from ..errors import DataIntegrityError, SpecificationError
 from ..events.event import Event
 from ..sources.bundled import price_manifest
@@ -32,7 +33,16 @@ PERCENT_COLUMNS = frozenset(
         "event_ar", "placebo_mean", "placebo_sd",
     }
 )
-DECIMALS = {"p_value": "{:.3f}", "ar_p": "{:.3f}", "t_stat": "{:.2f}", "ar_t": "{:.2f}",
+def _percent(value: float) -> str:
+    """A return in percent with its sign, rounded as in the summaries (no "-0.00%")."""
+    return format_value(value, "return")
+
+
+def _statistic(value: float) -> str:
+    return format_value(value, "stat")
+
+
+DECIMALS = {"p_value": "{:.3f}", "ar_p": "{:.3f}", "t_stat": _statistic, "ar_t": _statistic,
             "percentile": "{:.1f}"}
 PRICE_COLUMNS = frozenset({"prev_close", "open", "high", "low", "close", "adj_close"})
 ANNOUNCEMENT_COLUMNS = (
@@ -82,7 +92,7 @@ def styled(
         percent = frame.columns
     chosen = PERCENT_COLUMNS if percent is None else frozenset(percent)
     shown = _without_empty(frame) if drop_empty else frame
-    formats = {c: "{:+.2%}" for c in shown.columns if c in chosen}
+    formats = {c: _percent for c in shown.columns if c in chosen}
     formats.update({c: f for c, f in DECIMALS.items() if c in shown.columns and c not in chosen})
     style = shown.style.format(formats, na_rep="")
     style = _format_prices(style, shown, chosen, currencies)
