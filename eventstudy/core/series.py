@@ -596,12 +596,7 @@ class _Builder:
             if extra[j]:
                 self._market_extra(j, int(extra[j]), ticker)
             if gaps[j]:
-                days = self.calendars[self.exchange[j]]
-                self._add(ticker, "market_missing_sessions",
-                          f"the regressor {ticker} has no price on {int(gaps[j])} of "
-                          f"{self.keys[j][0]}'s sessions {_day(days[self.begin[j]])}.."
-                          f"{_day(days[self.begin[j] + lengths[j] - 1])}; those days are "
-                          "missing")
+                self._market_gaps(j, int(gaps[j]), int(lengths[j]), ticker)
         return CalendarColumn([t["mret"] for t in tables], self.exchange)
 
     def _factors(self, factors: pd.DataFrame, on_calendar: dict) -> None:
@@ -639,12 +634,7 @@ class _Builder:
                 if market_extra[j]:
                     self._market_extra(j, int(market_extra[j]))
                 if market_gaps[j]:
-                    days = self.calendars[self.exchange[j]]
-                    self._add(market, "market_missing_sessions",
-                              f"the market index has no price on {int(market_gaps[j])} of the "
-                              f"stock's sessions {_day(days[self.begin[j]])}.."
-                              f"{_day(days[self.begin[j] + lengths[j] - 1])}; those days are "
-                              "missing")
+                    self._market_gaps(j, int(market_gaps[j]), int(lengths[j]))
 
     def _add(self, ticker: str, kind: str, detail: str) -> None:
         record = ("", ticker, kind, detail)
@@ -729,6 +719,19 @@ class _Builder:
             missing = np.concatenate([[0], np.cumsum(np.isnan(markets.tables[p]["madj"]))])
             gaps[k] = missing[self.begin[k] + np.diff(self.offsets)[k]] - missing[self.begin[k]]
         return extra, gaps
+
+    def _market_gaps(self, j: int, count: int, length: int, ticker: str | None = None) -> None:
+        """Sessions of key ``j``'s span on which its index (or the regressor ``ticker``)
+        has no price."""
+        days = self.calendars[self.exchange[j]]
+        span = f"{_day(days[self.begin[j]])}..{_day(days[self.begin[j] + length - 1])}"
+        if ticker is None:
+            name, what, whose = self.keys[j][1], "the market index", "the stock's"
+        else:
+            name, what, whose = ticker, f"the regressor {ticker}", f"{self.keys[j][0]}'s"
+        self._add(name, "market_missing_sessions",
+                  f"{what} has no price on {count} of {whose} sessions {span}; those days "
+                  "are missing")
 
     def _market_extra(self, j: int, count: int, ticker: str | None = None) -> None:
         market, g = ticker or self.keys[j][1], int(self.exchange[j])
