@@ -135,7 +135,8 @@ def pooled_table(
     tests = [name for name in WINDOW_TESTS if f"{name}_p" in table.columns]
     for name in tests:
         shown[name] = table[f"{name}_p"]
-    style = styled(shown, percent=["CAAR", "median", "BHAR"]).format("{:.0%}", subset=["positive"])
+    style = styled(shown, percent=["CAAR", "median", "BHAR"]).format(
+        lambda share: format_value(share, "share"), subset=["positive"])
     style = style.format(_starred, subset=[t for t in tests if t in style.data.columns])
     return style.set_caption(POOLED_NOTE).set_table_styles(
         [{"selector": "caption",
